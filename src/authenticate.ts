@@ -1,0 +1,187 @@
+import { TurnkeyAuthError, formatWwwAuthenticate, isTurnkeyAuthError, type TurnkeyAuthErrorCode } from "./errors.js";
+import { extractToken } from "./extract-token.js";
+import type { Policy } from "./policies/policy.js";
+import { runPolicies } from "./policies/run-policies.js";
+import type { RequestLike } from "./request.js";
+import type { TurnkeySession } from "./session.js";
+import { createSessionVerifier, type SessionVerifier } from "./verifier.js";
+import type { VerifyOptions } from "./verify-options.js";
+
+/**
+ * Options shared by every adapter (`turnkey-session-auth/express`, `/fastify`, `/koa`, `/hono`):
+ * every {@link VerifyOptions} field, or a ready `verifier`, plus what to do with the request.
+ * `Native` is the framework's request type, handed to `getToken`.
+ *
+ * @example
+ * ```ts
+ * const options: AuthOptions<express.Request> = {
+ *   trustedOrganizations: ["org-id"],
+ *   policies: [requireReadWrite()],
+ *   cookieName: "turnkey_session",
+ * };
+ * ```
+ */
+export type AuthOptions<Native = unknown> = (VerifyOptions | ({ verifier: SessionVerifier } & Partial<VerifyOptions>)) & {
+  /** A verifier to share between middlewares (one key import, one cache). Overrides the verify options. */
+  verifier?: SessionVerifier;
+  /** Authorization rules run, in order, after authentication. */
+  policies?: readonly Policy[];
+  /** A request without a token passes with no session; a present but invalid token still fails. */
+  optional?: boolean;
+  /** Finds the token yourself (return `undefined` for none). Default: Bearer header, then `cookieName`. */
+  getToken?: (request: Native) => string | undefined;
+  /** Read the token from this cookie when there is no `Authorization: Bearer` header. */
+  cookieName?: string;
+  /** The RFC 6750 realm in `WWW-Authenticate`. Default `"turnkey"`. */
+  realm?: string;
+  /** Milliseconds an asynchronous policy may take before the request is refused (503). Default 5000. */
+  policyTimeout?: number;
+  /** Hand every failure to the framework's error path instead of answering it. Default `false`. */
+  forwardErrors?: boolean;
+};
+
+/** A refused request, ready for an adapter to answer or to hand to its framework's error path. */
+export interface AuthFailure {
+  readonly error: TurnkeyAuthError;
+  readonly status: 401 | 403 | 503;
+  /** `WWW-Authenticate` (RFC 6750 §3) when the status is 401 or 403. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: { readonly error: TurnkeyAuthErrorCode; readonly message: string };
+  /**
+   * `true` when the framework's error path should handle it: `forwardErrors` was set, or a
+   * policy or trust resolver threw something unexpected (a bug to log, not a credential problem).
+   */
+  readonly forward: boolean;
+}
+
+/** The outcome of {@link Authenticator.authenticate}. */
+export type AuthResult =
+  | { readonly session: TurnkeySession | undefined; readonly failure?: undefined }
+  | { readonly session?: undefined; readonly failure: AuthFailure };
+
+/**
+ * The framework-free engine behind every adapter: extracts the token, verifies it, runs the
+ * policies, and describes the failure. Adapters only translate requests and results.
+ *
+ * @example
+ * ```ts
+ * const authenticator = createAuthenticator<Request>({ trustedOrganizations: "any" });
+ * const result = await authenticator.authenticate(requestLike, nativeRequest);
+ * ```
+ */
+export interface Authenticator<Native = unknown> {
+  /**
+   * Authenticates `request` and runs the configured policies, then `extraPolicies`. With
+   * `existing` (a session an earlier middleware attached) it skips straight to `extraPolicies`.
+   */
+  authenticate(
+    request: RequestLike,
+    native: Native,
+    extraPolicies?: readonly Policy[],
+    existing?: TurnkeySession,
+  ): Promise<AuthResult>;
+  readonly verifier: SessionVerifier;
+}
+
+const DEFAULT_POLICY_TIMEOUT_MS = 5000;
+const NO_POLICIES: readonly Policy[] = Object.freeze([]);
+
+function checkPolicyList(policies: unknown, option: string): readonly Policy[] {
+  if (policies === undefined) return NO_POLICIES;
+  if (!Array.isArray(policies) || !policies.every((policy) => typeof policy === "function")) {
+    throw new TypeError(`turnkey-session-auth: option "${option}" must be an array of policy functions`);
+  }
+  return Object.freeze([...policies]) as readonly Policy[];
+}
+
+function resolveAdapterOptions<Native>(options: AuthOptions<Native>) {
+  if (typeof options !== "object" || options === null) throw new TypeError("turnkey-session-auth: options must be an object");
+  const { verifier, getToken, cookieName, realm = "turnkey", policyTimeout = DEFAULT_POLICY_TIMEOUT_MS } = options;
+  if (verifier !== undefined && typeof verifier?.verify !== "function") {
+    throw new TypeError('turnkey-session-auth: option "verifier" must come from createSessionVerifier()');
+  }
+  if (getToken !== undefined && typeof getToken !== "function") throw new TypeError('turnkey-session-auth: option "getToken" must be a function');
+  if (cookieName !== undefined && (typeof cookieName !== "string" || !/^[!#-'*+.0-9A-Z^-z|~-]+$/.test(cookieName))) {
+    throw new TypeError('turnkey-session-auth: option "cookieName" must be a cookie name (RFC 6265 token)');
+  }
+  if (typeof realm !== "string" || realm.length === 0) throw new TypeError('turnkey-session-auth: option "realm" must be a non-empty string');
+  if (!(Number.isInteger(policyTimeout) && policyTimeout >= 1 && policyTimeout <= 600_000)) {
+    throw new TypeError('turnkey-session-auth: option "policyTimeout" must be a whole number of milliseconds from 1 to 600000');
+  }
+  return {
+    verifier: verifier ?? createSessionVerifier(options as VerifyOptions),
+    policies: checkPolicyList(options.policies, "policies"),
+    optional: options.optional === true,
+    forwardErrors: options.forwardErrors === true,
+    extractOptions: cookieName === undefined ? {} : { cookieName },
+    getToken,
+    realm,
+    policyTimeout,
+  };
+}
+
+/**
+ * Describes a refusal for an HTTP answer: status, RFC 6750 `WWW-Authenticate`, and the JSON body
+ * `{ error, message }`. Anything that is not a {@link TurnkeyAuthError} becomes `unavailable`
+ * (fail closed) and is marked for the framework's error path.
+ *
+ * @example
+ * ```ts
+ * const failure = describeFailure(error, "my-api", false);
+ * res.status(failure.status).set(failure.headers).json(failure.body);
+ * ```
+ */
+export function describeFailure(thrown: unknown, realm: string, forwardErrors: boolean): AuthFailure {
+  const error = isTurnkeyAuthError(thrown)
+    ? thrown
+    : new TurnkeyAuthError("unavailable", "The request could not be authorized", { cause: thrown });
+  const challenge = formatWwwAuthenticate(error, realm);
+  const unexpected = error.code === "unavailable" && error.cause !== undefined && !isTurnkeyAuthError(error.cause);
+  return {
+    error,
+    status: error.status,
+    headers: challenge === undefined ? {} : { "www-authenticate": challenge },
+    body: { error: error.code, message: error.message },
+    forward: forwardErrors || unexpected,
+  };
+}
+
+/**
+ * Creates the {@link Authenticator} an adapter wraps. Validates every option now: a bad value
+ * throws a `TypeError` naming it, before the app serves a request.
+ *
+ * @example
+ * ```ts
+ * const authenticator = createAuthenticator<FastifyRequest>({ trustedOrganizations: ["org-id"], optional: true });
+ * ```
+ */
+export function createAuthenticator<Native>(options: AuthOptions<Native>): Authenticator<Native> {
+  const config = resolveAdapterOptions(options);
+  const { verifier, policies, policyTimeout } = config;
+
+  async function authenticate(
+    request: RequestLike,
+    native: Native,
+    extraPolicies: readonly Policy[] = NO_POLICIES,
+    existing?: TurnkeySession,
+  ): Promise<AuthResult> {
+    try {
+      let session = existing;
+      if (session === undefined) {
+        const token = config.getToken === undefined ? extractToken(request, config.extractOptions) : config.getToken(native);
+        if (token === undefined || token === "") {
+          if (config.optional) return { session: undefined };
+          throw new TurnkeyAuthError("missing_token", "No session token was presented");
+        }
+        session = await verifier.verify(token);
+        await runPolicies(policies, { session, request }, policyTimeout);
+      }
+      await runPolicies(extraPolicies, { session, request }, policyTimeout);
+      return { session };
+    } catch (error) {
+      return { failure: describeFailure(error, config.realm, config.forwardErrors) };
+    }
+  }
+
+  return { authenticate, verifier };
+}

@@ -1,0 +1,130 @@
+/**
+ * Why a request was not authenticated or not authorized.
+ *
+ * - `missing_token`: no bearer token was presented (RFC 6750 §3.1: no `error` attribute).
+ * - `malformed_token`: not a well-formed Turnkey session JWT, or an unusable `Authorization` header.
+ * - `invalid_signature`: well formed, but not signed by the trusted notarizer key.
+ * - `token_expired`: signed, but past `exp` (beyond the clock tolerance).
+ * - `invalid_claims`: signed, but the claims do not have Turnkey's shape.
+ * - `untrusted_organization`: signed by Turnkey, but for an organization this app does not trust.
+ * - `forbidden`: authenticated, but an authorization policy denied the request.
+ * - `unavailable`: a trust or policy check could not be completed (fail closed).
+ */
+export type TurnkeyAuthErrorCode =
+  | "missing_token"
+  | "malformed_token"
+  | "invalid_signature"
+  | "token_expired"
+  | "invalid_claims"
+  | "untrusted_organization"
+  | "forbidden"
+  | "unavailable";
+
+/** Options of {@link TurnkeyAuthError}: the standard `cause`, and the denying policy's name. */
+export interface TurnkeyAuthErrorOptions {
+  cause?: unknown;
+  /** The name of the policy that denied the request (`forbidden` only). */
+  policy?: string;
+}
+
+const ERROR_NAME = "TurnkeyAuthError";
+const DEFAULT_REALM = "turnkey";
+
+const STATUS_BY_CODE: Readonly<Record<TurnkeyAuthErrorCode, 401 | 403 | 503>> = {
+  missing_token: 401,
+  malformed_token: 401,
+  invalid_signature: 401,
+  token_expired: 401,
+  invalid_claims: 401,
+  untrusted_organization: 401,
+  forbidden: 403,
+  unavailable: 503,
+};
+
+/**
+ * The one error this library throws for a refused request. Its `message` is written by this
+ * library and never contains the token.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await verifySessionJwt(token, { trustedOrganizations: ["org-id"] });
+ * } catch (error) {
+ *   if (isTurnkeyAuthError(error) && error.code === "token_expired") askUserToLogInAgain();
+ *   else throw error;
+ * }
+ * ```
+ */
+export class TurnkeyAuthError extends Error {
+  override readonly name = ERROR_NAME;
+  /** Machine-readable reason; stable across versions. */
+  readonly code: TurnkeyAuthErrorCode;
+  /** The HTTP status this error maps to: 401 authentication, 403 authorization, 503 unavailable. */
+  readonly status: 401 | 403 | 503;
+  /** The name of the policy that denied the request, for `forbidden`. */
+  readonly policy: string | undefined;
+
+  constructor(code: TurnkeyAuthErrorCode, message: string, options: TurnkeyAuthErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.status = STATUS_BY_CODE[code];
+    this.policy = options.policy;
+  }
+
+  /** Same as `status`, for frameworks (Fastify) that read `statusCode`. */
+  get statusCode(): 401 | 403 | 503 {
+    return this.status;
+  }
+
+  /**
+   * The RFC 6750 §3 `WWW-Authenticate` challenge for this error with the default realm, or
+   * `undefined` for `unavailable` (a 503 is not a challenge).
+   */
+  get wwwAuthenticate(): string | undefined {
+    return formatWwwAuthenticate(this, DEFAULT_REALM);
+  }
+}
+
+/**
+ * Whether `value` is a {@link TurnkeyAuthError}. Checks name and code rather than only
+ * `instanceof`, because an app can load both the ESM and the CJS copy of this package.
+ *
+ * @example
+ * ```ts
+ * if (isTurnkeyAuthError(error)) reply.status(error.status).send({ error: error.code });
+ * ```
+ */
+export function isTurnkeyAuthError(value: unknown): value is TurnkeyAuthError {
+  if (value instanceof TurnkeyAuthError) return true;
+  if (typeof value !== "object" || value === null) return false;
+  const candidate = value as { name?: unknown; code?: unknown };
+  return (
+    candidate.name === ERROR_NAME &&
+    typeof candidate.code === "string" &&
+    Object.hasOwn(STATUS_BY_CODE, candidate.code)
+  );
+}
+
+// RFC 6750 §3: error_description is limited to %x20-21 / %x23-5B / %x5D-7E.
+const NOT_IN_DESCRIPTION = /[^\x20\x21\x23-\x5b\x5d-\x7e]/g;
+const NOT_IN_REALM = /[^\x20\x21\x23-\x5b\x5d-\x7e]/g;
+
+/**
+ * Formats the RFC 6750 §3 `WWW-Authenticate` challenge for an error. A missing token gets no
+ * `error` attribute (§3.1); a policy denial is `insufficient_scope`; any other authentication
+ * failure is `invalid_token`. Returns `undefined` for `unavailable`.
+ *
+ * @example
+ * ```ts
+ * formatWwwAuthenticate(error, "my-api");
+ * // 'Bearer realm="my-api", error="invalid_token", error_description="The token has expired"'
+ * ```
+ */
+export function formatWwwAuthenticate(error: TurnkeyAuthError, realm: string): string | undefined {
+  if (error.code === "unavailable") return undefined;
+  const challenge = `Bearer realm="${realm.replace(NOT_IN_REALM, "")}"`;
+  if (error.code === "missing_token") return challenge;
+  const kind = error.code === "forbidden" ? "insufficient_scope" : "invalid_token";
+  const description = error.message.replace(NOT_IN_DESCRIPTION, "");
+  return `${challenge}, error="${kind}", error_description="${description}"`;
+}

@@ -1,0 +1,112 @@
+// The native ECDSA P-256 / SHA-256 backend. On Node, node:crypto's one-shot verify runs in
+// OpenSSL on the libuv thread pool (off the event loop, on every core) and is measurably faster
+// than crypto.subtle there; every other runtime (Bun, Deno, Workers, browsers) gets WebCrypto.
+// node:crypto is reached through process.getBuiltinModule, never a static import, so bundlers
+// for non-Node targets see no Node built-in.
+import type * as NodeCrypto from "node:crypto";
+import { encodeBase64Url } from "./base64url.js";
+import type { P256Point } from "./p256.js";
+
+/** Verifies ECDSA P-256 signatures (raw r‖s) over SHA-256(message) for one imported key. */
+export type P256SignatureCheck = (message: Uint8Array, signature: Uint8Array) => Promise<boolean>;
+
+/** One native crypto implementation: SHA-256 and ECDSA P-256 verification. */
+export interface NativeCrypto {
+  /** SHA-256 of a string's Latin-1 bytes (JWS signing input is ASCII, RFC 7515 §5.1). */
+  sha256Ascii(text: string): Uint8Array | Promise<Uint8Array>;
+  /** Imports a validated public key once and returns its verify function. */
+  importP256Key(point: P256Point): P256SignatureCheck;
+}
+
+type GetBuiltinModule = (id: "node:crypto") => typeof NodeCrypto | undefined;
+
+function loadNodeCrypto(): typeof NodeCrypto | undefined {
+  const processObject = (globalThis as { process?: { getBuiltinModule?: GetBuiltinModule } }).process;
+  try {
+    return processObject?.getBuiltinModule?.("node:crypto");
+  } catch {
+    return undefined;
+  }
+}
+
+function nodeBackend(nodeCrypto: typeof NodeCrypto): NativeCrypto {
+  return {
+    sha256Ascii: (text) => nodeCrypto.createHash("sha256").update(text, "latin1").digest(),
+    importP256Key(point) {
+      const key = nodeCrypto.createPublicKey({
+        key: { kty: "EC", crv: "P-256", x: encodeBase64Url(point.x), y: encodeBase64Url(point.y) },
+        format: "jwk",
+      });
+      const keyWithEncoding = { key, dsaEncoding: "ieee-p1363" } as const;
+      return (message, signature) =>
+        new Promise((resolve) => {
+          // Any OpenSSL error is a failed verification: fail closed.
+          nodeCrypto.verify("sha256", message, keyWithEncoding, signature, (error, valid) =>
+            resolve(error === null && valid),
+          );
+        });
+    },
+  };
+}
+
+const ECDSA_SHA256 = { name: "ECDSA", hash: "SHA-256" } as const;
+
+function webCryptoBackend(subtle: SubtleCrypto): NativeCrypto {
+  return {
+    async sha256Ascii(text) {
+      const bytes = new Uint8Array(text.length);
+      for (let index = 0; index < text.length; index++) bytes[index] = text.charCodeAt(index);
+      return new Uint8Array(await subtle.digest("SHA-256", bytes));
+    },
+    importP256Key(point) {
+      const raw = new Uint8Array(65);
+      raw[0] = 0x04;
+      raw.set(point.x, 1);
+      raw.set(point.y, 33);
+      const key = subtle.importKey("raw", raw, { name: "ECDSA", namedCurve: "P-256" }, false, ["verify"]);
+      // A rejected import would surface on every verify; attach a handler so it is never unhandled.
+      key.catch(() => undefined);
+      return async (message, signature) => {
+        try {
+          return await subtle.verify(ECDSA_SHA256, await key, signature as BufferSource, message as BufferSource);
+        } catch {
+          return false;
+        }
+      };
+    },
+  };
+}
+
+let selected: NativeCrypto | undefined;
+
+/**
+ * The fastest native backend this runtime has: node:crypto on Node, WebCrypto elsewhere.
+ *
+ * @example
+ * ```ts
+ * const check = nativeCrypto().importP256Key(point);
+ * await check(message, signature); // true or false
+ * ```
+ */
+export function nativeCrypto(): NativeCrypto {
+  if (selected !== undefined) return selected;
+  const nodeCrypto = loadNodeCrypto();
+  if (nodeCrypto !== undefined) return (selected = nodeBackend(nodeCrypto));
+  const subtle = (globalThis as { crypto?: { subtle?: SubtleCrypto } }).crypto?.subtle;
+  if (subtle === undefined) throw new Error("turnkey-session-auth needs node:crypto or WebCrypto (crypto.subtle)");
+  return (selected = webCryptoBackend(subtle));
+}
+
+/**
+ * The WebCrypto backend, whatever the runtime: lets tests prove both paths agree.
+ *
+ * @example
+ * ```ts
+ * const check = webCrypto().importP256Key(point);
+ * ```
+ */
+export function webCrypto(): NativeCrypto {
+  const subtle = (globalThis as { crypto?: { subtle?: SubtleCrypto } }).crypto?.subtle;
+  if (subtle === undefined) throw new Error("WebCrypto (crypto.subtle) is not available in this runtime");
+  return webCryptoBackend(subtle);
+}

@@ -1,0 +1,138 @@
+import { TurnkeyAuthError } from "./errors.js";
+import { LruCache } from "./lru-cache.js";
+import { nativeCrypto } from "./native-crypto.js";
+import { hasScalarsInRange } from "./p256.js";
+import { parseJsonBytes, parseToken } from "./parse-token.js";
+import { sessionFromPayload, type TurnkeySession } from "./session.js";
+import { createTrustCheck } from "./trust.js";
+import { resolveVerifyOptions, type VerifyOptions } from "./verify-options.js";
+
+/**
+ * Verifies Turnkey session JWTs with one imported key and one cache. Create it once at start-up
+ * and share it: that is what makes repeated tokens nearly free.
+ *
+ * @example
+ * ```ts
+ * const verifier = createSessionVerifier({ trustedOrganizations: ["org-id"] });
+ * const session = await verifier.verify(token);
+ * ```
+ */
+export interface SessionVerifier {
+  /**
+   * Resolves with the session, or rejects with a {@link TurnkeyAuthError}: signature, claims,
+   * expiry (against `now`, on every call) and organization trust (on every call).
+   */
+  verify(token: string): Promise<TurnkeySession>;
+  /** The notarizer key this verifier trusts, as configured (hex). */
+  readonly notarizerPublicKey: string;
+  /** Forgets every cached verification, e.g. after rotating trust. */
+  clearCache(): void;
+}
+
+// Failed signatures are remembered too, so replaying one forged token costs no crypto; the
+// bound keeps a flood of distinct forgeries from growing memory.
+const MAX_REMEMBERED_FORGERIES = 1024;
+
+function missingToken(): TurnkeyAuthError {
+  return new TurnkeyAuthError("missing_token", "No session token was presented");
+}
+
+function tooLong(): TurnkeyAuthError {
+  return new TurnkeyAuthError("malformed_token", "The token is malformed: it is longer than allowed");
+}
+
+function badSignature(): TurnkeyAuthError {
+  return new TurnkeyAuthError("invalid_signature", "The token's signature is not valid for the trusted notarizer key");
+}
+
+function expired(): TurnkeyAuthError {
+  return new TurnkeyAuthError("token_expired", "The token has expired");
+}
+
+/**
+ * Creates a {@link SessionVerifier}. Validates every option now (a `TypeError` names the bad
+ * one) and imports the notarizer key once.
+ *
+ * The check, in order (RFC 8725 §3): length cap; three canonical base64url segments; header
+ * `alg` exactly `ES256`; a 64-byte `r‖s` signature with scalars in `[1, n−1]`; ECDSA P-256 over
+ * `sha256(sha256(header_b64 + "." + payload_b64))` with the notarizer key; only then the payload,
+ * as a plain JSON object with Turnkey's claims; `exp`; organization trust.
+ *
+ * @example
+ * ```ts
+ * const verifier = createSessionVerifier({
+ *   trustedOrganizations: (organizationId) => myOrganizations.has(organizationId),
+ *   cache: { maxEntries: 50_000 },
+ * });
+ * app.use(async (req, res, next) => {
+ *   req.session = await verifier.verify(bearerTokenOf(req));
+ *   next();
+ * });
+ * ```
+ */
+export function createSessionVerifier(options: VerifyOptions): SessionVerifier {
+  const resolved = resolveVerifyOptions(options);
+  const { now, maxTokenLength, clockToleranceSeconds } = resolved;
+  const crypto = nativeCrypto();
+  const checkSignature = crypto.importP256Key(resolved.notarizerPoint);
+  const checkTrust = createTrustCheck(resolved.trustedOrganizations);
+  const verified = resolved.cacheMaxEntries > 0 ? new LruCache<string, TurnkeySession>(resolved.cacheMaxEntries) : undefined;
+  const forgeries = resolved.cacheMaxEntries > 0 ? new LruCache<string, true>(MAX_REMEMBERED_FORGERIES) : undefined;
+  const inFlight = new Map<string, Promise<TurnkeySession>>();
+
+  function isExpired(session: TurnkeySession): boolean {
+    // Expired when exp <= now − tolerance, as jose does; RFC 7519 §4.1.4.
+    return session.expiresAt <= now() / 1000 - clockToleranceSeconds;
+  }
+
+  async function verifySignatureAndClaims(token: string): Promise<TurnkeySession> {
+    const { signingInput, payload, signature } = parseToken(token);
+    if (!hasScalarsInRange(signature)) throw badSignature();
+    // Turnkey signs sha256(signingInput) with a signer that hashes once more (see
+    // @turnkey/crypto verifySessionJwtSignature), so the ECDSA message is the first digest.
+    const firstDigest = await crypto.sha256Ascii(signingInput);
+    if (!(await checkSignature(firstDigest, signature))) {
+      forgeries?.set(token, true);
+      throw badSignature();
+    }
+    const claims = parseJsonBytes(payload);
+    if (claims === undefined) {
+      throw new TurnkeyAuthError("invalid_claims", "The token's claims are invalid: the payload is not JSON");
+    }
+    return sessionFromPayload(claims, token);
+  }
+
+  function verifyOnce(token: string): Promise<TurnkeySession> {
+    const pending = inFlight.get(token);
+    if (pending !== undefined) return pending;
+    const check = verifySignatureAndClaims(token).finally(() => inFlight.delete(token));
+    inFlight.set(token, check);
+    return check;
+  }
+
+  async function verify(token: string): Promise<TurnkeySession> {
+    if (typeof token !== "string" || token.length === 0) throw missingToken();
+    if (token.length > maxTokenLength) throw tooLong();
+    let session = verified?.get(token);
+    if (session === undefined) {
+      if (forgeries?.get(token) === true) throw badSignature();
+      session = await verifyOnce(token);
+      if (isExpired(session)) throw expired();
+      verified?.set(token, session);
+    } else if (isExpired(session)) {
+      verified?.delete(token);
+      throw expired();
+    }
+    await checkTrust(session);
+    return session;
+  }
+
+  return {
+    verify,
+    notarizerPublicKey: resolved.notarizerPublicKey,
+    clearCache() {
+      verified?.clear();
+      forgeries?.clear();
+    },
+  };
+}
