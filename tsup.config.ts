@@ -8,6 +8,7 @@ export default defineConfig({
     koa: "src/adapters/koa.ts",
     hono: "src/adapters/hono.ts",
     testing: "src/testing/index.ts",
+    flows: "src/flows/index.ts",
   },
   format: ["esm", "cjs"],
   dts: true,

@@ -1,2 +1,15 @@
 export { createTestNotarizer } from "./test-notarizer.js";
 export type { SignSessionOptions, TestNotarizer } from "./test-notarizer.js";
+export { createTestClientKey, startTurnkeyEmulator } from "./emulator/index.js";
+export type {
+  EmulatorFault,
+  EmulatorFaults,
+  EmulatorOrganization,
+  EmulatorOrganizationSnapshot,
+  EmulatorRequestRecord,
+  OtpLoginClientSignature,
+  P256KeyPairHex,
+  StartTurnkeyEmulatorOptions,
+  TestClientKey,
+  TurnkeyEmulator,
+} from "./emulator/index.js";

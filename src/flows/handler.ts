@@ -1,0 +1,192 @@
+import { isTurnkeyAuthError } from "../errors.js";
+import { createSessionVerifier, type SessionVerifier } from "../verifier.js";
+import type { ClientSignature, TurnkeyFlowsClient } from "./client.js";
+import { isTurnkeyFlowError } from "./errors.js";
+import { initOtp, verifyOtp } from "./otp.js";
+import { otpLogin } from "./otp-login.js";
+import { createPasskeySubOrganization, type PasskeySignupInput } from "./signup.js";
+import { requireClient, resolveTimeout } from "./turnkey-call.js";
+import { isObject, requireObject, type OtpType } from "./validate.js";
+
+/**
+ * The flows {@link createFlowHandler} serves, as the last path segment of `POST /auth/:flow`.
+ *
+ * @example
+ * ```ts
+ * createFlowHandler({ client, parentOrganizationId, appName: "Acme", flows: ["otp-init", "otp-verify", "otp-login"] satisfies FlowName[] });
+ * ```
+ */
+export type FlowName = "signup" | "otp-init" | "otp-verify" | "otp-login";
+
+/**
+ * An HTTP-shaped answer: the status and the JSON body to send.
+ *
+ * @example
+ * ```ts
+ * const { status, body }: FlowResponse = await handleFlow("otp-init", { otpType: "OTP_TYPE_EMAIL", contact });
+ * ```
+ */
+export interface FlowResponse {
+  status: number;
+  body: unknown;
+}
+
+/**
+ * `(flow, body) => answer`: mount it at `POST /auth/:flow` in any framework. Never rejects.
+ *
+ * @example
+ * ```ts
+ * const handleFlow: FlowHandler = createFlowHandler(config);
+ * fastify.post("/auth/:flow", async (request, reply) => {
+ *   const { status, body } = await handleFlow((request.params as { flow: string }).flow, request.body);
+ *   return reply.status(status).send(body);
+ * });
+ * ```
+ */
+export type FlowHandler = (flow: string, body: unknown) => Promise<FlowResponse>;
+
+/**
+ * Configuration of {@link createFlowHandler}.
+ *
+ * @example
+ * ```ts
+ * const config: FlowHandlerConfig = { client, parentOrganizationId: process.env.TURNKEY_ORGANIZATION_ID!, appName: "Acme", sessionExpirationSeconds: 3600 };
+ * ```
+ */
+export interface FlowHandlerConfig {
+  /** `new Turnkey({ apiBaseUrl, apiPublicKey, apiPrivateKey, defaultOrganizationId }).apiClient()` with the parent's API key. */
+  client: TurnkeyFlowsClient;
+  parentOrganizationId: string;
+  /** Your app's name, shown in OTP emails and SMS. */
+  appName: string;
+  /** Verification-token signer key; default Turnkey's production key (`emulator.otpSignerPublicKey` for the emulator). */
+  otpSignerPublicKey?: string;
+  /** Notarizer key sessions must verify with; default Turnkey's production key (`emulator.notarizerPublicKey`). */
+  notarizerPublicKey?: string;
+  /** A verifier to check issued sessions with, instead of one built from `notarizerPublicKey`. */
+  verifier?: SessionVerifier;
+  /** Lifetime of sessions issued by `otp-login`, in seconds. Default: Turnkey's (900). */
+  sessionExpirationSeconds?: number;
+  /** The flows to serve. Default: all. */
+  flows?: readonly FlowName[];
+  /** Milliseconds each Turnkey call may take. Default 5000. */
+  timeoutMs?: number;
+  /** Called with every error answered with a 5xx (Turnkey outages, bugs): log it. The client gets a generic body. */
+  onError?: (error: unknown, flow: FlowName) => void;
+}
+
+const P256_HEX = /^(?:04[0-9a-fA-F]{128}|0[23][0-9a-fA-F]{64})$/;
+const ALL_FLOWS: readonly FlowName[] = ["signup", "otp-init", "otp-verify", "otp-login"];
+
+function errorResponse(status: number, error: string, message: string): FlowResponse {
+  return { status, body: { error, message } };
+}
+
+/**
+ * Creates the framework-free dispatcher behind `POST /auth/:flow`:
+ *
+ * - `signup` `{ userName, email?, phoneNumber?, passkey: { challenge, attestation, authenticatorName? }, apiKey?: { publicKey, expirationSeconds? } }`
+ *   → 201 `{ subOrganizationId, userId }` (then the frontend calls `stampLogin` with the temporary
+ *   key, which expires after `apiKey.expirationSeconds`, default 900);
+ * - `otp-init` `{ otpType: "OTP_TYPE_EMAIL" | "OTP_TYPE_SMS", contact }` → 200 `{ otpId, otpEncryptionTargetBundle }`;
+ * - `otp-verify` `{ otpId, encryptedOtpBundle }` → 200 `{ verificationToken }`;
+ * - `otp-login` `{ verificationToken, publicKey, clientSignature }` → 200 `{ session, organizationId, userId, expiresAt, created }`
+ *   (the sub-organization is found, or created on first login, by the verified token's contact).
+ *
+ * Failures answer `{ error, message }`: 400 for bad input (naming it) and refused codes or
+ * tokens, 404 for an unknown flow, 502/503 when Turnkey misbehaves, 500 for anything
+ * unexpected. Messages never contain tokens or Turnkey's own error text.
+ *
+ * @example
+ * ```ts
+ * const handleFlow = createFlowHandler({ client, parentOrganizationId, appName: "Acme" });
+ * app.post("/auth/:flow", express.json(), async (req, res) => {
+ *   const { status, body } = await handleFlow(req.params.flow, req.body);
+ *   res.status(status).json(body);
+ * });
+ * ```
+ */
+export function createFlowHandler(config: FlowHandlerConfig): FlowHandler {
+  if (!isObject(config)) throw new TypeError("createFlowHandler: config must be an object");
+  const client = requireClient(config.client, "createSubOrganization", "initOtp", "verifyOtp", "otpLogin", "getSubOrgIds");
+  const { parentOrganizationId, appName, otpSignerPublicKey, notarizerPublicKey, verifier, sessionExpirationSeconds, onError } = config;
+  if (typeof parentOrganizationId !== "string" || parentOrganizationId.length === 0) throw new TypeError("createFlowHandler: parentOrganizationId must be a non-empty string");
+  if (typeof appName !== "string" || appName.length === 0) throw new TypeError("createFlowHandler: appName must be a non-empty string");
+  if (onError !== undefined && typeof onError !== "function") throw new TypeError("createFlowHandler: onError must be a function");
+  const enabled = new Set<string>(config.flows ?? ALL_FLOWS);
+  for (const flow of enabled) if (!ALL_FLOWS.includes(flow as FlowName)) throw new TypeError(`createFlowHandler: unknown flow "${flow}" in flows`);
+  const timeoutMs = resolveTimeout(config.timeoutMs);
+  if (
+    sessionExpirationSeconds !== undefined &&
+    !(Number.isInteger(sessionExpirationSeconds) && sessionExpirationSeconds >= 1 && sessionExpirationSeconds <= 31_536_000)
+  ) {
+    throw new TypeError("createFlowHandler: sessionExpirationSeconds must be a whole number of seconds from 1 to 31536000");
+  }
+  if (otpSignerPublicKey !== undefined && (typeof otpSignerPublicKey !== "string" || !P256_HEX.test(otpSignerPublicKey))) {
+    throw new TypeError("createFlowHandler: otpSignerPublicKey must be a P-256 public key in hex");
+  }
+  if (verifier !== undefined && typeof verifier?.verify !== "function") throw new TypeError("createFlowHandler: verifier must come from createSessionVerifier()");
+  // Built now, so a bad notarizerPublicKey fails at start-up (a TypeError), not at the first login.
+  const sessionVerifier =
+    verifier ?? createSessionVerifier({ trustedOrganizations: "any", ...(notarizerPublicKey === undefined ? {} : { notarizerPublicKey }), cache: false });
+  const signer = otpSignerPublicKey === undefined ? {} : { otpSignerPublicKey };
+  const base = { client, parentOrganizationId, timeoutMs };
+
+  const flows: Record<FlowName, (body: Record<string, unknown>) => Promise<FlowResponse>> = {
+    async signup(body) {
+      const passkey = requireObject(body.passkey, "passkey");
+      const apiKey = body.apiKey === undefined || body.apiKey === null ? undefined : requireObject(body.apiKey, "apiKey");
+      const result = await createPasskeySubOrganization({
+        ...base,
+        userName: body.userName as string,
+        ...(body.email === undefined ? {} : { email: body.email as string }),
+        ...(body.phoneNumber === undefined ? {} : { phoneNumber: body.phoneNumber as string }),
+        passkey: passkey as unknown as PasskeySignupInput["passkey"],
+        // A sign-up key is temporary: 15 minutes unless the client asks for a lifetime.
+        ...(apiKey === undefined ? {} : { apiKey: { ...apiKey, expirationSeconds: apiKey.expirationSeconds ?? 900 } as unknown as NonNullable<PasskeySignupInput["apiKey"]> }),
+      });
+      return { status: 201, body: result };
+    },
+    async "otp-init"(body) {
+      const { otpId, otpEncryptionTargetBundle } = await initOtp({ ...base, appName, otpType: body.otpType as OtpType, contact: body.contact as string });
+      return { status: 200, body: { otpId, otpEncryptionTargetBundle } };
+    },
+    async "otp-verify"(body) {
+      const { verificationToken } = await verifyOtp({ ...base, ...signer, otpId: body.otpId as string, encryptedOtpBundle: body.encryptedOtpBundle as string });
+      return { status: 200, body: { verificationToken } };
+    },
+    async "otp-login"(body) {
+      const result = await otpLogin({
+        ...base,
+        ...signer,
+        verifier: sessionVerifier,
+        verificationToken: body.verificationToken as string,
+        publicKey: body.publicKey as string,
+        clientSignature: body.clientSignature as ClientSignature,
+        ...(sessionExpirationSeconds === undefined ? {} : { expirationSeconds: sessionExpirationSeconds }),
+      });
+      return { status: 200, body: result };
+    },
+  };
+
+  return async (flow, body) => {
+    if (typeof flow !== "string" || !enabled.has(flow)) return errorResponse(404, "unknown_flow", `Unknown flow; available: ${[...enabled].join(", ")}`);
+    const name = flow as FlowName;
+    if (!isObject(body)) return errorResponse(400, "invalid_request", "The request body must be a JSON object");
+    try {
+      return await flows[name](body);
+    } catch (error) {
+      const known = isTurnkeyFlowError(error) || isTurnkeyAuthError(error) ? error : undefined;
+      const status = known?.status ?? 500;
+      if (status >= 500) {
+        try {
+          onError?.(error, name);
+        } catch {
+          // A failing logger must not turn an answer into a crash.
+        }
+      }
+      if (known === undefined) return errorResponse(500, "internal_error", "The request could not be completed");
+      return errorResponse(known.status, known.code, known.message);
+    }
+  };
+}

@@ -1,0 +1,168 @@
+import { isTurnkeyAuthError } from "../errors.js";
+import type { TurnkeySession } from "../session.js";
+import { createSessionVerifier, type SessionVerifier } from "../verifier.js";
+import type { ClientSignature, TurnkeyFlowsClient } from "./client.js";
+import { invalidRequest, TurnkeyFlowError } from "./errors.js";
+import { getOrCreateSubOrganization } from "./sub-organization-by-contact.js";
+import { badResponse, callTurnkey, requireClient, resolveTimeout } from "./turnkey-call.js";
+import { checkVerificationToken, type VerifiedOtpToken } from "./verification-token.js";
+import { isObject, optionalSeconds, optionalString, requireClientSignature, requireObject, requirePublicKey, requireString } from "./validate.js";
+
+/**
+ * Input of {@link otpLogin}.
+ *
+ * @example
+ * ```ts
+ * const input: OtpLoginInput = { client, parentOrganizationId, verificationToken, publicKey, clientSignature, expirationSeconds: 3600 };
+ * ```
+ */
+export interface OtpLoginInput {
+  client: Pick<TurnkeyFlowsClient, "otpLogin" | "getSubOrgIds" | "createSubOrganization">;
+  parentOrganizationId: string;
+  /** From {@link verifyOtp}. */
+  verificationToken: string;
+  /** The client's session key (compressed P-256 hex): the session JWT's `public_key`. */
+  publicKey: string;
+  /** The client's signature of the login, by the key the verification token is bound to. */
+  clientSignature: ClientSignature;
+  /** Log in to this sub-organization instead of finding (or creating) it by the token's contact. */
+  subOrganizationId?: string;
+  /** Root user name if a sub-organization is created. Default: the contact. */
+  userName?: string;
+  /** Session lifetime, up to one year. Turnkey's default: 900. */
+  expirationSeconds?: number;
+  /** Invalidate the user's other sessions. */
+  invalidateExisting?: boolean;
+  /** Verification-token signer key; default Turnkey's production key (`emulator.otpSignerPublicKey`). */
+  otpSignerPublicKey?: string;
+  /** Notarizer key the returned session must verify with; default Turnkey's production key. Ignored with `verifier`. */
+  notarizerPublicKey?: string;
+  /** A verifier to check the session with (its trust check runs too). Default: one for `notarizerPublicKey`. */
+  verifier?: SessionVerifier;
+  timeoutMs?: number;
+}
+
+/**
+ * Result of {@link otpLogin}.
+ *
+ * @example
+ * ```ts
+ * const { session, organizationId, created }: OtpLoginResult = await otpLogin(input);
+ * ```
+ */
+export interface OtpLoginResult {
+  /** The session JWT, verified: return it to the client (never log it). */
+  session: string;
+  /** The user's sub-organization. */
+  organizationId: string;
+  userId: string;
+  /** The session's `exp`, seconds since the epoch. */
+  expiresAt: number;
+  /** `true` when this login created the sub-organization (first login = sign-up). */
+  created: boolean;
+}
+
+const MAX_SESSION_SECONDS = 31_536_000;
+const verifiers = new Map<string, SessionVerifier>();
+
+function defaultVerifier(notarizerPublicKey: string | undefined): SessionVerifier {
+  const key = notarizerPublicKey ?? "";
+  let verifier = verifiers.get(key);
+  if (verifier === undefined) {
+    // The organization is checked against the one just logged into, below.
+    verifier = createSessionVerifier({ trustedOrganizations: "any", ...(notarizerPublicKey === undefined ? {} : { notarizerPublicKey }), cache: false });
+    if (verifiers.size >= 16) verifiers.clear();
+    verifiers.set(key, verifier);
+  }
+  return verifier;
+}
+
+/** The client signature must authorize exactly this login: catch mistakes before Turnkey does. */
+function checkSignatureMatches(signature: ClientSignature, token: VerifiedOtpToken, publicKey: string): void {
+  if (signature.publicKey.toLowerCase() !== token.publicKey.toLowerCase()) {
+    throw invalidRequest("clientSignature.publicKey must be the key the verification token was issued to (the one encrypted with the code)");
+  }
+  let usage: unknown;
+  try {
+    usage = JSON.parse(signature.message);
+  } catch {
+    usage = undefined;
+  }
+  const login = isObject(usage) && isObject(usage.login) ? usage.login : undefined;
+  if (!isObject(usage) || usage.type !== "USAGE_TYPE_LOGIN" || usage.tokenId !== token.tokenId || login?.publicKey !== publicKey) {
+    throw invalidRequest('clientSignature.message must be {"login":{"publicKey":<publicKey>},"tokenId":<token id>,"type":"USAGE_TYPE_LOGIN"}');
+  }
+}
+
+/**
+ * OTP step 3: logs the user in and returns a verified session. Checks the verification token
+ * (`@turnkey/crypto`), finds or creates the user's sub-organization by the token's contact
+ * (unless `subOrganizationId` is given), calls OTP_LOGIN_V2 with the client's public key and
+ * signature, then verifies the session JWT with this library's verifier (signature by the
+ * notarizer, claims, expiry) and that it is for that sub-organization and key. Every failure is a
+ * {@link TurnkeyFlowError}: 400 for bad input or an expired or invalid token, 502 when Turnkey's
+ * session does not verify, 503 when Turnkey is unavailable.
+ *
+ * @example
+ * ```ts
+ * const { session, organizationId, userId, created } = await otpLogin({
+ *   client, parentOrganizationId, verificationToken, publicKey, clientSignature,
+ * });
+ * ```
+ */
+export async function otpLogin(input: OtpLoginInput): Promise<OtpLoginResult> {
+  requireObject(input, "input");
+  const client = requireClient(input.client, "otpLogin", "getSubOrgIds", "createSubOrganization");
+  const parentOrganizationId = requireString(input.parentOrganizationId, "parentOrganizationId");
+  const publicKey = requirePublicKey(input.publicKey, "publicKey");
+  const clientSignature = requireClientSignature(input.clientSignature);
+  const expirationSeconds = optionalSeconds(input.expirationSeconds, "expirationSeconds", MAX_SESSION_SECONDS);
+  const requestedSubOrganization = optionalString(input.subOrganizationId, "subOrganizationId");
+  const timeoutMs = resolveTimeout(input.timeoutMs);
+  const verifier = input.verifier ?? defaultVerifier(input.notarizerPublicKey);
+  const token = await checkVerificationToken(input.verificationToken, {
+    parentOrganizationId,
+    ...(input.otpSignerPublicKey === undefined ? {} : { otpSignerPublicKey: input.otpSignerPublicKey }),
+  });
+  checkSignatureMatches(clientSignature, token, publicKey);
+
+  const { subOrganizationId, created } =
+    requestedSubOrganization === undefined
+      ? await getOrCreateSubOrganization({
+          client,
+          parentOrganizationId,
+          otpType: token.otpType,
+          contact: token.contact,
+          ...(input.userName === undefined ? {} : { userName: input.userName }),
+          timeoutMs,
+        })
+      : { subOrganizationId: requestedSubOrganization, created: false };
+
+  const answer = await callTurnkey(
+    "OTP login",
+    timeoutMs,
+    () =>
+      client.otpLogin({
+        organizationId: subOrganizationId,
+        verificationToken: input.verificationToken,
+        publicKey,
+        clientSignature,
+        ...(expirationSeconds === undefined ? {} : { expirationSeconds }),
+        ...(input.invalidateExisting === true ? { invalidateExisting: true } : {}),
+      }),
+    { rejected: "Turnkey refused the login: the verification token may have been used already" },
+  );
+  if (typeof answer?.session !== "string" || answer.session.length === 0) throw badResponse("OTP login", "no session");
+
+  let session: TurnkeySession;
+  try {
+    session = await verifier.verify(answer.session);
+  } catch (error) {
+    if (!isTurnkeyAuthError(error) || error.code === "unavailable") throw error;
+    throw new TurnkeyFlowError("bad_upstream_response", `Turnkey's session did not verify (${error.code}): check notarizerPublicKey`, { cause: error });
+  }
+  if (session.organizationId !== subOrganizationId || session.publicKey.toLowerCase() !== publicKey.toLowerCase()) {
+    throw badResponse("OTP login", "the session is for another organization or key");
+  }
+  return { session: answer.session, organizationId: subOrganizationId, userId: session.userId, expiresAt: session.expiresAt, created };
+}

@@ -1,0 +1,182 @@
+import { TurnkeyAuthError } from "../errors.js";
+import { LruCache } from "../lru-cache.js";
+import { definePolicy, type Policy } from "../policies/policy.js";
+import type { TurnkeySession } from "../session.js";
+import type { TurnkeyFlowsClient } from "./client.js";
+import { TimeoutError, turnkeyCodeOf, withTimeout } from "./turnkey-call.js";
+
+/**
+ * Options of {@link subOrganizationsOf}.
+ *
+ * @example
+ * ```ts
+ * const options: SubOrganizationsOfOptions = { client, parentOrganizationId, ttlMs: 300_000, deniedTtlMs: 30_000, timeoutMs: 2000 };
+ * ```
+ */
+export interface SubOrganizationsOfOptions {
+  /** An `@turnkey/sdk-server` API client authenticated with the parent organization's API key. */
+  client: Pick<TurnkeyFlowsClient, "getUser">;
+  /** Your (parent) Turnkey organization. */
+  parentOrganizationId: string;
+  /** Also accept sessions of the parent organization's own users. Default `false`. */
+  includeParent?: boolean;
+  /** How long a positive answer is reused, in ms. Default 60 000; 0 disables. */
+  ttlMs?: number;
+  /** How long a negative answer is reused, in ms. Default 10 000; 0 disables. */
+  deniedTtlMs?: number;
+  /** How long one Turnkey lookup may take, in ms, before the check fails as `unavailable`. Default 3000. */
+  timeoutMs?: number;
+  /** Most (organization, user) answers remembered, each cache. Default 10 000. */
+  maxEntries?: number;
+  /** The clock for the TTLs, ms since the epoch. Default `Date.now`. */
+  now?: () => number;
+  /**
+   * Called with the underlying error (network failure, timeout, Turnkey's 5xx, malformed JSON)
+   * whenever a lookup fails as `unavailable`: log it. The thrown `TurnkeyAuthError` carries no
+   * `cause`, so adapters answer it as an ordinary 503 instead of treating it as a bug.
+   */
+  onUnavailable?: (error: unknown, organizationId: string) => void;
+}
+
+/**
+ * A `trustedOrganizations` resolver answering "is this session's organization one of my
+ * sub-organizations, and does its user still exist?", with a policy form and a cache reset.
+ *
+ * @example
+ * ```ts
+ * const mine: SubOrganizationTrust = subOrganizationsOf({ client, parentOrganizationId });
+ * app.get("/wallets", turnkeyAuth({ trustedOrganizations: "any", policies: [mine.policy] }), listWallets);
+ * ```
+ */
+export type SubOrganizationTrust = ((organizationId: string, session: TurnkeySession) => Promise<boolean>) & {
+  /** The same check as a {@link Policy} (a denial is then a 403 `forbidden`). */
+  readonly policy: Policy;
+  /** Forgets every cached answer (e.g. after deleting users). */
+  clear(): void;
+};
+
+// Turnkey's refusals that settle the question "no": invalid argument, not found, failed
+// precondition, permission denied, unauthenticated (the key is not valid for that organization).
+const DENIAL_CODES = new Set([3, 5, 7, 9, 16]);
+
+function checkMs(value: unknown, option: string, min: number, max: number): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw new TypeError(`subOrganizationsOf: option "${option}" must be a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function unavailable(cause: unknown): TurnkeyAuthError {
+  // No `cause`: for the adapters an unavailable error with a foreign cause is a bug to forward,
+  // while this is an expected outage to answer with 503. `onUnavailable` gets the cause instead.
+  return new TurnkeyAuthError(
+    "unavailable",
+    cause instanceof TimeoutError
+      ? "The organization trust check could not be completed: Turnkey did not answer in time"
+      : "The organization trust check could not be completed: Turnkey is unavailable",
+  );
+}
+
+/**
+ * Trusts the sessions of your own sub-organizations, asking Turnkey. With the parent
+ * organization's API key, `getUser({ organizationId, userId })` succeeds only inside the parent
+ * and its sub-organizations, and only for users that still exist: so a success trusts the
+ * session, and Turnkey's refusal (not found, permission denied, unauthenticated, invalid
+ * argument) does not.
+ *
+ * Fail closed: Turnkey unreachable, slower than `timeoutMs`, answering 5xx or malformed JSON makes
+ * the check throw `TurnkeyAuthError("unavailable")` (HTTP 503), never trust, and is not cached;
+ * `onUnavailable` receives the underlying error for your logs.
+ * Answers are cached per (organization, user), positive and negative ones separately with their
+ * own TTL; concurrent checks of one pair share one lookup.
+ *
+ * Note: a parent API key that Turnkey stops accepting (revoked, expired) also answers
+ * "unauthenticated", which reads as "not one of yours": every session is then refused with 401.
+ *
+ * @example
+ * ```ts
+ * import { Turnkey } from "@turnkey/sdk-server";
+ * import { subOrganizationsOf } from "turnkey-session-auth/flows";
+ *
+ * const client = new Turnkey({ apiBaseUrl, apiPublicKey, apiPrivateKey, defaultOrganizationId: parentOrgId }).apiClient();
+ * const verifier = createSessionVerifier({
+ *   trustedOrganizations: subOrganizationsOf({ client, parentOrganizationId: parentOrgId }),
+ * });
+ * ```
+ */
+export function subOrganizationsOf(options: SubOrganizationsOfOptions): SubOrganizationTrust {
+  if (typeof options !== "object" || options === null) throw new TypeError("subOrganizationsOf: options must be an object");
+  const { client, parentOrganizationId, includeParent = false } = options;
+  if (typeof client?.getUser !== "function") throw new TypeError('subOrganizationsOf: option "client" must be an @turnkey/sdk-server API client (with getUser)');
+  if (typeof parentOrganizationId !== "string" || parentOrganizationId.length === 0) {
+    throw new TypeError('subOrganizationsOf: option "parentOrganizationId" must be a non-empty string');
+  }
+  const ttlMs = checkMs(options.ttlMs ?? 60_000, "ttlMs", 0, 86_400_000);
+  const deniedTtlMs = checkMs(options.deniedTtlMs ?? 10_000, "deniedTtlMs", 0, 86_400_000);
+  const timeoutMs = checkMs(options.timeoutMs ?? 3000, "timeoutMs", 1, 600_000);
+  const maxEntries = checkMs(options.maxEntries ?? 10_000, "maxEntries", 1, 10_000_000);
+  const now = options.now ?? Date.now;
+  if (typeof now !== "function") throw new TypeError('subOrganizationsOf: option "now" must be a function');
+  const { onUnavailable } = options;
+  if (onUnavailable !== undefined && typeof onUnavailable !== "function") throw new TypeError('subOrganizationsOf: option "onUnavailable" must be a function');
+
+  function failed(cause: unknown, organizationId: string): TurnkeyAuthError {
+    try {
+      onUnavailable?.(cause, organizationId);
+    } catch {
+      // A failing logger must not change the answer.
+    }
+    return unavailable(cause);
+  }
+
+  const allowed = new LruCache<string, number>(maxEntries);
+  const denied = new LruCache<string, number>(maxEntries);
+  const inFlight = new Map<string, Promise<boolean>>();
+
+  function cached(cache: LruCache<string, number>, key: string): boolean {
+    const expiresAt = cache.get(key);
+    if (expiresAt === undefined) return false;
+    if (expiresAt > now()) return true;
+    cache.delete(key);
+    return false;
+  }
+
+  async function lookUp(key: string, organizationId: string, userId: string): Promise<boolean> {
+    let answer: { user?: { userId?: string } };
+    try {
+      answer = await withTimeout(Promise.resolve().then(() => client.getUser({ organizationId, userId })), timeoutMs, "getUser");
+    } catch (error) {
+      const code = turnkeyCodeOf(error);
+      if (code === undefined || !DENIAL_CODES.has(code)) throw failed(error, organizationId);
+      if (deniedTtlMs > 0) denied.set(key, now() + deniedTtlMs);
+      return false;
+    }
+    if (answer?.user?.userId !== userId) throw failed(new Error("Turnkey's getUser answer does not describe the requested user"), organizationId);
+    if (ttlMs > 0) allowed.set(key, now() + ttlMs);
+    return true;
+  }
+
+  async function isTrusted(organizationId: string, session: TurnkeySession): Promise<boolean> {
+    const userId = session?.userId;
+    if (typeof organizationId !== "string" || organizationId.length === 0 || typeof userId !== "string" || userId.length === 0) return false;
+    if (organizationId === parentOrganizationId && !includeParent) return false;
+    const key = `${organizationId}\u0000${userId}`;
+    if (cached(allowed, key)) return true;
+    if (cached(denied, key)) return false;
+    let pending = inFlight.get(key);
+    if (pending === undefined) {
+      pending = lookUp(key, organizationId, userId).finally(() => inFlight.delete(key));
+      inFlight.set(key, pending);
+    }
+    return pending;
+  }
+
+  const policy = definePolicy("subOrganizationsOf", ({ session }) => isTrusted(session.organizationId, session));
+  return Object.assign(isTrusted, {
+    policy,
+    clear() {
+      allowed.clear();
+      denied.clear();
+    },
+  });
+}

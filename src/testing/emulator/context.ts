@@ -1,0 +1,28 @@
+import type { TestNotarizer } from "../test-notarizer.js";
+import type { OtpService } from "./otp.js";
+import type { EmulatorStore, KeyOwner } from "./store.js";
+
+/** The emulator's services, shared by every route. */
+export interface EmulatorServices {
+  readonly store: EmulatorStore;
+  readonly otp: OtpService;
+  readonly notarizer: TestNotarizer;
+  /** The emulator's clock, milliseconds since the epoch. */
+  readonly now: () => number;
+  readonly activities: Map<string, { organizationId: string; response: unknown }>;
+}
+
+/** One authenticated request, as a route sees it. */
+export interface RouteContext extends EmulatorServices {
+  /** The user whose key stamped the request, allowed to act on `organizationId`. */
+  readonly caller: KeyOwner;
+  /** The body's `organizationId`: the organization the request acts on. */
+  readonly organizationId: string;
+  /** The parsed JSON body. */
+  readonly body: Record<string, unknown>;
+  /** The exact body bytes (what the stamp signed). */
+  readonly rawBody: Buffer;
+}
+
+/** A route handler: answers the JSON body of a 200, or throws a `TurnkeyApiError`. */
+export type Route = (context: RouteContext) => unknown;

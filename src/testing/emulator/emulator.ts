@@ -1,0 +1,262 @@
+import { createTestNotarizer, type TestNotarizer } from "../test-notarizer.js";
+import type { EmulatorServices, Route } from "./context.js";
+import type { EmulatorFaults } from "./faults.js";
+import { generateP256KeyPairHex, privateKeyFromHex, type P256KeyPairHex } from "./keys.js";
+import { otpLoginRoute, initOtpRoute, verifyOtpRoute } from "./otp-activities.js";
+import { OtpService } from "./otp.js";
+import { getActivity, getUser, getUsers, listSubOrganizations, whoami } from "./queries.js";
+import { EmulatorHttpServer, type EmulatorRequestRecord } from "./server.js";
+import { stampLoginRoute } from "./stamp-login.js";
+import { EmulatorStore, type OrganizationRecord } from "./store.js";
+import { createSubOrganizationRoute } from "./sub-organizations.js";
+
+/**
+ * Options of {@link startTurnkeyEmulator}.
+ *
+ * @example
+ * ```ts
+ * const emulator = await startTurnkeyEmulator({ port: 8787, parentOrganization: { organizationId: "local-org", apiKey } } satisfies StartTurnkeyEmulatorOptions);
+ * ```
+ */
+export interface StartTurnkeyEmulatorOptions {
+  /** Port on 127.0.0.1. Default 0: any free port (read `emulator.apiBaseUrl`). */
+  port?: number;
+  /** The key that signs sessions. Default: a fresh {@link createTestNotarizer}. */
+  notarizer?: TestNotarizer;
+  /** The parent organization (your Turnkey organization). Default: fresh id and API key. */
+  parentOrganization?: {
+    organizationId?: string;
+    name?: string;
+    /** Name of its root user, who owns the API key. */
+    userName?: string;
+    /** Its API key, e.g. to match a `.env` file. Default: generated at start. */
+    apiKey?: P256KeyPairHex;
+  };
+  /** The emulator's clock (ms since the epoch) for expiries it issues and checks. Default `Date.now`. */
+  now?: () => number;
+}
+
+/**
+ * An organization created in the emulator, with the API key of its root user.
+ *
+ * @example
+ * ```ts
+ * const other: EmulatorOrganization = emulator.createOrganization({ name: "Another customer" });
+ * const otherClient = new Turnkey({ apiBaseUrl: emulator.apiBaseUrl, apiPublicKey: other.apiKey.publicKey, apiPrivateKey: other.apiKey.privateKey, defaultOrganizationId: other.organizationId }).apiClient();
+ * ```
+ */
+export interface EmulatorOrganization {
+  readonly organizationId: string;
+  readonly name: string;
+  readonly userId: string;
+  readonly apiKey: P256KeyPairHex;
+}
+
+/**
+ * A read-only copy of an organization's state, for assertions.
+ *
+ * @example
+ * ```ts
+ * const snapshot: EmulatorOrganizationSnapshot | undefined = emulator.organization(subOrganizationId);
+ * expect(snapshot?.users[0]?.authenticators).toHaveLength(1);
+ * ```
+ */
+export interface EmulatorOrganizationSnapshot {
+  readonly organizationId: string;
+  readonly name: string;
+  readonly parentOrganizationId?: string;
+  readonly subOrganizationIds: readonly string[];
+  readonly users: readonly {
+    readonly userId: string;
+    readonly userName: string;
+    readonly userEmail?: string;
+    readonly userPhoneNumber?: string;
+    readonly emailVerified: boolean;
+    readonly phoneVerified: boolean;
+    readonly apiKeys: readonly { readonly apiKeyName: string; readonly publicKey: string; readonly credentialType: string; readonly expiresAtMs?: number }[];
+    readonly authenticators: readonly { readonly authenticatorName: string; readonly credentialId: string; readonly challenge: string }[];
+  }[];
+}
+
+/**
+ * A running local Turnkey API emulator. See {@link startTurnkeyEmulator}.
+ *
+ * @example
+ * ```ts
+ * const emulator = await startTurnkeyEmulator();
+ * const client = new Turnkey({
+ *   apiBaseUrl: emulator.apiBaseUrl,
+ *   apiPublicKey: emulator.apiKey.publicKey,
+ *   apiPrivateKey: emulator.apiKey.privateKey,
+ *   defaultOrganizationId: emulator.parentOrganizationId,
+ * }).apiClient();
+ * await emulator.close();
+ * ```
+ */
+export interface TurnkeyEmulator {
+  /** `http://127.0.0.1:<port>`: pass it as the SDK's `apiBaseUrl` (`baseUrl` for `@turnkey/http`). */
+  readonly apiBaseUrl: string;
+  readonly port: number;
+  /** The key session JWTs are signed with (uncompressed hex): the verifier's `notarizerPublicKey`. */
+  readonly notarizerPublicKey: string;
+  /**
+   * The key that signs OTP encryption-target bundles and verification tokens (uncompressed hex):
+   * `dangerouslyOverrideSignerPublicKey` of `@turnkey/crypto`'s `encryptOtpCodeToBundle` and
+   * `verifyOtpVerificationToken`. Turnkey's production equivalent is `PRODUCTION_TLS_FETCHER_SIGN_PUBLIC_KEY`.
+   */
+  readonly otpSignerPublicKey: string;
+  /** The parent organization's id. */
+  readonly parentOrganizationId: string;
+  /** The parent organization's API key: accepted for the parent and its sub-organizations. */
+  readonly apiKey: P256KeyPairHex;
+  /** Fault injection: `await emulator.faults.set({ kind: "down" })`, `await emulator.faults.clear()`. */
+  readonly faults: EmulatorFaults;
+  /** Every request received so far, oldest first. */
+  readonly requests: readonly EmulatorRequestRecord[];
+  /** The last OTP code "sent" to `contact` (email or phone), or `undefined`. */
+  lastOtp(contact: string): string | undefined;
+  /** Creates another top-level organization (another Turnkey customer) with its own API key. */
+  createOrganization(options?: { name?: string; userName?: string }): EmulatorOrganization;
+  /** A snapshot of an organization, or `undefined` if there is none with that id. */
+  organization(organizationId: string): EmulatorOrganizationSnapshot | undefined;
+  /** Deletes a user (and its credentials), as removing a user in Turnkey does. `false` if absent. */
+  deleteUser(organizationId: string, userId: string): boolean;
+  /** Stops the server and drops open connections. */
+  close(): Promise<void>;
+}
+
+const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
+  ["/public/v1/query/get_user", getUser],
+  ["/public/v1/query/list_users", getUsers],
+  ["/public/v1/query/list_suborgs", listSubOrganizations],
+  ["/public/v1/query/whoami", whoami],
+  ["/public/v1/query/get_activity", getActivity],
+  ["/public/v1/submit/create_sub_organization", createSubOrganizationRoute],
+  ["/public/v1/submit/init_otp", initOtpRoute],
+  ["/public/v1/submit/verify_otp", verifyOtpRoute],
+  ["/public/v1/submit/otp_login", otpLoginRoute],
+  ["/public/v1/submit/stamp_login", stampLoginRoute],
+]);
+
+function createRootOrganization(store: EmulatorStore, options: { organizationId?: string; name?: string; userName?: string; apiKey?: P256KeyPairHex }): EmulatorOrganization {
+  const apiKey = options.apiKey ?? generateP256KeyPairHex();
+  privateKeyFromHex(apiKey); // throws a TypeError if the pair does not match
+  const organization = store.createOrganization({
+    ...(options.organizationId === undefined ? {} : { organizationId: options.organizationId }),
+    name: options.name ?? "Emulated organization",
+    rootUsers: [
+      {
+        userName: options.userName ?? "Root user",
+        apiKeys: [{ apiKeyName: "Backend API key", publicKey: apiKey.publicKey, curveType: "API_KEY_CURVE_P256", credentialType: "CREDENTIAL_TYPE_API_KEY_P256" }],
+      },
+    ],
+  });
+  const userId = [...organization.users.keys()][0] as string;
+  return Object.freeze({ organizationId: organization.organizationId, name: organization.name, userId, apiKey: Object.freeze({ ...apiKey }) });
+}
+
+function snapshotOf(organization: OrganizationRecord): EmulatorOrganizationSnapshot {
+  return structuredClone({
+    organizationId: organization.organizationId,
+    name: organization.name,
+    ...(organization.parentOrganizationId === undefined ? {} : { parentOrganizationId: organization.parentOrganizationId }),
+    subOrganizationIds: organization.subOrganizationIds,
+    users: [...organization.users.values()].map((user) => ({
+      userId: user.userId,
+      userName: user.userName,
+      ...(user.userEmail === undefined ? {} : { userEmail: user.userEmail }),
+      ...(user.userPhoneNumber === undefined ? {} : { userPhoneNumber: user.userPhoneNumber }),
+      emailVerified: user.emailVerified,
+      phoneVerified: user.phoneVerified,
+      apiKeys: user.apiKeys.map(({ apiKeyName, publicKey, credentialType, expiresAtMs }) => ({
+        apiKeyName,
+        publicKey,
+        credentialType,
+        ...(expiresAtMs === undefined ? {} : { expiresAtMs }),
+      })),
+      authenticators: user.authenticators.map(({ authenticatorName, credentialId, challenge }) => ({ authenticatorName, credentialId, challenge })),
+    })),
+  });
+}
+
+/**
+ * Starts a local Turnkey API emulator: a real HTTP server on 127.0.0.1 that answers the endpoints
+ * Turnkey's backend login flows and trust checks call, so `@turnkey/sdk-server`'s
+ * `Turnkey(...).apiClient()` and `@turnkey/http`'s `TurnkeyClient` work against it unchanged.
+ * A test and development tool: it keeps everything in memory and never contacts Turnkey.
+ *
+ * Emulated: `X-Stamp` API-key stamps over the exact body (verified; unknown, expired or foreign
+ * keys refused with Turnkey-style `{ code, message, details }` errors); parent/sub-organization
+ * access (a parent's key reads and logs in users of its own sub-organizations, never of another
+ * parent's); `query/get_user`, `list_users`, `list_suborgs` (EMAIL, PHONE_NUMBER, USERNAME, NAME,
+ * PUBLIC_KEY, CREDENTIAL_ID filters), `whoami`, `get_activity`; `submit/create_sub_organization`
+ * (V7, V8), `init_otp` (V3, with a signed encryption-target bundle), `verify_otp` (V2, decrypting
+ * the HPKE OTP bundle), `otp_login` (V2, with the client signature), `stamp_login`; session JWTs
+ * in Turnkey's exact scheme, signed by its own notarizer, with `exp` honouring `expirationSeconds`.
+ *
+ * Not emulated: passkey (WebAuthn) stamps and attestation verification (the attestation's
+ * challenge is checked, not its signature), wallets and signing, policies and consensus (every
+ * activity completes at once), other endpoints and older activity versions, pagination, email
+ * and SMS delivery (read codes with `lastOtp`), rate limits, session profiles, and the
+ * `timestampMs` freshness window.
+ *
+ * @example
+ * ```ts
+ * import { startTurnkeyEmulator } from "turnkey-session-auth/testing";
+ * import { Turnkey } from "@turnkey/sdk-server";
+ *
+ * const emulator = await startTurnkeyEmulator();
+ * const client = new Turnkey({
+ *   apiBaseUrl: emulator.apiBaseUrl,
+ *   apiPublicKey: emulator.apiKey.publicKey,
+ *   apiPrivateKey: emulator.apiKey.privateKey,
+ *   defaultOrganizationId: emulator.parentOrganizationId,
+ * }).apiClient();
+ * const { otpId } = await client.initOtp({ otpType: "OTP_TYPE_EMAIL", contact: "ada@example.com", appName: "demo" });
+ * emulator.lastOtp("ada@example.com"); // the code the user would have received
+ * await emulator.close();
+ * ```
+ */
+export async function startTurnkeyEmulator(options: StartTurnkeyEmulatorOptions = {}): Promise<TurnkeyEmulator> {
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new TypeError("startTurnkeyEmulator: port must be a whole number from 0 to 65535");
+  const now = options.now ?? Date.now;
+  if (typeof now !== "function") throw new TypeError("startTurnkeyEmulator: now must be a function returning milliseconds");
+  const store = new EmulatorStore(now);
+  const services: EmulatorServices = {
+    store,
+    otp: new OtpService(now),
+    notarizer: options.notarizer ?? createTestNotarizer(),
+    now,
+    activities: new Map(),
+  };
+  const parent = createRootOrganization(store, { name: "Parent organization", userName: "Backend", ...options.parentOrganization });
+  const server = new EmulatorHttpServer(services, ROUTES);
+  await server.listen(port);
+  const apiBaseUrl = `http://127.0.0.1:${server.port}`;
+
+  return {
+    apiBaseUrl,
+    port: server.port,
+    notarizerPublicKey: services.notarizer.publicKey,
+    otpSignerPublicKey: services.otp.signerPublicKey,
+    parentOrganizationId: parent.organizationId,
+    apiKey: parent.apiKey,
+    faults: {
+      set: (fault) => server.set(fault),
+      clear: () => server.clear(),
+      get current() {
+        return server.current;
+      },
+    },
+    requests: server.log,
+    lastOtp: (contact) => services.otp.lastCode(contact),
+    createOrganization: (organization = {}) => createRootOrganization(store, { name: "Another organization", ...organization }),
+    organization(organizationId) {
+      const organization = store.organizations.get(organizationId);
+      return organization === undefined ? undefined : snapshotOf(organization);
+    },
+    deleteUser: (organizationId, userId) => store.deleteUser(organizationId, userId),
+    close: () => server.close(),
+  };
+}

@@ -1,0 +1,121 @@
+import { activityRoute } from "./activity.js";
+import { invalidArgument, notFound, permissionDenied } from "./api-error.js";
+import type { RouteContext } from "./context.js";
+import { isCompressedP256Hex, verifyHexSignature } from "./keys.js";
+import { normalizeContact, type VerificationTokenClaims } from "./otp.js";
+import { objectAt, requiredString, secondsAt } from "./params.js";
+import { DEFAULT_SESSION_SECONDS, issueSession, MAX_SESSION_SECONDS } from "./sessions.js";
+import type { UserRecord } from "./store.js";
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const E164 = /^\+[1-9]\d{6,14}$/;
+const OTP_TYPES = new Set(["OTP_TYPE_EMAIL", "OTP_TYPE_SMS"]);
+
+/** INIT_OTP_V3: `{ otpType, contact, appName, otpLength?, alphanumeric?, expirationSeconds? }` → `{ otpId, otpEncryptionTargetBundle }`. */
+function initOtp(context: RouteContext, parameters: Record<string, unknown>) {
+  const otpType = requiredString(parameters, "otpType");
+  if (!OTP_TYPES.has(otpType)) throw invalidArgument("otpType must be OTP_TYPE_EMAIL or OTP_TYPE_SMS (the emulator does not send WhatsApp codes)");
+  const contact = requiredString(parameters, "contact");
+  if (otpType === "OTP_TYPE_EMAIL" && !EMAIL.test(contact)) throw invalidArgument("contact must be an email address for OTP_TYPE_EMAIL");
+  if (otpType === "OTP_TYPE_SMS" && !E164.test(contact)) throw invalidArgument("contact must be an E.164 phone number for OTP_TYPE_SMS");
+  requiredString(parameters, "appName");
+  const otpLength = parameters.otpLength ?? 9;
+  if (typeof otpLength !== "number" || !Number.isInteger(otpLength) || otpLength < 6 || otpLength > 9) throw invalidArgument("otpLength must be from 6 to 9");
+  const alphanumeric = parameters.alphanumeric ?? true;
+  if (typeof alphanumeric !== "boolean") throw invalidArgument("alphanumeric must be a boolean");
+  return context.otp.init({
+    organizationId: context.organizationId,
+    otpType,
+    contact,
+    otpLength,
+    alphanumeric,
+    expirationSeconds: secondsAt(parameters, "expirationSeconds", 300, 600),
+  });
+}
+
+/** VERIFY_OTP_V2: `{ otpId, encryptedOtpBundle, expirationSeconds? }` → `{ verificationToken }`. */
+function verifyOtp(context: RouteContext, parameters: Record<string, unknown>) {
+  return {
+    verificationToken: context.otp.verify({
+      organizationId: context.organizationId,
+      otpId: requiredString(parameters, "otpId"),
+      encryptedOtpBundle: requiredString(parameters, "encryptedOtpBundle"),
+      expirationSeconds: secondsAt(parameters, "expirationSeconds", 3600, 86_400),
+    }),
+  };
+}
+
+function userWithContact(context: RouteContext, claims: VerificationTokenClaims): UserRecord {
+  const contact = normalizeContact(claims.contact);
+  const users = [...context.store.organization(context.organizationId).users.values()];
+  const user = users.find((candidate) =>
+    claims.verification_type === "OTP_TYPE_EMAIL"
+      ? candidate.userEmail !== undefined && normalizeContact(candidate.userEmail) === contact
+      : candidate.userPhoneNumber === contact,
+  );
+  if (user === undefined) throw notFound("no user of this organization has the verification token's contact");
+  return user;
+}
+
+/**
+ * The OTP_LOGIN_V2 client signature: scheme API_P256, by the key in the verification token, over
+ * `{"login":{"publicKey":…},"tokenId":…,"type":"USAGE_TYPE_LOGIN"}` (sha256, raw r‖s hex).
+ */
+function checkClientSignature(value: unknown, claims: VerificationTokenClaims, sessionPublicKey: string): void {
+  const signature = objectAt(value, "clientSignature");
+  if (signature.scheme !== "CLIENT_SIGNATURE_SCHEME_API_P256") throw invalidArgument("clientSignature.scheme must be CLIENT_SIGNATURE_SCHEME_API_P256");
+  const publicKey = requiredString(signature, "publicKey", "clientSignature.publicKey");
+  if (publicKey.toLowerCase() !== claims.public_key) throw invalidArgument("clientSignature.publicKey is not the verification token's public key");
+  const message = requiredString(signature, "message", "clientSignature.message");
+  let usage: { type?: unknown; tokenId?: unknown; login?: { publicKey?: unknown } };
+  try {
+    usage = JSON.parse(message) as typeof usage;
+  } catch {
+    throw invalidArgument("clientSignature.message must be the JSON token usage");
+  }
+  if (usage.type !== "USAGE_TYPE_LOGIN" || usage.tokenId !== claims.id || usage.login?.publicKey !== sessionPublicKey) {
+    throw invalidArgument("clientSignature.message does not authorize this login (usage type, token id or public key differ)");
+  }
+  if (!verifyHexSignature(publicKey, requiredString(signature, "signature", "clientSignature.signature"), message, "raw")) {
+    throw invalidArgument("clientSignature.signature is not a valid signature of the message");
+  }
+}
+
+/**
+ * OTP_LOGIN_V2 on a (sub-)organization: `{ verificationToken, publicKey, clientSignature,
+ * expirationSeconds?, invalidateExisting? }` → `{ session }`. The token must come from this
+ * organization or its parent, name the contact of one of its users, be unexpired and unused; it is
+ * consumed.
+ */
+async function otpLogin(context: RouteContext, parameters: Record<string, unknown>) {
+  const claims = context.otp.readToken(requiredString(parameters, "verificationToken"));
+  const parentId = context.store.organization(context.organizationId).parentOrganizationId;
+  if (claims.organization_id !== context.organizationId && claims.organization_id !== parentId) {
+    throw permissionDenied("the verification token was issued for another organization");
+  }
+  const publicKey = requiredString(parameters, "publicKey");
+  if (!isCompressedP256Hex(publicKey)) throw invalidArgument("publicKey must be a compressed P-256 public key in hex");
+  if (parameters.clientSignature === undefined) throw invalidArgument("clientSignature is required for OTP_LOGIN_V2");
+  checkClientSignature(parameters.clientSignature, claims, publicKey);
+  const user = userWithContact(context, claims);
+  const expirationSeconds = secondsAt(parameters, "expirationSeconds", DEFAULT_SESSION_SECONDS, MAX_SESSION_SECONDS);
+  context.otp.consume(claims.id);
+  if (claims.verification_type === "OTP_TYPE_EMAIL") user.emailVerified = true;
+  else user.phoneVerified = true;
+  const session = await issueSession(context, {
+    organizationId: context.organizationId,
+    userId: user.userId,
+    publicKey: publicKey.toLowerCase(),
+    expirationSeconds,
+    invalidateExisting: parameters.invalidateExisting === true,
+    source: "otp_login",
+  });
+  return { session };
+}
+
+/** POST /public/v1/submit/init_otp. */
+export const initOtpRoute = activityRoute({ ACTIVITY_TYPE_INIT_OTP_V3: { intentKey: "initOtpIntentV3", resultKey: "initOtpResultV2", run: initOtp } });
+/** POST /public/v1/submit/verify_otp. */
+export const verifyOtpRoute = activityRoute({ ACTIVITY_TYPE_VERIFY_OTP_V2: { intentKey: "verifyOtpIntentV2", resultKey: "verifyOtpResult", run: verifyOtp } });
+/** POST /public/v1/submit/otp_login. */
+export const otpLoginRoute = activityRoute({ ACTIVITY_TYPE_OTP_LOGIN_V2: { intentKey: "otpLoginIntentV2", resultKey: "otpLoginResult", run: otpLogin } });

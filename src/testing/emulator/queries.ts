@@ -1,0 +1,67 @@
+import { invalidArgument, notFound } from "./api-error.js";
+import type { Route } from "./context.js";
+import { normalizeContact } from "./otp.js";
+import { optionalString, requiredString } from "./params.js";
+import type { OrganizationRecord, UserRecord } from "./store.js";
+import { userView } from "./views.js";
+
+/** POST /public/v1/query/get_user `{ organizationId, userId }` → `{ user }`. */
+export const getUser: Route = ({ store, organizationId, body }) => ({
+  user: userView(store.user(organizationId, requiredString(body, "userId"))),
+});
+
+/** POST /public/v1/query/list_users (the SDK's `getUsers`) `{ organizationId }` → `{ users }`. */
+export const getUsers: Route = ({ store, organizationId }) => ({
+  users: [...store.organization(organizationId).users.values()].map(userView),
+});
+
+/** POST /public/v1/query/whoami `{ organizationId }` → the stamping key's organization and user. */
+export const whoami: Route = ({ store, caller }) => {
+  const organization = store.organization(caller.organizationId);
+  const user = store.user(caller.organizationId, caller.userId);
+  return { organizationId: organization.organizationId, organizationName: organization.name, userId: user.userId, username: user.userName };
+};
+
+/** POST /public/v1/query/get_activity `{ organizationId, activityId }` → `{ activity }`. */
+export const getActivity: Route = ({ activities, organizationId, body }) => {
+  const activityId = requiredString(body, "activityId");
+  const stored = activities.get(activityId);
+  if (stored === undefined || stored.organizationId !== organizationId) throw notFound(`activity not found: ${activityId}`);
+  return stored.response;
+};
+
+type SubOrgFilter = (organization: OrganizationRecord, value: string) => boolean;
+
+const anyUser = (organization: OrganizationRecord, matches: (user: UserRecord) => boolean) =>
+  [...organization.users.values()].some(matches);
+
+const FILTERS: Readonly<Record<string, SubOrgFilter>> = {
+  EMAIL: (organization, value) => anyUser(organization, (user) => user.userEmail !== undefined && normalizeContact(user.userEmail) === normalizeContact(value)),
+  PHONE_NUMBER: (organization, value) => anyUser(organization, (user) => user.userPhoneNumber === value.trim()),
+  USERNAME: (organization, value) => anyUser(organization, (user) => user.userName === value),
+  NAME: (organization, value) => organization.name === value,
+  PUBLIC_KEY: (organization, value) => anyUser(organization, (user) => user.apiKeys.some((apiKey) => apiKey.publicKey === value.toLowerCase())),
+  CREDENTIAL_ID: (organization, value) => anyUser(organization, (user) => user.authenticators.some((authenticator) => authenticator.credentialId === value)),
+};
+
+/**
+ * POST /public/v1/query/list_suborgs (the SDK's `getSubOrgIds`) `{ organizationId, filterType?,
+ * filterValue? }` → `{ organizationIds }`, oldest first. Pagination options are accepted and ignored.
+ */
+export const listSubOrganizations: Route = ({ store, organizationId, body }) => {
+  const filterType = optionalString(body, "filterType");
+  const filterValue = optionalString(body, "filterValue");
+  let filter: SubOrgFilter = () => true;
+  if (filterType !== undefined) {
+    const known = FILTERS[filterType];
+    if (known === undefined) throw invalidArgument(`unsupported filterType ${filterType}; the emulator implements ${Object.keys(FILTERS).join(", ")}`);
+    if (filterValue === undefined) throw invalidArgument("filterValue is required with filterType");
+    filter = known;
+  }
+  const organizationIds = store
+    .organization(organizationId)
+    .subOrganizationIds.map((id) => store.organization(id))
+    .filter((organization) => filterValue === undefined || filter(organization, filterValue))
+    .map((organization) => organization.organizationId);
+  return { organizationIds };
+};

@@ -1,0 +1,197 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { GrpcCode, TurnkeyApiError, invalidArgument, notFound } from "./api-error.js";
+import type { EmulatorServices, Route } from "./context.js";
+import { checkFault, type EmulatorFault, type EmulatorFaults } from "./faults.js";
+import { authorizeStamp, verifyStamp } from "./stamp.js";
+
+/**
+ * One request the emulator received, for assertions in tests.
+ *
+ * @example
+ * ```ts
+ * const lookups = emulator.requests.filter((request: EmulatorRequestRecord) => request.path === "/public/v1/query/get_user").length;
+ * ```
+ */
+export interface EmulatorRequestRecord {
+  /** The emulator's clock when the request arrived. */
+  readonly at: number;
+  readonly path: string;
+  /** The body's `organizationId`, when the body was JSON with one. */
+  readonly organizationId?: string;
+  /** The HTTP status answered, or `"reset"` when the connection was dropped. */
+  readonly status: number | "reset";
+  /** The injected fault that shaped the answer, if any. */
+  readonly fault?: EmulatorFault["kind"];
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+const DEFAULT_SLOW_MS = 5000;
+
+function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    request.on("end", () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks)));
+    request.on("error", reject);
+  });
+}
+
+function organizationIdOf(body: unknown): string | undefined {
+  const id = (body as { organizationId?: unknown } | null)?.organizationId;
+  return typeof id === "string" ? id : undefined;
+}
+
+/** The emulator's HTTP side: body reading, stamps, routing, Turnkey-style errors, fault injection. */
+export class EmulatorHttpServer implements EmulatorFaults {
+  readonly log: EmulatorRequestRecord[] = [];
+  readonly #server: Server;
+  readonly #services: EmulatorServices;
+  readonly #routes: ReadonlyMap<string, Route>;
+  /** Pending `slow` delays: each timer and how to end its wait early (on close). */
+  readonly #sleeps = new Map<NodeJS.Timeout, () => void>();
+  #fault: EmulatorFault | undefined;
+  #port = 0;
+  #listening = false;
+  #closed = false;
+
+  constructor(services: EmulatorServices, routes: ReadonlyMap<string, Route>) {
+    this.#services = services;
+    this.#routes = routes;
+    this.#server = createServer((request, response) => {
+      this.#handle(request, response).catch(() => response.destroy());
+    });
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  get current(): EmulatorFault | undefined {
+    return this.#fault;
+  }
+
+  async listen(port: number): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.#server.once("error", reject);
+      this.#server.listen(port, "127.0.0.1", () => {
+        this.#server.off("error", reject);
+        resolve();
+      });
+    });
+    this.#port = (this.#server.address() as AddressInfo).port;
+    this.#listening = true;
+  }
+
+  async set(fault: EmulatorFault): Promise<void> {
+    const checked = checkFault(fault);
+    if (this.#closed) throw new Error("the emulator is closed");
+    this.#fault = checked;
+    if (checked.kind === "down") await this.#stopListening();
+    else if (!this.#listening) await this.listen(this.#port);
+  }
+
+  async clear(): Promise<void> {
+    this.#fault = undefined;
+    if (!this.#closed && !this.#listening) await this.listen(this.#port);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const [timer, wake] of this.#sleeps) {
+      clearTimeout(timer);
+      wake();
+    }
+    this.#sleeps.clear();
+    await this.#stopListening();
+  }
+
+  async #stopListening(): Promise<void> {
+    if (!this.#listening) return;
+    this.#listening = false;
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    this.#server.closeAllConnections();
+    await closed;
+  }
+
+  #sleep(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#sleeps.delete(timer);
+        resolve(!this.#closed);
+      }, ms);
+      this.#sleeps.set(timer, () => resolve(false));
+    });
+  }
+
+  #send(response: ServerResponse, status: number, body: string): void {
+    response.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+    response.end(body);
+  }
+
+  async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const at = this.#services.now();
+    const path = (request.url ?? "/").split("?")[0] as string;
+    const raw = await readBody(request);
+    let parsed: unknown;
+    try {
+      parsed = raw === undefined ? undefined : JSON.parse(raw.toString("utf8"));
+    } catch {
+      parsed = undefined;
+    }
+    const organizationId = organizationIdOf(parsed);
+    const record = (status: number | "reset", fault?: EmulatorFault["kind"]) =>
+      this.log.push(Object.freeze({ at, path, status, ...(organizationId === undefined ? {} : { organizationId }), ...(fault === undefined ? {} : { fault }) }));
+
+    const fault = this.#fault !== undefined && (this.#fault.endpoint === undefined || this.#fault.endpoint === path) ? this.#fault : undefined;
+    if (fault?.kind === "reset") {
+      record("reset", "reset");
+      request.socket.destroy();
+      return;
+    }
+    if (fault?.kind === "status500") {
+      record(500, "status500");
+      this.#send(response, 500, JSON.stringify(new TurnkeyApiError(GrpcCode.INTERNAL, "internal server error (injected by the Turnkey emulator)").toBody()));
+      return;
+    }
+    if (fault?.kind === "malformedJson") {
+      record(200, "malformedJson");
+      this.#send(response, 200, '{"activity":{"id":"');
+      return;
+    }
+    if (fault?.kind === "slow" && !(await this.#sleep(fault.delayMs ?? DEFAULT_SLOW_MS))) {
+      request.socket.destroy();
+      return;
+    }
+
+    let status = 200;
+    let answer: unknown;
+    try {
+      answer = await this.#answer(request, path, raw, parsed);
+    } catch (error) {
+      const apiError =
+        error instanceof TurnkeyApiError
+          ? error
+          : new TurnkeyApiError(GrpcCode.INTERNAL, `internal error in the Turnkey emulator: ${error instanceof Error ? error.message : String(error)}`);
+      status = apiError.httpStatus;
+      answer = apiError.toBody();
+    }
+    record(status, fault?.kind);
+    this.#send(response, status, JSON.stringify(answer));
+  }
+
+  async #answer(request: IncomingMessage, path: string, raw: Buffer | undefined, parsed: unknown): Promise<unknown> {
+    const route = this.#routes.get(path);
+    if (request.method !== "POST" || route === undefined) throw notFound(`no such endpoint in the Turnkey emulator: ${request.method ?? ""} ${path}`);
+    if (raw === undefined) throw invalidArgument(`request body is larger than ${MAX_BODY_BYTES} bytes`);
+    const stamp = verifyStamp(request.headers, raw);
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw invalidArgument("request body must be a JSON object");
+    const body = parsed as Record<string, unknown>;
+    const caller = authorizeStamp(this.#services.store, stamp, body.organizationId, this.#services.now());
+    return route({ ...this.#services, caller, organizationId: body.organizationId as string, body, rawBody: raw });
+  }
+}

@@ -1,0 +1,191 @@
+import { randomUUID } from "node:crypto";
+import { notFound } from "./api-error.js";
+
+/** A credential a user can stamp requests with: an API key, or a login (session) key from otp/stamp login. */
+export interface ApiKeyRecord {
+  readonly apiKeyId: string;
+  readonly apiKeyName: string;
+  readonly publicKey: string;
+  readonly curveType: string;
+  readonly credentialType: "CREDENTIAL_TYPE_API_KEY_P256" | "CREDENTIAL_TYPE_API_KEY_SECP256K1" | "CREDENTIAL_TYPE_API_KEY_ED25519" | "CREDENTIAL_TYPE_LOGIN";
+  readonly createdAtMs: number;
+  /** Absent: never expires. */
+  readonly expiresAtMs?: number;
+  readonly expirationSeconds?: string;
+}
+
+/** A passkey registered at sign-up. The attestation is stored, not cryptographically verified. */
+export interface AuthenticatorRecord {
+  readonly authenticatorId: string;
+  readonly authenticatorName: string;
+  readonly credentialId: string;
+  readonly transports: readonly string[];
+  readonly challenge: string;
+  readonly attestationObject: string;
+  readonly clientDataJson: string;
+  readonly createdAtMs: number;
+}
+
+export interface UserRecord {
+  readonly userId: string;
+  userName: string;
+  userEmail?: string;
+  userPhoneNumber?: string;
+  emailVerified: boolean;
+  phoneVerified: boolean;
+  apiKeys: ApiKeyRecord[];
+  authenticators: AuthenticatorRecord[];
+  oauthProviders: unknown[];
+  readonly createdAtMs: number;
+  updatedAtMs: number;
+}
+
+export interface OrganizationRecord {
+  readonly organizationId: string;
+  readonly name: string;
+  /** Set for sub-organizations: Turnkey nests one level only. */
+  readonly parentOrganizationId?: string;
+  readonly users: Map<string, UserRecord>;
+  readonly subOrganizationIds: string[];
+  readonly createdAtMs: number;
+}
+
+/** Who a stamping key belongs to. */
+export interface KeyOwner {
+  readonly organizationId: string;
+  readonly userId: string;
+  readonly apiKey: ApiKeyRecord;
+}
+
+/** Parameters of a user to create. */
+export interface NewUser {
+  userName: string;
+  userEmail?: string | undefined;
+  userPhoneNumber?: string | undefined;
+  apiKeys?: readonly Omit<ApiKeyRecord, "apiKeyId" | "createdAtMs">[];
+  authenticators?: readonly Omit<AuthenticatorRecord, "authenticatorId" | "createdAtMs">[];
+  oauthProviders?: readonly unknown[];
+}
+
+const CREDENTIAL_BY_CURVE: Readonly<Record<string, ApiKeyRecord["credentialType"]>> = {
+  API_KEY_CURVE_P256: "CREDENTIAL_TYPE_API_KEY_P256",
+  API_KEY_CURVE_SECP256K1: "CREDENTIAL_TYPE_API_KEY_SECP256K1",
+  API_KEY_CURVE_ED25519: "CREDENTIAL_TYPE_API_KEY_ED25519",
+};
+
+/** The credential type Turnkey reports for an API key of `curveType`. */
+export function credentialTypeOf(curveType: string): ApiKeyRecord["credentialType"] | undefined {
+  return CREDENTIAL_BY_CURVE[curveType];
+}
+
+/**
+ * The emulator's state: organizations (parents and their sub-organizations), users, and an index
+ * from public key to the users whose credential it is. In memory only.
+ */
+export class EmulatorStore {
+  readonly organizations = new Map<string, OrganizationRecord>();
+  readonly #owners = new Map<string, KeyOwner[]>();
+  readonly #now: () => number;
+
+  constructor(now: () => number) {
+    this.#now = now;
+  }
+
+  createOrganization(input: { organizationId?: string; name: string; parentOrganizationId?: string; rootUsers: readonly NewUser[] }): OrganizationRecord {
+    const organizationId = input.organizationId ?? randomUUID();
+    if (this.organizations.has(organizationId)) throw new TypeError(`organization ${organizationId} already exists`);
+    const organization: OrganizationRecord = {
+      organizationId,
+      name: input.name,
+      ...(input.parentOrganizationId === undefined ? {} : { parentOrganizationId: input.parentOrganizationId }),
+      users: new Map(),
+      subOrganizationIds: [],
+      createdAtMs: this.#now(),
+    };
+    this.organizations.set(organizationId, organization);
+    if (input.parentOrganizationId !== undefined) this.organization(input.parentOrganizationId).subOrganizationIds.push(organizationId);
+    for (const user of input.rootUsers) this.addUser(organizationId, user);
+    return organization;
+  }
+
+  /** The organization, or a Turnkey NOT_FOUND error. */
+  organization(organizationId: string): OrganizationRecord {
+    const organization = this.organizations.get(organizationId);
+    if (organization === undefined) throw notFound(`organization not found: ${organizationId}`);
+    return organization;
+  }
+
+  /** The user, or a Turnkey NOT_FOUND error. */
+  user(organizationId: string, userId: string): UserRecord {
+    const user = this.organization(organizationId).users.get(userId);
+    if (user === undefined) throw notFound(`user not found: ${userId}`);
+    return user;
+  }
+
+  addUser(organizationId: string, input: NewUser): UserRecord {
+    const now = this.#now();
+    const user: UserRecord = {
+      userId: randomUUID(),
+      userName: input.userName,
+      ...(input.userEmail === undefined ? {} : { userEmail: input.userEmail }),
+      ...(input.userPhoneNumber === undefined ? {} : { userPhoneNumber: input.userPhoneNumber }),
+      emailVerified: false,
+      phoneVerified: false,
+      apiKeys: [],
+      authenticators: (input.authenticators ?? []).map((authenticator) => ({ ...authenticator, authenticatorId: randomUUID(), createdAtMs: now })),
+      oauthProviders: [...(input.oauthProviders ?? [])],
+      createdAtMs: now,
+      updatedAtMs: now,
+    };
+    this.organization(organizationId).users.set(user.userId, user);
+    for (const apiKey of input.apiKeys ?? []) this.addApiKey(organizationId, user.userId, apiKey);
+    return user;
+  }
+
+  addApiKey(organizationId: string, userId: string, input: Omit<ApiKeyRecord, "apiKeyId" | "createdAtMs">): ApiKeyRecord {
+    const user = this.user(organizationId, userId);
+    const apiKey: ApiKeyRecord = { ...input, publicKey: input.publicKey.toLowerCase(), apiKeyId: randomUUID(), createdAtMs: this.#now() };
+    user.apiKeys.push(apiKey);
+    user.updatedAtMs = this.#now();
+    const owners = this.#owners.get(apiKey.publicKey) ?? [];
+    owners.push({ organizationId, userId, apiKey });
+    this.#owners.set(apiKey.publicKey, owners);
+    return apiKey;
+  }
+
+  removeApiKeys(organizationId: string, userId: string, keep: (apiKey: ApiKeyRecord) => boolean): void {
+    const user = this.user(organizationId, userId);
+    for (const apiKey of user.apiKeys.filter((candidate) => !keep(candidate))) this.#forget(apiKey);
+    user.apiKeys = user.apiKeys.filter(keep);
+  }
+
+  deleteUser(organizationId: string, userId: string): boolean {
+    const organization = this.organizations.get(organizationId);
+    const user = organization?.users.get(userId);
+    if (organization === undefined || user === undefined) return false;
+    for (const apiKey of user.apiKeys) this.#forget(apiKey);
+    organization.users.delete(userId);
+    return true;
+  }
+
+  /** Every user whose credential `publicKey` is. */
+  ownersOf(publicKey: string): readonly KeyOwner[] {
+    return this.#owners.get(publicKey) ?? [];
+  }
+
+  /**
+   * Whether a credential of `ownerOrganizationId` may act on `targetOrganizationId`: its own
+   * organization, or one of its sub-organizations (a parent reads and runs auth activities on its
+   * sub-organizations). Never the other way round, never across parents.
+   */
+  canAccess(ownerOrganizationId: string, targetOrganizationId: string): boolean {
+    if (ownerOrganizationId === targetOrganizationId) return true;
+    return this.organizations.get(targetOrganizationId)?.parentOrganizationId === ownerOrganizationId;
+  }
+
+  #forget(apiKey: ApiKeyRecord): void {
+    const remaining = (this.#owners.get(apiKey.publicKey) ?? []).filter((owner) => owner.apiKey !== apiKey);
+    if (remaining.length === 0) this.#owners.delete(apiKey.publicKey);
+    else this.#owners.set(apiKey.publicKey, remaining);
+  }
+}

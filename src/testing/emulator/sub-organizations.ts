@@ -1,0 +1,130 @@
+import { randomUUID } from "node:crypto";
+import { activityRoute, type ActivityVersion } from "./activity.js";
+import { invalidArgument, permissionDenied } from "./api-error.js";
+import type { RouteContext } from "./context.js";
+import { isCompressedP256Hex } from "./keys.js";
+import { normalizeContact } from "./otp.js";
+import { arrayAt, objectAt, optionalString, requiredString, secondsAt } from "./params.js";
+import { credentialTypeOf, type NewUser } from "./store.js";
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const E164 = /^\+[1-9]\d{6,14}$/;
+const MAX_API_KEY_SECONDS = 315_360_000;
+
+function withoutPadding(value: string): string {
+  return value.replace(/=+$/, "");
+}
+
+function parseAuthenticator(value: unknown, what: string): NonNullable<NewUser["authenticators"]>[number] {
+  const input = objectAt(value, what);
+  const challenge = requiredString(input, "challenge", `${what}.challenge`);
+  const attestation = objectAt(input.attestation, `${what}.attestation`);
+  const clientDataJson = requiredString(attestation, "clientDataJson", `${what}.attestation.clientDataJson`);
+  let clientData: { type?: unknown; challenge?: unknown };
+  try {
+    clientData = JSON.parse(Buffer.from(clientDataJson, "base64url").toString("utf8")) as typeof clientData;
+  } catch {
+    throw invalidArgument(`${what}.attestation.clientDataJson must be base64url-encoded JSON`);
+  }
+  if (clientData.type !== "webauthn.create") throw invalidArgument(`${what}: clientDataJson.type must be "webauthn.create"`);
+  if (typeof clientData.challenge !== "string" || withoutPadding(clientData.challenge) !== withoutPadding(challenge)) {
+    throw invalidArgument(`${what}: the attestation's challenge does not match the challenge parameter`);
+  }
+  const transports = arrayAt(attestation, "transports", `${what}.attestation.transports`);
+  if (!transports.every((transport) => typeof transport === "string" && transport.startsWith("AUTHENTICATOR_TRANSPORT_"))) {
+    throw invalidArgument(`${what}.attestation.transports must be AUTHENTICATOR_TRANSPORT_* values`);
+  }
+  return {
+    authenticatorName: requiredString(input, "authenticatorName", `${what}.authenticatorName`),
+    credentialId: requiredString(attestation, "credentialId", `${what}.attestation.credentialId`),
+    attestationObject: requiredString(attestation, "attestationObject", `${what}.attestation.attestationObject`),
+    clientDataJson,
+    challenge,
+    transports: transports as string[],
+  };
+}
+
+function parseApiKey(value: unknown, what: string, nowMs: number): NonNullable<NewUser["apiKeys"]>[number] {
+  const input = objectAt(value, what);
+  const curveType = requiredString(input, "curveType", `${what}.curveType`);
+  const credentialType = credentialTypeOf(curveType);
+  if (credentialType === undefined) throw invalidArgument(`${what}.curveType must be API_KEY_CURVE_P256, API_KEY_CURVE_SECP256K1 or API_KEY_CURVE_ED25519`);
+  const publicKey = requiredString(input, "publicKey", `${what}.publicKey`);
+  if (curveType === "API_KEY_CURVE_P256" && !isCompressedP256Hex(publicKey)) throw invalidArgument(`${what}.publicKey must be a compressed P-256 public key in hex`);
+  const seconds = input.expirationSeconds === undefined ? undefined : secondsAt(input, "expirationSeconds", 0, MAX_API_KEY_SECONDS);
+  return {
+    apiKeyName: requiredString(input, "apiKeyName", `${what}.apiKeyName`),
+    publicKey,
+    curveType,
+    credentialType,
+    ...(seconds === undefined ? {} : { expiresAtMs: nowMs + seconds * 1000, expirationSeconds: String(seconds) }),
+  };
+}
+
+function parseRootUser(value: unknown, index: number, nowMs: number): NewUser {
+  const what = `rootUsers[${index}]`;
+  const input = objectAt(value, what);
+  const userEmail = optionalString(input, "userEmail", `${what}.userEmail`);
+  if (userEmail !== undefined && !EMAIL.test(userEmail)) throw invalidArgument(`${what}.userEmail is not an email address`);
+  const userPhoneNumber = optionalString(input, "userPhoneNumber", `${what}.userPhoneNumber`);
+  if (userPhoneNumber !== undefined && !E164.test(userPhoneNumber)) throw invalidArgument(`${what}.userPhoneNumber must be in E.164 format, e.g. +13214567890`);
+  return {
+    userName: requiredString(input, "userName", `${what}.userName`),
+    userEmail,
+    userPhoneNumber,
+    apiKeys: arrayAt(input, "apiKeys", `${what}.apiKeys`).map((apiKey, keyIndex) => parseApiKey(apiKey, `${what}.apiKeys[${keyIndex}]`, nowMs)),
+    authenticators: arrayAt(input, "authenticators", `${what}.authenticators`).map((authenticator, authIndex) =>
+      parseAuthenticator(authenticator, `${what}.authenticators[${authIndex}]`),
+    ),
+    oauthProviders: arrayAt(input, "oauthProviders", `${what}.oauthProviders`),
+  };
+}
+
+/**
+ * CREATE_SUB_ORGANIZATION (V7 and V8): a sub-organization of the caller's own organization with its
+ * root users, their API keys and passkeys. An optional `verificationToken` is checked (signature,
+ * expiry, contact of a root user) and marks that contact verified; it is not consumed. A requested
+ * `wallet` gets an id but no keys or addresses (wallets are not emulated).
+ */
+function createSubOrganization(context: RouteContext, parameters: Record<string, unknown>): unknown {
+  const { store, organizationId, caller } = context;
+  if (caller.organizationId !== organizationId) throw permissionDenied("only users of an organization can create its sub-organizations");
+  if (store.organization(organizationId).parentOrganizationId !== undefined) throw invalidArgument("a sub-organization cannot create sub-organizations");
+  const subOrganizationName = requiredString(parameters, "subOrganizationName");
+  const now = context.now();
+  const rootUsers = arrayAt(parameters, "rootUsers").map((user, index) => parseRootUser(user, index, now));
+  if (rootUsers.length === 0) throw invalidArgument("rootUsers must contain at least one user");
+  const threshold = parameters.rootQuorumThreshold;
+  if (typeof threshold !== "number" || !Number.isInteger(threshold) || threshold < 1 || threshold > rootUsers.length) {
+    throw invalidArgument("rootQuorumThreshold must be a whole number from 1 to the number of root users");
+  }
+  const token = optionalString(parameters, "verificationToken");
+  const verified = token === undefined ? undefined : context.otp.readToken(token);
+  if (verified !== undefined) {
+    const contact = normalizeContact(verified.contact);
+    const matches = rootUsers.some((user) => [user.userEmail, user.userPhoneNumber].some((value) => value !== undefined && normalizeContact(value) === contact));
+    if (!matches) throw invalidArgument("verificationToken's contact does not match any root user's email or phone number");
+  }
+  const organization = store.createOrganization({ name: subOrganizationName, parentOrganizationId: organizationId, rootUsers });
+  const rootUserIds = [...organization.users.keys()];
+  if (verified !== undefined) {
+    for (const user of organization.users.values()) {
+      if (user.userEmail !== undefined && normalizeContact(user.userEmail) === normalizeContact(verified.contact)) user.emailVerified = true;
+      if (user.userPhoneNumber === verified.contact) user.phoneVerified = true;
+    }
+  }
+  return {
+    subOrganizationId: organization.organizationId,
+    ...(parameters.wallet === undefined ? {} : { wallet: { walletId: randomUUID(), addresses: [] } }),
+    rootUserIds,
+  };
+}
+
+const V7: ActivityVersion = { intentKey: "createSubOrganizationIntentV7", resultKey: "createSubOrganizationResultV7", run: createSubOrganization };
+const V8: ActivityVersion = { intentKey: "createSubOrganizationIntentV8", resultKey: "createSubOrganizationResultV8", run: createSubOrganization };
+
+/** POST /public/v1/submit/create_sub_organization. */
+export const createSubOrganizationRoute = activityRoute({
+  ACTIVITY_TYPE_CREATE_SUB_ORGANIZATION_V7: V7,
+  ACTIVITY_TYPE_CREATE_SUB_ORGANIZATION_V8: V8,
+});
