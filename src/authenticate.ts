@@ -170,13 +170,22 @@ export function createAuthenticator<Native>(options: AuthOptions<Native>): Authe
       if (session === undefined) {
         const token = config.getToken === undefined ? extractToken(request, config.extractOptions) : config.getToken(native);
         if (token === undefined || token === "") {
-          if (config.optional) return { session: undefined };
+          // Optional mode lets anonymous requests through, but not past a route's own policies:
+          // those need a session to judge.
+          if (config.optional && extraPolicies.length === 0) return { session: undefined };
           throw new TurnkeyAuthError("missing_token", "No session token was presented");
         }
         session = await verifier.verify(token);
-        await runPolicies(policies, { session, request }, policyTimeout);
+        // Synchronous policies settle without a promise: await only what is pending.
+        if (policies.length > 0) {
+          const pending = runPolicies(policies, { session, request }, policyTimeout);
+          if (pending !== undefined) await pending;
+        }
       }
-      await runPolicies(extraPolicies, { session, request }, policyTimeout);
+      if (extraPolicies.length > 0) {
+        const pending = runPolicies(extraPolicies, { session, request }, policyTimeout);
+        if (pending !== undefined) await pending;
+      }
       return { session };
     } catch (error) {
       return { failure: describeFailure(error, config.realm, config.forwardErrors) };

@@ -77,6 +77,16 @@ export class TurnkeyAuthError extends Error {
   }
 
   /**
+   * Response headers for this error (the default-realm `WWW-Authenticate` challenge). Express's
+   * final handler, Koa and Fastify copy `err.headers` onto the response, so a forwarded error
+   * still carries its challenge.
+   */
+  get headers(): Readonly<Record<string, string>> {
+    const challenge = this.wwwAuthenticate;
+    return challenge === undefined ? {} : { "www-authenticate": challenge };
+  }
+
+  /**
    * The RFC 6750 §3 `WWW-Authenticate` challenge for this error with the default realm, or
    * `undefined` for `unavailable` (a 503 is not a challenge).
    */

@@ -1,1 +1,88 @@
-export {};
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from "fastify";
+import fastifyPlugin from "fastify-plugin";
+import { createAuthenticator, type AuthOptions } from "../authenticate.js";
+import type { Policy, RequestLike, SessionVerifier, TurnkeyAuthError, TurnkeySession } from "../index.js";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The verified session; `null` when no hook authenticated the request (or `optional` let it in). */
+    turnkey: TurnkeySession | null;
+  }
+  interface FastifyInstance {
+    turnkey: {
+      /** An `onRequest`/`preHandler` hook: authenticates (or reuses the global hook's session), then runs `policies`. */
+      authenticate(policies?: readonly Policy[]): onRequestAsyncHookHandler;
+      readonly verifier: SessionVerifier;
+    };
+  }
+}
+
+/**
+ * The shared adapter options; `global` authenticates every route in an `onRequest` hook; `onError`
+ * answers a refusal yourself and must send the reply (the route never runs after a refusal).
+ * @example
+ * ```ts
+ * await app.register(turnkeyAuth, { trustedOrganizations: ["org-id"], global: true });
+ * ```
+ */
+export type FastifyTurnkeyAuthOptions = AuthOptions<FastifyRequest> & {
+  global?: boolean;
+  onError?: (error: TurnkeyAuthError, request: FastifyRequest, reply: FastifyReply) => unknown;
+};
+
+// Read lazily: the path is cut from `request.url` only if a policy asks for it.
+class FastifyRequestView implements RequestLike {
+  constructor(private readonly request: FastifyRequest) {}
+  get method() { return this.request.method; }
+  get path() { const url = this.request.url; const end = url.indexOf("?"); return end < 0 ? url : url.slice(0, end); }
+  get params() { return this.request.params as Readonly<Record<string, string | undefined>>; }
+  get query() { return this.request.query as Readonly<Record<string, unknown>>; }
+  get headers() { return this.request.headers; }
+  get rawHeaders() { return this.request.raw.rawHeaders; }
+}
+
+const plugin: FastifyPluginAsync<FastifyTurnkeyAuthOptions> = async (fastify, options) => {
+  const authenticator = createAuthenticator<FastifyRequest>(options);
+  const { onError } = options;
+  if (onError !== undefined && typeof onError !== "function") throw new TypeError('turnkey-session-auth: option "onError" must be a function');
+
+  async function run(request: FastifyRequest, reply: FastifyReply, extra?: readonly Policy[], existing?: TurnkeySession) {
+    const { session, failure } = await authenticator.authenticate(new FastifyRequestView(request), request, extra, existing);
+    if (failure === undefined) {
+      if (session !== undefined) request.turnkey = session;
+      return;
+    }
+    if (failure.forward) throw failure.error; // to setErrorHandler; the error carries `statusCode`
+    if (onError !== undefined) await onError(failure.error, request, reply);
+    else reply.code(failure.status).headers(failure.headers).send(failure.body);
+    // The reply is thenable: returning it holds the lifecycle until the answer is written, so the
+    // route never runs, even behind async onSend hooks (where `reply.sent` is still false here).
+    return reply;
+  }
+
+  fastify.decorateRequest("turnkey", null);
+  fastify.decorate("turnkey", {
+    authenticate(policies?: readonly Policy[]): onRequestAsyncHookHandler {
+      if (policies !== undefined && !(Array.isArray(policies) && policies.every((policy) => typeof policy === "function"))) {
+        throw new TypeError("turnkey-session-auth: authenticate() takes an array of policy functions");
+      }
+      return (request, reply) => run(request, reply, policies, request.turnkey ?? undefined);
+    },
+    verifier: authenticator.verifier,
+  });
+  if (options.global === true) fastify.addHook("onRequest", (request, reply) => run(request, reply));
+};
+
+/**
+ * Fastify 5 plugin verifying Turnkey sessions into `request.turnkey`: app-wide with `global: true`,
+ * or per route with `onRequest: app.turnkey.authenticate(policies?)`, which also adds route
+ * policies on top of the global hook. Refusals get 401/403/503 with `WWW-Authenticate` and
+ * `{ error, message }`, or are thrown to the error handler with `forwardErrors`.
+ * @example
+ * ```ts
+ * await app.register(turnkeyAuth, { trustedOrganizations: ["org-id"] });
+ * app.get("/orgs/:orgId/wallets", { onRequest: app.turnkey.authenticate([organizationFromParam("orgId")]) }, handler);
+ * ```
+ */
+export const turnkeyAuth = fastifyPlugin(plugin, { name: "turnkey-session-auth", fastify: "5.x" });
+export default turnkeyAuth;

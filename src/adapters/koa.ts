@@ -1,1 +1,92 @@
-export {};
+import type { Context, Middleware, Next } from "koa";
+import { createAuthenticator, type AuthOptions } from "../authenticate.js";
+import type { Policy, RequestLike, SessionVerifier, TurnkeyAuthError, TurnkeySession } from "../index.js";
+
+declare module "koa" {
+  interface DefaultState {
+    /** The verified session, set by `turnkeyAuth`; absent when `optional` let an anonymous request in. */
+    turnkey?: TurnkeySession;
+  }
+}
+
+/**
+ * The shared adapter options, plus `onError` to answer a refusal yourself. Failures thrown
+ * upstream (`forwardErrors`, or a policy that threw) reach your error-handling middleware instead.
+ * @example
+ * ```ts
+ * turnkeyAuth({ trustedOrganizations: ["org-id"], onError: (error, ctx) => { ctx.status = error.status; } });
+ * ```
+ */
+export type KoaTurnkeyAuthOptions = AuthOptions<Context> & {
+  onError?: (error: TurnkeyAuthError, ctx: Context) => unknown;
+};
+
+/**
+ * The middleware of {@link turnkeyAuth}. `with(...policies)` adds route policies on top, reusing the
+ * session this same middleware verified earlier in the request, or authenticating itself.
+ * @example
+ * ```ts
+ * router.get("/orgs/:orgId/wallets", auth.with(organizationFromParam("orgId")), listWallets);
+ * ```
+ */
+export interface KoaTurnkeyAuth extends Middleware {
+  with(...policies: Policy[]): Middleware;
+  readonly verifier: SessionVerifier;
+}
+
+// Read lazily, so `ctx.query` is parsed only if a policy asks for it. Koa has no router: route
+// params exist only when one (such as @koa/router) has set `ctx.params`.
+class KoaRequestView implements RequestLike {
+  constructor(private readonly ctx: Context) {}
+  get method() { return this.ctx.method; }
+  get path() { return this.ctx.path; }
+  get params() { return (this.ctx as { params?: Readonly<Record<string, string | undefined>> }).params ?? {}; }
+  get query() { return this.ctx.query as Readonly<Record<string, unknown>>; }
+  get headers() { return this.ctx.headers; }
+  get rawHeaders() { return this.ctx.req.rawHeaders; }
+}
+
+/**
+ * Koa middleware verifying the Turnkey session into `ctx.state.turnkey`. Refusals are answered
+ * with 401/403/503, `WWW-Authenticate` and `{ error, message }`, or thrown upstream (with
+ * `status` and `expose`) with `forwardErrors`; a policy that throws is always thrown upstream.
+ * @example
+ * ```ts
+ * const auth = turnkeyAuth({ trustedOrganizations: ["org-id"] });
+ * app.use(auth);
+ * app.use((ctx) => { ctx.body = { userId: ctx.state.turnkey?.userId }; });
+ * ```
+ */
+export function turnkeyAuth(options: KoaTurnkeyAuthOptions): KoaTurnkeyAuth {
+  const authenticator = createAuthenticator<Context>(options);
+  const { onError } = options;
+  if (onError !== undefined && typeof onError !== "function") throw new TypeError('turnkey-session-auth: option "onError" must be a function');
+  // with() reuses only sessions this instance verified: another turnkeyAuth may trust more or check less.
+  const verified = new WeakMap<Context, TurnkeySession>();
+
+  async function run(ctx: Context, next: Next, extra?: readonly Policy[], existing?: TurnkeySession): Promise<unknown> {
+    const { session, failure } = await authenticator.authenticate(new KoaRequestView(ctx), ctx, extra, existing);
+    if (failure === undefined) {
+      if (session !== undefined) {
+        verified.set(ctx, session);
+        ctx.state.turnkey = session;
+      }
+      return next();
+    }
+    // As http-errors does: Koa shows the message of a 4xx, and hides a 5xx behind its status text.
+    if (failure.forward) throw Object.assign(failure.error, { expose: failure.status < 500 });
+    if (onError !== undefined) return onError(failure.error, ctx);
+    ctx.status = failure.status;
+    ctx.set(failure.headers);
+    ctx.body = failure.body;
+  }
+
+  const auth = ((ctx, next) => run(ctx, next)) as KoaTurnkeyAuth;
+  return Object.assign(auth, {
+    with(...policies: Policy[]): Middleware {
+      if (!policies.every((policy) => typeof policy === "function")) throw new TypeError("turnkey-session-auth: with() takes policy functions");
+      return (ctx, next) => run(ctx, next, policies, verified.get(ctx));
+    },
+    verifier: authenticator.verifier,
+  });
+}

@@ -89,3 +89,13 @@ describe("describeFailure", () => {
     expect(describeFailure(new TurnkeyAuthError("token_expired", "The token has expired"), "api", true).forward).toBe(true);
   });
 });
+
+describe("optional mode and route policies", () => {
+  it("lets an anonymous request through the app-wide middleware but not past a route's policies", async () => {
+    const authenticator = createAuthenticator({ trustedOrganizations: "any", notarizerPublicKey: notarizer.publicKey, optional: true });
+    expect((await authenticator.authenticate(request(), undefined)).failure).toBeUndefined();
+    const routePolicy = definePolicy("route", () => true);
+    const { failure } = await authenticator.authenticate(request(), undefined, [routePolicy]);
+    expect(failure?.body.error).toBe("missing_token");
+  });
+});

@@ -52,3 +52,10 @@ describe("isTurnkeyAuthError", () => {
     expect(isTurnkeyAuthError(null)).toBe(false);
   });
 });
+
+describe("TurnkeyAuthError.headers", () => {
+  it("carries the challenge for frameworks that copy err.headers, and nothing for a 503", () => {
+    expect(new TurnkeyAuthError("missing_token", "No token").headers).toEqual({ "www-authenticate": 'Bearer realm="turnkey"' });
+    expect(new TurnkeyAuthError("unavailable", "down").headers).toEqual({});
+  });
+});

@@ -1,0 +1,9 @@
+import type { AddressInfo } from "node:net";
+import { loadExampleConfig } from "../config.js";
+import { createApp } from "./app.js";
+
+const config = loadExampleConfig();
+const server = createApp(config).listen(config.port, "127.0.0.1", () => {
+  const { port } = server.address() as AddressInfo;
+  console.log(`Koa example listening on http://127.0.0.1:${port}`);
+});

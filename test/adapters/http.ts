@@ -1,0 +1,76 @@
+// A real HTTP round trip on 127.0.0.1 for the Node-based adapters (Express, Koa). node:http rather
+// than fetch/supertest, because only a raw header list can send the same header twice.
+import { createServer, request, type IncomingHttpHeaders, type RequestListener } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export type HeaderPairs = ReadonlyArray<readonly [string, string]>;
+
+export interface TestReply {
+  readonly status: number;
+  header(name: string): string | undefined;
+  /** Parsed JSON (or the raw text); `any` so that assertions can reach into it. */
+  readonly body: any;
+}
+
+export function parseBody(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+type NodeHeaders = IncomingHttpHeaders | Readonly<Record<string, string | string[] | number | undefined>>;
+
+export function replyOf(status: number, headers: NodeHeaders | Headers, text: string): TestReply {
+  const header =
+    headers instanceof Headers
+      ? (name: string) => headers.get(name) ?? undefined
+      : (name: string) => {
+          const value = headers[name.toLowerCase()];
+          return Array.isArray(value) ? value.join(", ") : value === undefined ? undefined : String(value);
+        };
+  return { status, header, body: parseBody(text) };
+}
+
+export interface LiveServer {
+  readonly port: number;
+  request(path: string, headers?: HeaderPairs, init?: { method?: string; body?: string }): Promise<TestReply>;
+  close(): Promise<void>;
+}
+
+/** Listens on 127.0.0.1, port 0 (any free port). */
+export async function listen(listener: RequestListener): Promise<LiveServer> {
+  const server = createServer(listener);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    port,
+    request: (path, headers = [], init = {}) => send(port, path, headers, init),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** One request, headers sent exactly as listed (a name may repeat). */
+export function send(port: number, path: string, headers: HeaderPairs, init: { method?: string; body?: string } = {}): Promise<TestReply> {
+  // A raw header list gets no automatic Host header, and Node's server refuses a request without one.
+  const raw = ["host", `127.0.0.1:${port}`, ...headers.flat()];
+  if (init.body !== undefined) raw.push("content-type", "application/json", "content-length", String(Buffer.byteLength(init.body)));
+  return new Promise((resolve, reject) => {
+    const outgoing = request({ host: "127.0.0.1", port, path, method: init.method ?? "GET", headers: raw }, (incoming) => {
+      const chunks: Buffer[] = [];
+      incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
+      incoming.on("error", reject);
+      incoming.on("end", () => resolve(replyOf(incoming.statusCode ?? 0, incoming.headers, Buffer.concat(chunks).toString("utf8"))));
+    });
+    outgoing.on("error", reject);
+    outgoing.end(init.body);
+  });
+}

@@ -1,0 +1,112 @@
+import type { Request as ExpressRequest, RequestHandler } from "express";
+import express from "express";
+import Fastify, { type FastifyRequest, type onRequestAsyncHookHandler } from "fastify";
+import { Hono } from "hono";
+import Koa, { type Context as KoaContext, type Middleware as KoaMiddleware } from "koa";
+import { describe, expectTypeOf, it } from "vitest";
+import { turnkeyAuth as expressAuth, type ExpressTurnkeyAuthOptions } from "../../src/adapters/express.js";
+import { turnkeyAuth as fastifyAuth } from "../../src/adapters/fastify.js";
+import { turnkeyAuth as honoAuth, type TurnkeyVariables } from "../../src/adapters/hono.js";
+import { turnkeyAuth as koaAuth } from "../../src/adapters/koa.js";
+import { organizationFromParam, type SessionVerifier, type TurnkeyAuthError, type TurnkeySession } from "../../src/index.js";
+
+const options = { trustedOrganizations: "any" } as const;
+
+describe("express", () => {
+  it("req.turnkey is an optional TurnkeySession", () => {
+    expectTypeOf<ExpressRequest["turnkey"]>().toEqualTypeOf<TurnkeySession | undefined>();
+  });
+
+  it("the middleware and auth.with() are RequestHandlers that keep the route's params typed", () => {
+    const auth = expressAuth(options);
+    expectTypeOf(auth).toExtend<RequestHandler>();
+    expectTypeOf(auth.with(organizationFromParam("orgId"))).toExtend<RequestHandler>();
+    expectTypeOf(auth.verifier).toEqualTypeOf<SessionVerifier>();
+    const app = express();
+    app.use(auth);
+    app.get("/orgs/:orgId", auth, auth.with(), (req, res) => {
+      expectTypeOf(req.params.orgId).toBeString();
+      expectTypeOf(req.turnkey).toEqualTypeOf<TurnkeySession | undefined>();
+      res.end();
+    });
+  });
+
+  it("onError gets the error and Express's own objects; getToken gets the Express request", () => {
+    expectTypeOf<NonNullable<ExpressTurnkeyAuthOptions["onError"]>>().parameter(0).toEqualTypeOf<TurnkeyAuthError>();
+    expectTypeOf<NonNullable<ExpressTurnkeyAuthOptions["getToken"]>>().parameter(0).toEqualTypeOf<ExpressRequest>();
+    // @ts-expect-error trustedOrganizations is required (unless a verifier is given)
+    expressAuth({});
+  });
+});
+
+describe("fastify", () => {
+  it("request.turnkey is TurnkeySession | null", () => {
+    expectTypeOf<FastifyRequest["turnkey"]>().toEqualTypeOf<TurnkeySession | null>();
+  });
+
+  it("app.turnkey.authenticate() returns a hook usable in onRequest and preHandler", async () => {
+    const app = Fastify();
+    await app.register(fastifyAuth, { ...options, global: true });
+    expectTypeOf(app.turnkey.authenticate()).toEqualTypeOf<onRequestAsyncHookHandler>();
+    expectTypeOf(app.turnkey.verifier).toEqualTypeOf<SessionVerifier>();
+    app.get("/a", { onRequest: app.turnkey.authenticate([organizationFromParam("orgId")]) }, async (request) => {
+      expectTypeOf(request.turnkey).toEqualTypeOf<TurnkeySession | null>();
+      return request.turnkey?.userId;
+    });
+    app.get("/b", { preHandler: [app.turnkey.authenticate()] }, async () => "ok");
+    // @ts-expect-error policies are functions
+    app.turnkey.authenticate(["orgId"]);
+  });
+});
+
+describe("koa", () => {
+  it("ctx.state.turnkey is an optional TurnkeySession", () => {
+    expectTypeOf<KoaContext["state"]["turnkey"]>().toEqualTypeOf<TurnkeySession | undefined>();
+  });
+
+  it("the middleware and auth.with() are Koa middleware", () => {
+    const auth = koaAuth({ ...options, onError: (error, ctx) => expectTypeOf(ctx).toEqualTypeOf<KoaContext>() });
+    expectTypeOf(auth).toExtend<KoaMiddleware>();
+    new Koa().use(auth).use(auth.with(organizationFromParam("orgId")));
+    // Apps with their own state type accept it too, and keep both.
+    new Koa<{ requestId: string }>().use(auth).use((ctx) => {
+      expectTypeOf(ctx.state.requestId).toBeString();
+      expectTypeOf(ctx.state.turnkey).toEqualTypeOf<TurnkeySession | undefined>();
+    });
+  });
+});
+
+describe("hono", () => {
+  it("c.get('turnkey') is TurnkeySession | undefined with TurnkeyVariables", () => {
+    const app = new Hono<{ Variables: TurnkeyVariables }>();
+    const auth = honoAuth(options);
+    app.get("/orgs/:orgId", auth, auth.with(organizationFromParam("orgId")), (c) => {
+      expectTypeOf(c.get("turnkey")).toEqualTypeOf<TurnkeySession | undefined>();
+      expectTypeOf(c.var.turnkey).toEqualTypeOf<TurnkeySession | undefined>();
+      return c.text("ok");
+    });
+  });
+
+  it("apps with their own bindings and variables keep them", () => {
+    const app = new Hono<{ Bindings: { DB: string }; Variables: TurnkeyVariables & { requestId: string } }>();
+    app.use(honoAuth(options)).get("/", (c) => {
+      expectTypeOf(c.get("requestId")).toBeString();
+      expectTypeOf(c.env.DB).toBeString();
+      expectTypeOf(c.get("turnkey")).toEqualTypeOf<TurnkeySession | undefined>();
+      return c.text("ok");
+    });
+  });
+
+  it("and through ContextVariableMap in an app without declared variables", () => {
+    new Hono().use(honoAuth(options)).get("/", (c) => {
+      expectTypeOf(c.get("turnkey")).toEqualTypeOf<TurnkeySession | undefined>();
+      return c.text("ok");
+    });
+  });
+
+  it("onError must return a Response", () => {
+    // @ts-expect-error onError builds the response
+    honoAuth({ ...options, onError: () => undefined });
+    honoAuth({ ...options, onError: (error, c) => c.json({ code: error.code }, error.status) });
+  });
+});
