@@ -1,6 +1,8 @@
 /**
- * A bounded least-recently-used map. `Map` keeps insertion order, so re-inserting on every hit
- * makes its first key the least recently used one.
+ * A bounded least-recently-used map. Entries live in slots chained from least to most recently
+ * used; a `Map` finds a key's slot. A hit only relinks its slot (a few array writes): it never
+ * deletes and re-inserts the key, which would churn the `Map`'s hash table on every read of a hot
+ * key. Slots are allocated as the cache fills, so a large `maxEntries` costs nothing up front.
  *
  * @example
  * ```ts
@@ -9,7 +11,19 @@
  * ```
  */
 export class LruCache<K, V> {
-  readonly #entries = new Map<K, V>();
+  readonly #slotOf = new Map<K, number>();
+  #keys: (K | undefined)[] = [];
+  #values: (V | undefined)[] = [];
+  /** Per slot: the next more recently used slot, or -1 for the most recent one. */
+  #newer: number[] = [];
+  /** Per slot: the next less recently used slot, or -1 for the least recent one. */
+  #older: number[] = [];
+  /** Slots emptied by `delete`, reused before new ones are allocated. */
+  #free: number[] = [];
+  /** The least recently used slot (evicted first), or -1 when empty. */
+  #oldest = -1;
+  /** The most recently used slot, or -1 when empty. */
+  #newest = -1;
   readonly maxEntries: number;
 
   constructor(maxEntries: number) {
@@ -17,31 +31,87 @@ export class LruCache<K, V> {
   }
 
   get size(): number {
-    return this.#entries.size;
+    return this.#slotOf.size;
   }
 
   get(key: K): V | undefined {
-    const value = this.#entries.get(key);
-    if (value !== undefined) {
-      this.#entries.delete(key);
-      this.#entries.set(key, value);
+    const slot = this.#slotOf.get(key);
+    if (slot === undefined) return undefined;
+    if (slot !== this.#newest) {
+      this.#unlink(slot);
+      this.#linkNewest(slot);
     }
-    return value;
+    return this.#values[slot];
   }
 
   set(key: K, value: V): void {
-    this.#entries.delete(key);
-    if (this.#entries.size >= this.maxEntries) {
-      this.#entries.delete(this.#entries.keys().next().value as K);
+    let slot = this.#slotOf.get(key);
+    if (slot !== undefined) {
+      this.#values[slot] = value;
+      if (slot !== this.#newest) {
+        this.#unlink(slot);
+        this.#linkNewest(slot);
+      }
+      return;
     }
-    this.#entries.set(key, value);
+    if (this.#slotOf.size >= this.maxEntries && this.#oldest !== -1) {
+      // Full: reuse the least recently used slot for the new entry.
+      slot = this.#oldest;
+      this.#slotOf.delete(this.#keys[slot] as K);
+      this.#unlink(slot);
+    } else {
+      slot = this.#free.pop() ?? this.#allocate();
+    }
+    this.#keys[slot] = key;
+    this.#values[slot] = value;
+    this.#slotOf.set(key, slot);
+    this.#linkNewest(slot);
   }
 
   delete(key: K): void {
-    this.#entries.delete(key);
+    const slot = this.#slotOf.get(key);
+    if (slot === undefined) return;
+    this.#slotOf.delete(key);
+    this.#unlink(slot);
+    this.#keys[slot] = undefined;
+    this.#values[slot] = undefined;
+    this.#free.push(slot);
   }
 
   clear(): void {
-    this.#entries.clear();
+    this.#slotOf.clear();
+    this.#keys = [];
+    this.#values = [];
+    this.#newer = [];
+    this.#older = [];
+    this.#free = [];
+    this.#oldest = -1;
+    this.#newest = -1;
+  }
+
+  #allocate(): number {
+    const slot = this.#keys.length;
+    this.#keys.push(undefined);
+    this.#values.push(undefined);
+    this.#newer.push(-1);
+    this.#older.push(-1);
+    return slot;
+  }
+
+  #unlink(slot: number): void {
+    const newer = this.#newer[slot] as number;
+    const older = this.#older[slot] as number;
+    if (newer === -1) this.#newest = older;
+    else this.#older[newer] = older;
+    if (older === -1) this.#oldest = newer;
+    else this.#newer[older] = newer;
+  }
+
+  #linkNewest(slot: number): void {
+    this.#older[slot] = this.#newest;
+    this.#newer[slot] = -1;
+    if (this.#newest === -1) this.#oldest = slot;
+    else this.#newer[this.#newest] = slot;
+    this.#newest = slot;
   }
 }
