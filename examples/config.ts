@@ -1,5 +1,8 @@
 // Configuration shared by the four examples (examples/<framework>/server.ts), read from the
-// environment so the same code runs against Turnkey's production notarizer or a test one.
+// environment so the same code runs against Turnkey's production notarizer or a test one, and
+// against Turnkey's API or a local emulator.
+import { Turnkey } from "@turnkey/sdk-server";
+import { createFlowHandler, subOrganizationsOf, type FlowHandler } from "../src/flows/index.js";
 import type { VerifyOptions } from "../src/index.js";
 
 /** What an example app needs. `createApp(config)` uses `auth` and `handleFlow`; `server.ts` uses `port`. */
@@ -15,13 +18,23 @@ export interface ExampleConfig {
   handleFlow?: (flow: string, body: unknown) => Promise<{ status: number; body: unknown }>;
 }
 
+type Env = Readonly<Record<string, string | undefined>>;
+
+const API_KEY_VARIABLES = ["TURNKEY_API_PUBLIC_KEY", "TURNKEY_API_PRIVATE_KEY", "TURNKEY_ORGANIZATION_ID"] as const;
+
 /**
  * Reads the examples' configuration:
  * - `TURNKEY_NOTARIZER_PUBLIC_KEY`: the notarizer key sessions must be signed with. Default:
  *   Turnkey's production key.
- * - `TURNKEY_TRUSTED_ORGANIZATIONS`: comma-separated organization ids, or `any`. Default `any`,
- *   with a warning: every Turnkey customer's sessions share the notarizer key, so `any` accepts
+ * - `TURNKEY_TRUSTED_ORGANIZATIONS`: comma-separated organization ids, or `any`. Default: the
+ *   sub-organizations of `TURNKEY_ORGANIZATION_ID` when the API key below is set, else `any`, with
+ *   a warning: every Turnkey customer's sessions share the notarizer key, so `any` accepts
  *   sessions of organizations that are not yours.
+ * - `TURNKEY_API_PUBLIC_KEY`, `TURNKEY_API_PRIVATE_KEY`, `TURNKEY_ORGANIZATION_ID` (all three, or
+ *   none): your parent organization's API key. With them, `POST /auth/:flow` serves the login
+ *   flows (`signup`, `otp-init`, `otp-verify`, `otp-login`).
+ * - `TURNKEY_API_BASE_URL` (default `https://api.turnkey.com`), `TURNKEY_OTP_SIGNER_PUBLIC_KEY`
+ *   (default: Turnkey's production key), `APP_NAME` (shown in OTP emails and SMS).
  * - `PORT`: default 3000.
  *
  * @example
@@ -29,11 +42,46 @@ export interface ExampleConfig {
  * const config = loadExampleConfig({ TURNKEY_TRUSTED_ORGANIZATIONS: "org-a,org-b", PORT: "8080" });
  * ```
  */
-export function loadExampleConfig(env: Readonly<Record<string, string | undefined>> = process.env): ExampleConfig & { port: number } {
-  const auth: VerifyOptions = { trustedOrganizations: trustedOrganizationsFrom(env.TURNKEY_TRUSTED_ORGANIZATIONS) };
-  const notarizerPublicKey = env.TURNKEY_NOTARIZER_PUBLIC_KEY?.trim();
+export function loadExampleConfig(env: Env = process.env): ExampleConfig & { port: number } {
+  const notarizerPublicKey = env.TURNKEY_NOTARIZER_PUBLIC_KEY?.trim() || undefined;
+  const turnkey = turnkeyApiFrom(env);
+  const trustedOrganizations =
+    turnkey !== undefined && (env.TURNKEY_TRUSTED_ORGANIZATIONS ?? "").trim() === ""
+      ? subOrganizationsOf({ client: turnkey.client, parentOrganizationId: turnkey.parentOrganizationId })
+      : trustedOrganizationsFrom(env.TURNKEY_TRUSTED_ORGANIZATIONS);
+  const auth: VerifyOptions = { trustedOrganizations };
   if (notarizerPublicKey) auth.notarizerPublicKey = notarizerPublicKey;
-  return { auth, port: portFrom(env.PORT) };
+  const config: ExampleConfig & { port: number } = { auth, port: portFrom(env.PORT) };
+  if (turnkey !== undefined) {
+    const otpSignerPublicKey = env.TURNKEY_OTP_SIGNER_PUBLIC_KEY?.trim() || undefined;
+    config.handleFlow = createFlowHandler({
+      client: turnkey.client,
+      parentOrganizationId: turnkey.parentOrganizationId,
+      appName: env.APP_NAME?.trim() || "turnkey-session-auth example",
+      ...(notarizerPublicKey === undefined ? {} : { notarizerPublicKey }),
+      ...(otpSignerPublicKey === undefined ? {} : { otpSignerPublicKey }),
+      onError: (error, flow) => console.error(`POST /auth/${flow} failed:`, error),
+    }) satisfies FlowHandler;
+  }
+  return config;
+}
+
+/** The parent organization's API client, when its API key is configured. */
+function turnkeyApiFrom(env: Env) {
+  const present = API_KEY_VARIABLES.filter((name) => (env[name] ?? "").trim() !== "");
+  if (present.length === 0) return undefined;
+  if (present.length < API_KEY_VARIABLES.length) {
+    const missing = API_KEY_VARIABLES.filter((name) => !present.includes(name));
+    throw new Error(`Set all of ${API_KEY_VARIABLES.join(", ")} to serve the login flows, or none (missing: ${missing.join(", ")})`);
+  }
+  const parentOrganizationId = (env.TURNKEY_ORGANIZATION_ID as string).trim();
+  const client = new Turnkey({
+    apiBaseUrl: env.TURNKEY_API_BASE_URL?.trim() || "https://api.turnkey.com",
+    apiPublicKey: (env.TURNKEY_API_PUBLIC_KEY as string).trim(),
+    apiPrivateKey: (env.TURNKEY_API_PRIVATE_KEY as string).trim(),
+    defaultOrganizationId: parentOrganizationId,
+  }).apiClient();
+  return { client, parentOrganizationId };
 }
 
 function trustedOrganizationsFrom(value: string | undefined): VerifyOptions["trustedOrganizations"] {

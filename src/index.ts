@@ -10,7 +10,7 @@ export { TurnkeyAuthError, formatWwwAuthenticate, isTurnkeyAuthError } from "./e
 export type { TurnkeyAuthErrorCode, TurnkeyAuthErrorOptions } from "./errors.js";
 export { extractToken } from "./extract-token.js";
 export type { ExtractTokenOptions } from "./extract-token.js";
-export { readHeader } from "./request.js";
+export { policyPath, readHeader } from "./request.js";
 export type { HeadersLike, RequestLike } from "./request.js";
 export { verifyP256Signature } from "./verify-p256-signature.js";
 export * from "./policies/index.js";

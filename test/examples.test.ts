@@ -4,13 +4,14 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { Turnkey } from "@turnkey/sdk-server";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { loadExampleConfig, type ExampleConfig } from "../examples/config.js";
 import { createApp as createExpressApp } from "../examples/express/app.js";
 import { createApp as createFastifyApp } from "../examples/fastify/app.js";
 import { createApp as createHonoApp } from "../examples/hono/app.js";
 import { createApp as createKoaApp } from "../examples/koa/app.js";
-import { createTestNotarizer, type TestNotarizer } from "../src/testing/index.js";
+import { createTestClientKey, createTestNotarizer, startTurnkeyEmulator, type TestNotarizer, type TurnkeyEmulator } from "../src/testing/index.js";
 import { listen, parseBody, type HeaderPairs, type TestReply } from "./adapters/http.js";
 
 interface Request {
@@ -147,6 +148,26 @@ describe("loadExampleConfig", () => {
     }
   });
 
+  it("with the parent's API key: serves the login flows and trusts its sub-organizations unless told otherwise", () => {
+    const apiKey = { TURNKEY_API_PUBLIC_KEY: "02" + "11".repeat(32), TURNKEY_API_PRIVATE_KEY: "22".repeat(32), TURNKEY_ORGANIZATION_ID: "parent-org" };
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      const config = loadExampleConfig(apiKey);
+      expect(config.handleFlow).toBeTypeOf("function");
+      expect(config.auth.trustedOrganizations).toBeTypeOf("function");
+      expect(warn).not.toHaveBeenCalled();
+      const listed = loadExampleConfig({ ...apiKey, TURNKEY_TRUSTED_ORGANIZATIONS: "org-a" });
+      expect(listed.auth.trustedOrganizations).toEqual(["org-a"]);
+      expect(listed.handleFlow).toBeTypeOf("function");
+      expect(loadExampleConfig({ TURNKEY_TRUSTED_ORGANIZATIONS: "any" }).handleFlow).toBeUndefined();
+    } finally {
+      warn.mockRestore();
+    }
+    expect(() => loadExampleConfig({ TURNKEY_API_PUBLIC_KEY: apiKey.TURNKEY_API_PUBLIC_KEY, TURNKEY_TRUSTED_ORGANIZATIONS: "any" })).toThrow(
+      /missing: TURNKEY_API_PRIVATE_KEY, TURNKEY_ORGANIZATION_ID/,
+    );
+  });
+
   it("refuses an unusable PORT or organization list", () => {
     expect(() => loadExampleConfig({ TURNKEY_TRUSTED_ORGANIZATIONS: "any", PORT: "http" })).toThrow(/PORT/);
     expect(() => loadExampleConfig({ TURNKEY_TRUSTED_ORGANIZATIONS: "any", PORT: "70000" })).toThrow(/PORT/);
@@ -154,33 +175,113 @@ describe("loadExampleConfig", () => {
   });
 });
 
+/** Starts examples/<framework>/server.ts as `npm run example:<framework>` would (tsx), as one process so it can be stopped cleanly. */
+async function startServer(framework: string, env: Record<string, string>): Promise<{ base: string; stdout: string; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ["--import", "tsx", `examples/${framework}/server.ts`], {
+    cwd: fileURLToPath(new URL("..", import.meta.url)),
+    // No API key unless the test gives one (whatever the developer's shell exports).
+    env: { ...process.env, PORT: "0", TURNKEY_API_PUBLIC_KEY: "", TURNKEY_API_PRIVATE_KEY: "", TURNKEY_ORGANIZATION_ID: "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const stop = async () => {
+    child.kill();
+    if (child.exitCode === null && child.signalCode === null) await once(child, "exit");
+  };
+  try {
+    let stdout = "";
+    child.stdout.setEncoding("utf8");
+    while (!stdout.includes("\n")) {
+      const [chunk] = (await Promise.race([once(child.stdout, "data"), once(child, "exit").then(() => [""])])) as [string];
+      if (chunk === "") throw new Error(`server.ts exited before listening (code ${child.exitCode})`);
+      stdout += chunk;
+    }
+    const match = /^\w+ example listening on http:\/\/127\.0\.0\.1:(\d+)\n$/.exec(stdout);
+    expect(match, stdout).not.toBeNull();
+    return { base: `http://127.0.0.1:${match?.[1]}`, stdout, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
 describe.each(Object.keys(FRAMEWORKS))("examples/%s/server.ts", (framework) => {
   it("starts on PORT (127.0.0.1), logs one line without any token, and serves", async () => {
-    // What `npm run example:<framework>` runs (tsx), as one process so it can be stopped cleanly.
-    const child = spawn(process.execPath, ["--import", "tsx", `examples/${framework}/server.ts`], {
-      cwd: fileURLToPath(new URL("..", import.meta.url)),
-      env: { ...process.env, PORT: "0", TURNKEY_TRUSTED_ORGANIZATIONS: "org-1", TURNKEY_NOTARIZER_PUBLIC_KEY: notarizer.publicKey },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const server = await startServer(framework, { TURNKEY_TRUSTED_ORGANIZATIONS: "org-1", TURNKEY_NOTARIZER_PUBLIC_KEY: notarizer.publicKey });
     try {
-      let stdout = "";
-      child.stdout.setEncoding("utf8");
-      while (!stdout.includes("\n")) {
-        const [chunk] = (await Promise.race([once(child.stdout, "data"), once(child, "exit").then(() => [""])])) as [string];
-        if (chunk === "") throw new Error(`server.ts exited before listening (code ${child.exitCode})`);
-        stdout += chunk;
-      }
-      const match = /^\w+ example listening on http:\/\/127\.0\.0\.1:(\d+)\n$/.exec(stdout);
-      expect(match, stdout).not.toBeNull();
-      const base = `http://127.0.0.1:${match?.[1]}`;
+      const { base } = server;
       expect(await (await fetch(`${base}/health`)).json()).toEqual({ ok: true });
       const token = await notarizer.sign({ user_id: "user-1", organization_id: "org-1" });
       const me = await fetch(`${base}/me`, { headers: { authorization: `Bearer ${token}` } });
       expect(me.status).toBe(200);
       expect(await me.json()).toMatchObject({ userId: "user-1", organizationId: "org-1" });
+      // No API key in the environment: no login flows.
+      expect((await fetch(`${base}/auth/otp-init`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).status).toBe(404);
     } finally {
-      child.kill();
-      if (child.exitCode === null) await once(child, "exit");
+      await server.stop();
+    }
+  });
+});
+
+describe("examples/express/server.ts with a Turnkey API key (against the emulator)", () => {
+  let emulator: TurnkeyEmulator;
+  beforeAll(async () => {
+    emulator = await startTurnkeyEmulator();
+  });
+  afterAll(() => emulator?.close());
+
+  it("serves the OTP flow at POST /auth/:flow and trusts the parent's sub-organizations by default", async () => {
+    const server = await startServer("express", {
+      TURNKEY_API_BASE_URL: emulator.apiBaseUrl,
+      TURNKEY_API_PUBLIC_KEY: emulator.apiKey.publicKey,
+      TURNKEY_API_PRIVATE_KEY: emulator.apiKey.privateKey,
+      TURNKEY_ORGANIZATION_ID: emulator.parentOrganizationId,
+      TURNKEY_NOTARIZER_PUBLIC_KEY: emulator.notarizerPublicKey,
+      TURNKEY_OTP_SIGNER_PUBLIC_KEY: emulator.otpSignerPublicKey,
+      TURNKEY_TRUSTED_ORGANIZATIONS: "",
+    });
+    const post = async (flow: string, body: unknown) => {
+      const response = await fetch(`${server.base}/auth/${flow}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    try {
+      const contact = "example-server@example.com";
+      const init = await post("otp-init", { otpType: "OTP_TYPE_EMAIL", contact });
+      expect(init.status).toBe(200);
+      expect(init.body).toEqual({ otpId: expect.any(String), otpEncryptionTargetBundle: expect.any(String) });
+      // The request reached Turnkey (the emulator) with the parent's API key, and a code was "sent".
+      expect(emulator.requests.some((request) => request.path.includes("init_otp") && request.organizationId === emulator.parentOrganizationId)).toBe(true);
+      const code = emulator.lastOtp(contact);
+      expect(code).toBeDefined();
+
+      // The rest of the flow, then the session it issued opens /me: trust = the parent's sub-organizations.
+      const key = createTestClientKey();
+      const encryptedOtpBundle = await key.encryptOtpCode(code as string, init.body.otpEncryptionTargetBundle as string, emulator.otpSignerPublicKey);
+      const verify = await post("otp-verify", { otpId: init.body.otpId, encryptedOtpBundle });
+      expect(verify.status).toBe(200);
+      const verificationToken = verify.body.verificationToken as string;
+      const login = await post("otp-login", { verificationToken, publicKey: key.publicKey, clientSignature: key.signLogin(verificationToken) });
+      expect(login.status).toBe(200);
+      expect(login.body).toMatchObject({ created: true, organizationId: expect.any(String), userId: expect.any(String) });
+      const me = await fetch(`${server.base}/me`, { headers: { authorization: `Bearer ${login.body.session as string}` } });
+      expect(me.status).toBe(200);
+      expect(await me.json()).toMatchObject({ userId: login.body.userId, organizationId: login.body.organizationId });
+
+      // Another parent's sub-organization is not trusted.
+      const foreign = emulator.createOrganization();
+      const stranger = createTestClientKey();
+      const foreignClient = new Turnkey({ apiBaseUrl: emulator.apiBaseUrl, apiPublicKey: foreign.apiKey.publicKey, apiPrivateKey: foreign.apiKey.privateKey, defaultOrganizationId: foreign.organizationId }).apiClient();
+      const { subOrganizationId } = await foreignClient.createSubOrganization({
+        subOrganizationName: "foreign",
+        rootQuorumThreshold: 1,
+        rootUsers: [{ userName: "foreign", apiKeys: [{ apiKeyName: "k", publicKey: stranger.publicKey, curveType: "API_KEY_CURVE_P256" }], authenticators: [], oauthProviders: [] }],
+      });
+      const strangerClient = new Turnkey({ apiBaseUrl: emulator.apiBaseUrl, apiPublicKey: stranger.publicKey, apiPrivateKey: stranger.privateKey, defaultOrganizationId: subOrganizationId }).apiClient();
+      const { session: foreignSession } = await strangerClient.stampLogin({ publicKey: createTestClientKey().publicKey });
+      const refused = await fetch(`${server.base}/me`, { headers: { authorization: `Bearer ${foreignSession}` } });
+      expect(refused.status).toBe(401);
+      expect(await refused.json()).toMatchObject({ error: "untrusted_organization" });
+    } finally {
+      await server.stop();
     }
   });
 });

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { createAuthenticator, type AuthOptions } from "../authenticate.js";
+import { policyPath } from "../request.js";
 import type { Policy, RequestLike, SessionVerifier, TurnkeyAuthError, TurnkeySession } from "../index.js";
 
 declare global {
@@ -40,6 +41,19 @@ export interface ExpressTurnkeyAuth extends TurnkeyRequestHandler {
 type TurnkeyRequestHandler = <P, ResBody, ReqBody, ReqQuery, Locals extends Record<string, any>>(
   req: Request<P, ResBody, ReqBody, ReqQuery, Locals>, res: Response<ResBody, Locals>, next: NextFunction) => Promise<void>;
 
+// Read lazily. The path is the full, decoded one: `req.path` is relative to the mount point and
+// keeps percent-encoding. Express 5 wildcard params are arrays, which policies (checking for
+// strings) never match.
+class ExpressRequestView implements RequestLike {
+  constructor(private readonly req: Request) {}
+  get method() { return this.req.method; }
+  get path() { return policyPath(this.req.originalUrl); }
+  get params() { return this.req.params as Readonly<Record<string, string | undefined>>; }
+  get query() { return this.req.query as Readonly<Record<string, unknown>>; }
+  get headers() { return this.req.headers; }
+  get rawHeaders() { return this.req.rawHeaders; }
+}
+
 /**
  * Express (4 and 5) middleware verifying the Turnkey session into `req.turnkey`. Refusals get
  * 401/403/503 with `WWW-Authenticate` and `{ error, message }`, or go to `next(err)` with
@@ -58,9 +72,7 @@ export function turnkeyAuth(options: ExpressTurnkeyAuthOptions): ExpressTurnkeyA
   const verified = new WeakMap<Request, TurnkeySession>();
 
   async function run(req: Request, res: Response, next: NextFunction, extra?: readonly Policy[], existing?: TurnkeySession) {
-    // An Express request already is a RequestLike: no copy. Express 5 wildcard params are arrays,
-    // which policies (checking for strings) never match.
-    const { session, failure } = await authenticator.authenticate(req as RequestLike, req, extra, existing);
+    const { session, failure } = await authenticator.authenticate(new ExpressRequestView(req), req, extra, existing);
     if (failure === undefined) {
       if (session !== undefined) {
         verified.set(req, session);

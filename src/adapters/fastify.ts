@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from "fastify";
 import fastifyPlugin from "fastify-plugin";
 import { createAuthenticator, type AuthOptions } from "../authenticate.js";
+import { policyPath } from "../request.js";
 import type { Policy, RequestLike, SessionVerifier, TurnkeyAuthError, TurnkeySession } from "../index.js";
 
 declare module "fastify" {
@@ -34,7 +35,7 @@ export type FastifyTurnkeyAuthOptions = AuthOptions<FastifyRequest> & {
 class FastifyRequestView implements RequestLike {
   constructor(private readonly request: FastifyRequest) {}
   get method() { return this.request.method; }
-  get path() { const url = this.request.url; const end = url.indexOf("?"); return end < 0 ? url : url.slice(0, end); }
+  get path() { return policyPath(this.request.url); }
   get params() { return this.request.params as Readonly<Record<string, string | undefined>>; }
   get query() { return this.request.query as Readonly<Record<string, unknown>>; }
   get headers() { return this.request.headers; }

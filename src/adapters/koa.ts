@@ -1,5 +1,6 @@
 import type { Context, Middleware, Next } from "koa";
 import { createAuthenticator, type AuthOptions } from "../authenticate.js";
+import { policyPath } from "../request.js";
 import type { Policy, RequestLike, SessionVerifier, TurnkeyAuthError, TurnkeySession } from "../index.js";
 
 declare module "koa" {
@@ -39,7 +40,7 @@ export interface KoaTurnkeyAuth extends Middleware {
 class KoaRequestView implements RequestLike {
   constructor(private readonly ctx: Context) {}
   get method() { return this.ctx.method; }
-  get path() { return this.ctx.path; }
+  get path() { return policyPath(this.ctx.originalUrl); }
   get params() { return (this.ctx as { params?: Readonly<Record<string, string | undefined>> }).params ?? {}; }
   get query() { return this.ctx.query as Readonly<Record<string, unknown>>; }
   get headers() { return this.ctx.headers; }
