@@ -1,6 +1,6 @@
 // The one table of cases every adapter runs through its real framework. Each adapter's test file
-// supplies a Harness that builds the same small app in its framework's idiom; the expectations
-// here are identical for all four.
+// supplies a Harness that starts the same small app (./apps.ts, in each framework's idiom); the
+// expectations here are identical for all four.
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   definePolicy,
@@ -32,7 +32,8 @@ export type SharedOptions = VerifyOptions & {
  *   (`auth.with(...)`, Fastify `app.turnkey.authenticate([...])`), then `whoami`;
  * - the framework's error path records what reaches it in `probe.errors` and answers
  *   {@link errorPathAnswer};
- * - `whoami` counts `probe.handled` and answers {@link identityOf} the attached session.
+ * - `whoami` counts `probe.handled` and answers {@link identityOf} the attached session;
+ * - every response other than 200 that leaves a session attached counts `probe.sessionsOnRefusals`.
  */
 export interface AppSpec {
   readonly options: SharedOptions;
@@ -43,9 +44,13 @@ export interface AppSpec {
   readonly tokenHeader?: string;
 }
 
-/** What the app saw: handler calls and errors that reached the framework's error path. */
+/** What the app saw. */
 export class Probe {
+  /** Route handler calls. */
   handled = 0;
+  /** Responses other than 200 whose request nevertheless carried a session afterwards. */
+  sessionsOnRefusals = 0;
+  /** What reached the framework's error path. */
   readonly errors: unknown[] = [];
 }
 
@@ -398,6 +403,19 @@ export const CASES: readonly Case[] = [
     expect: (reply, probe) => expectRefused(reply, probe, 403, "forbidden"),
   },
 ];
+
+/**
+ * The `with()` contract, once the app runs an app-wide instance for everyone and, at `path`, an
+ * admins-only instance's `with()` (`policies: [requireUser("admin")]`): the admins-only instance
+ * verifies for itself instead of reusing the session the app-wide one attached.
+ */
+export async function expectWithToReuseOnlyItsOwnSessions(client: Client, path: string, f: Fixtures): Promise<void> {
+  const user = await client.request(path, bearer(await f.token()));
+  expect(user.status).toBe(403);
+  expect(user.body.message).toContain("requireUser");
+  const admin = await client.request(path, bearer(await f.token({ user_id: "admin" })));
+  expect(admin.body).toEqual({ userId: "admin", organizationId: "org-1" });
+}
 
 export async function createFixtures(): Promise<Fixtures> {
   const notarizer = createTestNotarizer();

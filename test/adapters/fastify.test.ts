@@ -1,61 +1,11 @@
-import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
+import Fastify from "fastify";
 import { describe, expect, it } from "vitest";
-import { turnkeyAuth, type FastifyTurnkeyAuthOptions } from "../../src/adapters/fastify.js";
-import { organizationFromParam, requireUser } from "../../src/index.js";
-import { CUSTOM_ONERROR_STATUS, createFixtures, errorPathAnswer, identityOf, Probe, runAdapterSuite, specFor, type AppSpec, type Client, type HeaderPairs, type Harness } from "./cases.js";
-import { replyOf } from "./http.js";
+import { turnkeyAuth } from "../../src/adapters/fastify.js";
+import { requireUser } from "../../src/index.js";
+import { fastifyApp, injectClient } from "./apps.js";
+import { createFixtures, identityOf, runAdapterSuite, specFor } from "./cases.js";
 
-function optionsFor(spec: AppSpec): FastifyTurnkeyAuthOptions {
-  const options: FastifyTurnkeyAuthOptions = { ...spec.options, global: spec.global };
-  const { tokenHeader } = spec;
-  if (tokenHeader !== undefined) options.getToken = (request) => request.headers[tokenHeader] as string | undefined;
-  if (spec.customOnError) options.onError = (error, _request, reply) => reply.code(CUSTOM_ONERROR_STATUS).send({ custom: error.code });
-  return options;
-}
-
-/** light-my-request sends an array value as that header repeated, as Node would receive it. */
-function headersObject(headers: HeaderPairs = []): Record<string, string | string[]> {
-  const grouped: Record<string, string[]> = {};
-  for (const [name, value] of headers) (grouped[name] ??= []).push(value);
-  return Object.fromEntries(Object.entries(grouped).map(([name, values]) => [name, values.length === 1 ? (values[0] as string) : values]));
-}
-
-function client(app: FastifyInstance): Client {
-  return {
-    async request(path, headers) {
-      const response = await app.inject({ method: "GET", url: path, headers: headersObject(headers) });
-      return replyOf(response.statusCode, response.headers, response.body);
-    },
-    close: () => app.close(),
-  };
-}
-
-async function buildApp(spec: AppSpec, probe: Probe): Promise<FastifyInstance> {
-  const app = Fastify();
-  // Fastify's error path: what a hook throws lands here.
-  app.setErrorHandler((error, _request, reply) => {
-    probe.errors.push(error);
-    const answer = errorPathAnswer(error);
-    return reply.code(answer.status).send(answer.body);
-  });
-  await app.register(turnkeyAuth, optionsFor(spec));
-  const whoami = async (request: FastifyRequest) => {
-    probe.handled += 1;
-    return identityOf(request.turnkey);
-  };
-  if (spec.global) app.get("/whoami", whoami);
-  else app.get("/whoami", { onRequest: app.turnkey.authenticate() }, whoami);
-  app.get("/orgs/:orgId/whoami", { onRequest: app.turnkey.authenticate([organizationFromParam("orgId")]) }, whoami);
-  await app.ready();
-  return app;
-}
-
-const harness: Harness = {
-  name: "fastify",
-  start: async (spec, probe) => client(await buildApp(spec, probe)),
-};
-
-runAdapterSuite(harness);
+runAdapterSuite({ name: "fastify", start: async (spec, probe) => injectClient(await fastifyApp(spec, probe)) });
 
 describe("fastify adapter: specifics", () => {
   it("is a fastify-plugin named turnkey-session-auth for Fastify 5, not encapsulated", () => {

@@ -1,73 +1,22 @@
 import { readFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import { Hono, type Context } from "hono";
+import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { describe, expect, it } from "vitest";
-import { turnkeyAuth, type HonoTurnkeyAuthOptions, type TurnkeyVariables } from "../../src/adapters/hono.js";
+import { turnkeyAuth } from "../../src/adapters/hono.js";
 import { definePolicy, isTurnkeyAuthError, organizationFromParam, requireUser } from "../../src/index.js";
-import { CUSTOM_ONERROR_STATUS, createFixtures, errorPathAnswer, identityOf, Probe, runAdapterSuite, specFor, type AppSpec, type Client, type Harness } from "./cases.js";
-import { replyOf, send } from "./http.js";
+import { fetchClient, honoApp, type HonoEnv } from "./apps.js";
+import { createFixtures, expectWithToReuseOnlyItsOwnSessions, identityOf, Probe, runAdapterSuite, specFor } from "./cases.js";
+import { send } from "./http.js";
 
-type Env = { Variables: TurnkeyVariables };
-
-function optionsFor(spec: AppSpec): HonoTurnkeyAuthOptions {
-  const options: HonoTurnkeyAuthOptions = { ...spec.options };
-  const { tokenHeader } = spec;
-  if (tokenHeader !== undefined) options.getToken = (c) => c.req.header(tokenHeader);
-  if (spec.customOnError) options.onError = (error, c) => c.json({ custom: error.code }, CUSTOM_ONERROR_STATUS);
-  return options;
-}
-
-function buildApp(spec: AppSpec, probe: Probe, options = optionsFor(spec)): Hono<Env> {
-  const app = new Hono<Env>();
-  // Hono's error path: app.onError sees the HTTPException the adapter throws.
-  app.onError((error, c) => {
-    probe.errors.push(error);
-    const answer = errorPathAnswer(error);
-    return c.json(answer.body, answer.status);
-  });
-  const auth = turnkeyAuth(options);
-  const whoami = (c: Context<Env>) => {
-    probe.handled += 1;
-    return c.json(identityOf(c.get("turnkey")));
-  };
-  if (spec.global) {
-    app.use(auth);
-    app.get("/whoami", whoami);
-  } else {
-    app.get("/whoami", auth, whoami);
-  }
-  app.get("/orgs/:orgId/whoami", auth.with(organizationFromParam("orgId")), whoami);
-  return app;
-}
-
-// app.request: the Fetch API only. Repeated headers are appended, so Hono sees one combined value
-// ("Bearer a, Bearer b"), the only form a Fetch request can carry.
-function client(app: Hono<Env>): Client {
-  return {
-    async request(path, pairs = []) {
-      const headers = new Headers();
-      for (const [name, value] of pairs) headers.append(name, value);
-      const response = await app.request(path, { headers });
-      return replyOf(response.status, response.headers, await response.text());
-    },
-    close: async () => {},
-  };
-}
-
-const harness: Harness = {
-  name: "hono",
-  start: async (spec, probe) => client(buildApp(spec, probe)),
-};
-
-runAdapterSuite(harness);
+runAdapterSuite({ name: "hono", start: async (spec, probe) => fetchClient(honoApp(spec, probe)) });
 
 describe("hono adapter: specifics", () => {
   it("forwards as an HTTPException whose response is the JSON refusal with its challenge (Hono's default onError returns it)", async () => {
     const f = await createFixtures();
     const probe = new Probe();
-    const app = buildApp(specFor(f, { options: { forwardErrors: true } }), probe);
+    const app = honoApp(specFor(f, { options: { forwardErrors: true } }), probe);
     await app.request("/whoami");
     const thrown = probe.errors[0];
     expect(thrown).toBeInstanceOf(HTTPException);
@@ -78,7 +27,7 @@ describe("hono adapter: specifics", () => {
     expect(response.headers.get("www-authenticate")).toBe('Bearer realm="turnkey"');
     expect(await response.json()).toEqual({ error: "missing_token", message: "No session token was presented" });
 
-    const bare = new Hono<Env>();
+    const bare = new Hono<HonoEnv>();
     bare.use(turnkeyAuth({ ...specFor(f).options, forwardErrors: true }));
     bare.get("/", (c) => c.text("reached"));
     const answered = await bare.request("/");
@@ -97,7 +46,7 @@ describe("hono adapter: specifics", () => {
 
   it("runs on @hono/node-server over real HTTP, where repeated Authorization headers arrive combined", async () => {
     const f = await createFixtures();
-    const app = buildApp(specFor(f), new Probe());
+    const app = honoApp(specFor(f), new Probe());
     const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
       const started = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(started));
     });
@@ -127,14 +76,10 @@ describe("hono adapter: specifics", () => {
     const f = await createFixtures();
     const everyone = turnkeyAuth(specFor(f).options);
     const admins = turnkeyAuth({ ...specFor(f).options, policies: [requireUser("admin")] });
-    const app = new Hono<Env>();
+    const app = new Hono<HonoEnv>();
     app.use(everyone);
     app.get("/orgs/:orgId/admin", admins.with(organizationFromParam("orgId")), (c) => c.json(identityOf(c.get("turnkey"))));
-    const user = await app.request("/orgs/org-1/admin", { headers: { authorization: `Bearer ${await f.token()}` } });
-    expect(user.status).toBe(403);
-    expect(((await user.json()) as { message: string }).message).toContain("requireUser");
-    const admin = await app.request("/orgs/org-1/admin", { headers: { authorization: `Bearer ${await f.token({ user_id: "admin" })}` } });
-    expect(await admin.json()).toEqual({ userId: "admin", organizationId: "org-1" });
+    await expectWithToReuseOnlyItsOwnSessions(fetchClient(app), "/orgs/org-1/admin", f);
   });
 
   it("exposes the verifier and refuses bad options before serving", async () => {

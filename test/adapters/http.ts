@@ -1,6 +1,7 @@
-// A real HTTP round trip on 127.0.0.1 for the Node-based adapters (Express, Koa). node:http rather
-// than fetch/supertest, because only a raw header list can send the same header twice.
-import { createServer, request, type IncomingHttpHeaders, type RequestListener } from "node:http";
+// A real HTTP round trip on 127.0.0.1 for the Node-based adapters (Express, Koa) and the hostile
+// servers. node:http rather than fetch/supertest, because only a raw header list can send the same
+// header twice.
+import { createServer, request, type Agent, type IncomingHttpHeaders, type RequestListener } from "node:http";
 import type { AddressInfo } from "node:net";
 
 export type HeaderPairs = ReadonlyArray<readonly [string, string]>;
@@ -33,15 +34,30 @@ export function replyOf(status: number, headers: NodeHeaders | Headers, text: st
   return { status, header, body: parseBody(text) };
 }
 
+export interface SendInit {
+  method?: string;
+  body?: string;
+  /** An HTTP agent (keep-alive pools in the load test); Node's global agent when absent. */
+  agent?: Agent | undefined;
+}
+
 export interface LiveServer {
   readonly port: number;
-  request(path: string, headers?: HeaderPairs, init?: { method?: string; body?: string }): Promise<TestReply>;
+  request(path: string, headers?: HeaderPairs, init?: SendInit): Promise<TestReply>;
   close(): Promise<void>;
 }
 
+export interface ListenOptions {
+  /** Node's limit on request headers (default 16 KiB). */
+  maxHeaderSize?: number | undefined;
+  /** The agent `request` uses unless its own `init` names one. */
+  agent?: Agent | undefined;
+}
+
 /** Listens on 127.0.0.1, port 0 (any free port). */
-export async function listen(listener: RequestListener): Promise<LiveServer> {
-  const server = createServer(listener);
+export async function listen(listener: RequestListener, options: ListenOptions = {}): Promise<LiveServer> {
+  const { maxHeaderSize, agent } = options;
+  const server = createServer(maxHeaderSize === undefined ? {} : { maxHeaderSize }, listener);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());
@@ -49,7 +65,7 @@ export async function listen(listener: RequestListener): Promise<LiveServer> {
   const { port } = server.address() as AddressInfo;
   return {
     port,
-    request: (path, headers = [], init = {}) => send(port, path, headers, init),
+    request: (path, headers = [], init = {}) => send(port, path, headers, { agent, ...init }),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -58,13 +74,25 @@ export async function listen(listener: RequestListener): Promise<LiveServer> {
   };
 }
 
+/** Listens as {@link listen} does, runs `use`, and closes the server whatever `use` did. */
+export async function withServer<T>(listener: RequestListener, use: (server: LiveServer) => Promise<T>): Promise<T> {
+  const server = await listen(listener);
+  try {
+    return await use(server);
+  } finally {
+    await server.close();
+  }
+}
+
 /** One request, headers sent exactly as listed (a name may repeat). */
-export function send(port: number, path: string, headers: HeaderPairs, init: { method?: string; body?: string } = {}): Promise<TestReply> {
+export function send(port: number, path: string, headers: HeaderPairs, init: SendInit = {}): Promise<TestReply> {
   // A raw header list gets no automatic Host header, and Node's server refuses a request without one.
   const raw = ["host", `127.0.0.1:${port}`, ...headers.flat()];
   if (init.body !== undefined) raw.push("content-type", "application/json", "content-length", String(Buffer.byteLength(init.body)));
   return new Promise((resolve, reject) => {
-    const outgoing = request({ host: "127.0.0.1", port, path, method: init.method ?? "GET", headers: raw }, (incoming) => {
+    const { agent } = init;
+    const options = { host: "127.0.0.1", port, path, method: init.method ?? "GET", headers: raw, ...(agent === undefined ? {} : { agent }) };
+    const outgoing = request(options, (incoming) => {
       const chunks: Buffer[] = [];
       incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
       incoming.on("error", reject);

@@ -1,0 +1,63 @@
+// The Express adapter's tests, run once per supported major version (express.test.ts: Express 5,
+// express4.test.ts: Express 4) against the same app (./apps.ts): the shared table of cases, then
+// the specifics that hold on both versions, then `versionSpecific` in the same describe block.
+import { describe, expect, it } from "vitest";
+import { turnkeyAuth, type ExpressTurnkeyAuthOptions } from "../../src/adapters/express.js";
+import { organizationFromParam, requireUser } from "../../src/index.js";
+import { expressApp, type ExpressModule } from "./apps.js";
+import { createFixtures, expectWithToReuseOnlyItsOwnSessions, identityOf, Probe, runAdapterSuite, specFor } from "./cases.js";
+import { listen, withServer } from "./http.js";
+
+/** `label` names the describe blocks: "<label> adapter: shared cases" and "<label> adapter: specifics". */
+export function runExpressSuite(express: ExpressModule, label: string, versionSpecific: () => void = () => {}): void {
+  runAdapterSuite({ name: label, start: async (spec, probe) => listen(expressApp(express, spec, probe)) });
+
+  describe(`${label} adapter: specifics`, () => {
+    // Express 5 would also catch the rejection itself; Express 4 ignores a rejected middleware
+    // promise, so this holds on both only if the adapter hands the error to next(err).
+    it("an onError that rejects reaches the error middleware through next(err) (Express 4 ignores rejected middleware promises)", async () => {
+      const f = await createFixtures();
+      const probe = new Probe();
+      const spec = specFor(f);
+      const options: ExpressTurnkeyAuthOptions = {
+        ...spec.options,
+        onError: async () => {
+          throw new Error("onError broke");
+        },
+      };
+      await withServer(expressApp(express, spec, probe, options), async (server) => {
+        const reply = await server.request("/whoami");
+        expect(reply.status).toBe(500);
+        expect(reply.body).toEqual({ errorPath: "onError broke" });
+        expect(probe.handled).toBe(0);
+      });
+    });
+
+    it("without an error middleware, Express's own final handler answers a forwarded error with its status", async () => {
+      const f = await createFixtures();
+      const app = express();
+      app.get("/whoami", turnkeyAuth({ ...specFor(f).options, forwardErrors: true }), (_req, res) => {
+        res.json({ reached: true });
+      });
+      await withServer(app, async (server) => {
+        const reply = await server.request("/whoami", [["authorization", `Bearer ${await f.token({}, { expiresInSeconds: -60 })}`]]);
+        expect(reply.status).toBe(401);
+        expect(reply.body).not.toEqual({ reached: true });
+      });
+    });
+
+    it("with() reuses only sessions its own instance verified, never another turnkeyAuth's", async () => {
+      const f = await createFixtures();
+      const everyone = turnkeyAuth(specFor(f).options);
+      const admins = turnkeyAuth({ ...specFor(f).options, policies: [requireUser("admin")] });
+      const app = express();
+      app.use(everyone);
+      app.get("/orgs/:orgId/admin", admins.with(organizationFromParam("orgId")), (req, res) => {
+        res.json(identityOf(req.turnkey));
+      });
+      await withServer(app, (server) => expectWithToReuseOnlyItsOwnSessions(server, "/orgs/org-1/admin", f));
+    });
+
+    versionSpecific();
+  });
+}
