@@ -1,10 +1,10 @@
 import { TurnkeyAuthError, formatWwwAuthenticate, isTurnkeyAuthError, type TurnkeyAuthErrorCode } from "./errors.js";
-import { extractToken } from "./extract-token.js";
+import { extractBearerCandidate, extractToken, isB64Token, malformedBearer } from "./extract-token.js";
 import type { Policy } from "./policies/policy.js";
 import { runPolicies } from "./policies/run-policies.js";
 import type { RequestLike } from "./request.js";
 import type { TurnkeySession } from "./session.js";
-import { createSessionVerifier, type SessionVerifier } from "./verifier.js";
+import { createSessionVerifier, isLibraryVerifier, type SessionVerifier } from "./verifier.js";
 import type { VerifyOptions } from "./verify-options.js";
 
 /**
@@ -158,6 +158,11 @@ export function describeFailure(thrown: unknown, realm: string, forwardErrors: b
 export function createAuthenticator<Native>(options: AuthOptions<Native>): Authenticator<Native> {
   const config = resolveAdapterOptions(options);
   const { verifier, policies, policyTimeout } = config;
+  // This library's verifier accepts only base64url JWS (a subset of RFC 6750's b64token), so a
+  // Bearer credential goes to it unchecked and its characters are checked only when it is
+  // refused, to answer exactly as extractToken would: a request with a cached session skips a
+  // scan of its ~400-character header. Any other verifier gets extractToken's checked token.
+  const deferCharacterCheck = isLibraryVerifier(verifier);
 
   async function authenticate(
     request: RequestLike,
@@ -168,14 +173,30 @@ export function createAuthenticator<Native>(options: AuthOptions<Native>): Authe
     try {
       let session = existing;
       if (session === undefined) {
-        const token = config.getToken === undefined ? extractToken(request, config.extractOptions) : config.getToken(native);
+        let token: string | undefined;
+        let unchecked = false;
+        if (config.getToken !== undefined) token = config.getToken(native);
+        else if (!deferCharacterCheck) token = extractToken(request, config.extractOptions);
+        else {
+          const candidate = extractBearerCandidate(request, config.extractOptions);
+          token = candidate?.token;
+          unchecked = candidate?.checked === false;
+        }
         if (token === undefined || token === "") {
           // Optional mode lets anonymous requests through, but not past a route's own policies:
           // those need a session to judge.
           if (config.optional && extraPolicies.length === 0) return { session: undefined };
           throw new TurnkeyAuthError("missing_token", "No session token was presented");
         }
-        session = await verifier.verify(token);
+        if (unchecked) {
+          try {
+            session = await verifier.verify(token);
+          } catch (error) {
+            throw isB64Token(token) ? error : malformedBearer();
+          }
+        } else {
+          session = await verifier.verify(token);
+        }
         // Synchronous policies settle without a promise: await only what is pending.
         if (policies.length > 0) {
           const pending = runPolicies(policies, { session, request }, policyTimeout);

@@ -8,41 +8,103 @@ export interface ExtractTokenOptions {
 }
 
 // RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token. RFC 7235 §2.1 makes the scheme
-// case-insensitive.
-const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
-const BEARER_SCHEME = /^bearer(?:$|[ \t])/i;
+// case-insensitive. The scheme and its spaces are read by hand; the b64token characters by this
+// expression, kept apart so a caller that verifies the token next may defer it (see
+// `extractBearerCandidate`).
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 
 function malformed(detail: string): TurnkeyAuthError {
   return new TurnkeyAuthError("malformed_token", `The Authorization header is malformed: ${detail}`);
 }
 
-function authorizationValues(request: RequestLike): readonly string[] {
+/** The error for a Bearer header whose credential is not a b64token. */
+export function malformedBearer(): TurnkeyAuthError {
+  return malformed("expected 'Bearer <token>'");
+}
+
+/** Whether a Bearer credential has the b64token syntax of RFC 6750 §2.1. */
+export function isB64Token(credential: string): boolean {
+  return B64TOKEN.test(credential);
+}
+
+const NO_AUTHORIZATION = Symbol("no Authorization header");
+
+// The one Authorization value, or NO_AUTHORIZATION. No array is built: this runs per request.
+function authorizationValue(request: RequestLike): string | typeof NO_AUTHORIZATION {
   const raw = request.rawHeaders;
   if (raw !== undefined) {
     // Node drops repeated Authorization headers from req.headers; the raw list still has them.
-    const values: string[] = [];
+    let found = 0;
+    let value: string | undefined;
     for (let index = 0; index < raw.length; index += 2) {
       const name = raw[index] as string;
-      if (name.length === 13 && name.toLowerCase() === "authorization") values.push(raw[index + 1] as string);
+      if (name.length === 13 && name.toLowerCase() === "authorization") {
+        // Several Authorization headers are refused, not guessed between (RFC 6750 §2: one
+        // method, one credential).
+        if (++found > 1) throw malformed("it was sent more than once");
+        value = raw[index + 1] as string;
+      }
     }
-    return values;
+    return found === 0 ? NO_AUTHORIZATION : (value as string);
   }
   const value = readHeader(request.headers, "authorization");
-  return value === undefined ? [] : typeof value === "string" ? [value] : value;
+  if (value === undefined) return NO_AUTHORIZATION;
+  if (typeof value === "string") return value;
+  if (value.length > 1) throw malformed("it was sent more than once");
+  return value.length === 0 ? NO_AUTHORIZATION : (value[0] as string);
 }
 
-function bearerFromAuthorization(request: RequestLike): string | undefined {
-  const values = authorizationValues(request);
-  if (values.length === 0) return undefined;
-  // Several Authorization headers are refused, not guessed between (RFC 6750 §2: one method,
-  // one credential).
-  if (values.length > 1) throw malformed("it was sent more than once");
-  const value = (values[0] as string).trim();
-  const match = BEARER.exec(value);
-  if (match !== null) return match[1];
-  // A Bearer header we cannot read is an error; another scheme (Basic, …) is not ours to judge.
-  if (BEARER_SCHEME.test(value)) throw malformed("expected 'Bearer <token>'");
-  return undefined;
+const SPACE = 0x20;
+const TAB = 0x09;
+
+// "bearer", any case: `| 0x20` lower-cases an ASCII letter and maps nothing else onto one.
+function startsWithBearer(value: string): boolean {
+  return (
+    value.length >= 6 &&
+    (value.charCodeAt(0) | 0x20) === 0x62 &&
+    (value.charCodeAt(1) | 0x20) === 0x65 &&
+    (value.charCodeAt(2) | 0x20) === 0x61 &&
+    (value.charCodeAt(3) | 0x20) === 0x72 &&
+    (value.charCodeAt(4) | 0x20) === 0x65 &&
+    (value.charCodeAt(5) | 0x20) === 0x72
+  );
+}
+
+/**
+ * The credential of a Bearer header, its b64token characters not yet checked; `undefined` when
+ * there is no Authorization header or it uses another scheme. Throws for several Authorization
+ * headers and for a Bearer scheme without a credential.
+ */
+function bearerCandidate(request: RequestLike): string | undefined {
+  const found = authorizationValue(request);
+  if (found === NO_AUTHORIZATION) return undefined;
+  const value = found.trim();
+  if (!startsWithBearer(value)) return undefined; // another scheme (Basic, …) is not ours to judge
+  let start = 6;
+  if (value.length > 6) {
+    const next = value.charCodeAt(6);
+    // "Bearerx", "Bearer\u00a0…": not the Bearer scheme.
+    if (next !== SPACE && next !== TAB) return undefined;
+    while (value.charCodeAt(start) === SPACE) start++;
+  }
+  // "Bearer", "Bearer\t…": our scheme, but no "1*SP credential" (trim removed trailing spaces).
+  if (start === 6) throw malformedBearer();
+  return value.slice(start);
+}
+
+/**
+ * As {@link extractToken}, except that a Bearer credential's characters are not checked: the
+ * caller must check them with {@link isB64Token} before relying on the token, or hand the token
+ * to this library's verifier first (which accepts only base64url JWS, a subset of b64token) and
+ * check only when it refuses, to report the refusal exactly as `extractToken` would. The scan of
+ * a ~400-character header is then skipped for every token the verifier accepts.
+ */
+export function extractBearerCandidate(request: RequestLike, options: ExtractTokenOptions = {}): { token: string; checked: boolean } | undefined {
+  const bearer = bearerCandidate(request);
+  if (bearer !== undefined) return { token: bearer, checked: false };
+  if (options.cookieName === undefined) return undefined;
+  const cookie = tokenFromCookie(request, options.cookieName);
+  return cookie === undefined ? undefined : { token: cookie, checked: true };
 }
 
 function tokenFromCookie(request: RequestLike, cookieName: string): string | undefined {
@@ -72,7 +134,12 @@ function tokenFromCookie(request: RequestLike, cookieName: string): string | und
  * ```
  */
 export function extractToken(request: RequestLike, options: ExtractTokenOptions = {}): string | undefined {
-  const bearer = bearerFromAuthorization(request);
-  if (bearer !== undefined || options.cookieName === undefined) return bearer;
+  const bearer = bearerCandidate(request);
+  if (bearer !== undefined) {
+    // A Bearer header we cannot read is an error, never a reason to fall back to the cookie.
+    if (!isB64Token(bearer)) throw malformedBearer();
+    return bearer;
+  }
+  if (options.cookieName === undefined) return undefined;
   return tokenFromCookie(request, options.cookieName);
 }

@@ -36,11 +36,22 @@ const MAX_REMEMBERED_FORGERIES = 1024;
 // The session cache is indexed by the token's last characters (its signature's tail, effectively
 // random) and a hit is confirmed by comparing the whole token. Every request brings a fresh token
 // string whose hash V8 has not cached: hashing all ~420 characters cost ~0.6 µs per request, more
-// than the rest of a cache hit. Two valid tokens sharing a tail only evict each other.
+// than the rest of a cache hit. Two valid tokens sharing a tail only evict each other. (Forgeries
+// and in-flight checks stay keyed by the whole token: they are on the path that pays for an ECDSA
+// verification anyway, and a forger choosing tails must not make forgeries evict each other.)
 const CACHE_INDEX_LENGTH = 22;
 
 function cacheIndexOf(token: string): string {
   return token.length > CACHE_INDEX_LENGTH ? token.slice(token.length - CACHE_INDEX_LENGTH) : token;
+}
+
+// Verifiers made by createSessionVerifier in this copy of the library: their verify() accepts only
+// base64url JWS, so a caller may hand them a Bearer credential before checking its characters.
+const libraryVerifiers = new WeakSet<object>();
+
+/** Whether `verifier` came from this copy's {@link createSessionVerifier} (not a look-alike). */
+export function isLibraryVerifier(verifier: unknown): boolean {
+  return typeof verifier === "object" && verifier !== null && libraryVerifiers.has(verifier);
 }
 
 function missingToken(): TurnkeyAuthError {
@@ -122,11 +133,11 @@ export function createSessionVerifier(options: VerifyOptions): SessionVerifier {
     return check;
   }
 
-  async function verifyUncached(token: string): Promise<TurnkeySession> {
+  async function verifyUncached(token: string, index: string): Promise<TurnkeySession> {
     if (forgeries?.get(token) === true) throw badSignature();
     const session = await verifyOnce(token);
     if (isExpired(session)) throw expired();
-    verified?.set(cacheIndexOf(token), session);
+    verified?.set(index, session);
     const trust = checkTrust(session);
     if (trust !== undefined) await trust;
     return session;
@@ -138,10 +149,10 @@ export function createSessionVerifier(options: VerifyOptions): SessionVerifier {
     try {
       if (typeof token !== "string" || token.length === 0) throw missingToken();
       if (token.length > maxTokenLength) throw tooLong();
-      if (verified === undefined) return verifyUncached(token);
       const index = cacheIndexOf(token);
+      if (verified === undefined) return verifyUncached(token, index);
       const session = verified.get(index);
-      if (session === undefined || session.token !== token) return verifyUncached(token);
+      if (session === undefined || session.token !== token) return verifyUncached(token, index);
       if (isExpired(session)) {
         verified.delete(index);
         throw expired();
@@ -153,7 +164,7 @@ export function createSessionVerifier(options: VerifyOptions): SessionVerifier {
     }
   }
 
-  return {
+  const verifier: SessionVerifier = {
     verify,
     notarizerPublicKey: resolved.notarizerPublicKey,
     clearCache() {
@@ -161,4 +172,6 @@ export function createSessionVerifier(options: VerifyOptions): SessionVerifier {
       forgeries?.clear();
     },
   };
+  libraryVerifiers.add(verifier);
+  return verifier;
 }
