@@ -41,9 +41,7 @@ export interface ExpressTurnkeyAuth extends TurnkeyRequestHandler {
 type TurnkeyRequestHandler = <P, ResBody, ReqBody, ReqQuery, Locals extends Record<string, any>>(
   req: Request<P, ResBody, ReqBody, ReqQuery, Locals>, res: Response<ResBody, Locals>, next: NextFunction) => Promise<void>;
 
-// Read lazily. The path is the full, decoded one: `req.path` is relative to the mount point and
-// keeps percent-encoding. Express 5 wildcard params are arrays, which policies (checking for
-// strings) never match.
+// Read lazily; the full decoded path, as `req.path` is mount-relative and still percent-encoded.
 class ExpressRequestView implements RequestLike {
   constructor(private readonly req: Request) {}
   get method() { return this.req.method; }
