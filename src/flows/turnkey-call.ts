@@ -1,4 +1,5 @@
 import { TurnkeyFlowError } from "./errors.js";
+import { settleWithin } from "../settle-within.js";
 
 /** Default time a single Turnkey API call may take, in milliseconds. */
 export const DEFAULT_TIMEOUT_MS = 5000;
@@ -42,19 +43,7 @@ export class TimeoutError extends Error {
  * abort a request, so a late answer is ignored, not cancelled.
  */
 export function withTimeout<T>(pending: Promise<T>, timeoutMs: number, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new TimeoutError(`${what} did not answer within ${timeoutMs} ms`)), timeoutMs);
-    pending.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
+  return settleWithin(pending, timeoutMs, () => new TimeoutError(`${what} did not answer within ${timeoutMs} ms`));
 }
 
 /** Messages for Turnkey's refusals of one call; defaults are generic. */

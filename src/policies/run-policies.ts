@@ -1,4 +1,5 @@
 import { TurnkeyAuthError, isTurnkeyAuthError } from "../errors.js";
+import { settleWithin } from "../settle-within.js";
 import { policyNameOf, type Policy, type PolicyContext } from "./policy.js";
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -21,19 +22,9 @@ function timedOut(policy: Policy, timeoutMs: number): TurnkeyAuthError {
   return new TurnkeyAuthError("unavailable", `Policy "${name}" did not answer within ${timeoutMs} ms`, { policy: name });
 }
 
-function settleWithin(policy: Policy, pending: PromiseLike<unknown>, timeoutMs: number): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(timedOut(policy, timeoutMs)), timeoutMs);
-    pending.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(failed(policy, error));
-      },
-    );
+function settlePolicy(policy: Policy, pending: PromiseLike<unknown>, timeoutMs: number): Promise<unknown> {
+  return settleWithin(pending, timeoutMs, () => timedOut(policy, timeoutMs)).catch((error: unknown) => {
+    throw failed(policy, error);
   });
 }
 
@@ -62,7 +53,7 @@ export function runPolicies(
       throw failed(policy, error);
     }
     if (isThenable(verdict)) {
-      return settleWithin(policy, verdict, timeoutMs).then((settled) => {
+      return settlePolicy(policy, verdict, timeoutMs).then((settled) => {
         if (settled !== true) throw denied(policy);
         return runPolicies(policies, context, timeoutMs, index + 1);
       });

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { turnkeyAuth, type ExpressTurnkeyAuthOptions } from "../../src/adapters/express.js";
 import { organizationFromParam, requireUser } from "../../src/index.js";
-import { expressApp, type ExpressModule } from "./apps.js";
+import { expressApp, type ExpressModule } from "./app-helpers.js";
 import { createFixtures, expectWithToReuseOnlyItsOwnSessions, identityOf, Probe, runAdapterSuite, specFor } from "./cases.js";
 import { listen, withServer } from "./http.js";
 

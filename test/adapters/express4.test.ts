@@ -11,7 +11,7 @@ import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { turnkeyAuth } from "../../src/adapters/express.js";
 import { definePolicy, organizationFromParam, type RequestLike } from "../../src/index.js";
-import type { ExpressModule } from "./apps.js";
+import type { ExpressModule } from "./app-helpers.js";
 import { createFixtures, identityOf, specFor } from "./cases.js";
 import { runExpressSuite } from "./express-suite.js";
 import { withServer } from "./http.js";

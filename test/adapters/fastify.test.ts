@@ -2,7 +2,7 @@ import Fastify from "fastify";
 import { describe, expect, it } from "vitest";
 import { turnkeyAuth } from "../../src/adapters/fastify.js";
 import { requireUser } from "../../src/index.js";
-import { fastifyApp, injectClient } from "./apps.js";
+import { fastifyApp, injectClient } from "./app-helpers.js";
 import { createFixtures, identityOf, runAdapterSuite, specFor } from "./cases.js";
 
 runAdapterSuite({ name: "fastify", start: async (spec, probe) => injectClient(await fastifyApp(spec, probe)) });

@@ -6,7 +6,7 @@ import { HTTPException } from "hono/http-exception";
 import { describe, expect, it } from "vitest";
 import { turnkeyAuth } from "../../src/adapters/hono.js";
 import { definePolicy, isTurnkeyAuthError, organizationFromParam, requireUser } from "../../src/index.js";
-import { fetchClient, honoApp, type HonoEnv } from "./apps.js";
+import { fetchClient, honoApp, type HonoEnv } from "./app-helpers.js";
 import { createFixtures, expectWithToReuseOnlyItsOwnSessions, identityOf, Probe, runAdapterSuite, specFor } from "./cases.js";
 import { send } from "./http.js";
 

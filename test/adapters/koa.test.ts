@@ -2,7 +2,7 @@ import Koa from "koa";
 import { describe, expect, it } from "vitest";
 import { turnkeyAuth } from "../../src/adapters/koa.js";
 import { definePolicy, organizationFromParam, requireUser } from "../../src/index.js";
-import { koaApp } from "./apps.js";
+import { koaApp } from "./app-helpers.js";
 import { createFixtures, expectWithToReuseOnlyItsOwnSessions, identityOf, runAdapterSuite, specFor } from "./cases.js";
 import { listen, withServer } from "./http.js";
 

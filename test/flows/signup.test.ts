@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPasskeySubOrganization, isTurnkeyFlowError } from "../../src/flows/index.js";
 import { createTestClientKey, startTurnkeyEmulator, type TurnkeyEmulator } from "../../src/testing/index.js";
-import { fakePasskey, payloadOf, rejectionOf, sdkClient, type ApiClient } from "../emulator/support.js";
+import { fakePasskey, payloadOf, rejectionOf, sdkClient, type ApiClient } from "../emulator/emulator-helpers.js";
 
 let emulator: TurnkeyEmulator;
 let client: ApiClient;

@@ -5,7 +5,7 @@ import { createApp } from "../../examples/express/app.js";
 import { createSessionVerifier, isTurnkeyAuthError, type TurnkeySession } from "../../src/index.js";
 import { subOrganizationsOf } from "../../src/flows/index.js";
 import { createTestClientKey, startTurnkeyEmulator, type EmulatorFault, type TurnkeyEmulator } from "../../src/testing/index.js";
-import { rejectionOf, sdkClient, subOrganizationWith, verifiedToken, type ApiClient } from "../emulator/support.js";
+import { rejectionOf, sdkClient, subOrganizationWith, verifiedToken, type ApiClient } from "../emulator/emulator-helpers.js";
 
 let emulator: TurnkeyEmulator;
 let client: ApiClient;

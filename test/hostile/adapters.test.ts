@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { turnkeyAuth as expressAuth } from "../../src/adapters/express.js";
 import { definePolicy, type TurnkeyAuthErrorCode } from "../../src/index.js";
 import { listen } from "../adapters/http.js";
-import { FRAMEWORKS, startApp, type Framework, type HeaderPairs, type RunningApp, type TestReply } from "./servers.js";
+import { FRAMEWORKS, startApp, type Framework, type HeaderPairs, type RunningApp, type TestReply } from "./server-helpers.js";
 
 // ---------------------------------------------------------------------------------------------
 // Tokens minted byte for byte in Turnkey's scheme (ECDSA P-256 over sha256(sha256(h.p)), raw r‖s),

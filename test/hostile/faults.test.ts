@@ -12,9 +12,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { subOrganizationsOf, type SubOrganizationTrust } from "../../src/flows/index.js";
 import type { TurnkeySession } from "../../src/index.js";
 import { startTurnkeyEmulator, type EmulatorFault, type TurnkeyEmulator } from "../../src/testing/index.js";
-import { sdkClient, subOrganizationWith, verifiedToken, type ApiClient } from "../emulator/support.js";
+import { sdkClient, subOrganizationWith, verifiedToken, type ApiClient } from "../emulator/emulator-helpers.js";
 import type { SharedOptions } from "../adapters/cases.js";
-import { FRAMEWORKS, startApp, type Framework, type HeaderPairs, type RunningApp, type TestReply } from "./servers.js";
+import { FRAMEWORKS, startApp, type Framework, type HeaderPairs, type RunningApp, type TestReply } from "./server-helpers.js";
 
 const TRUST_TIMEOUT_MS = 300;
 const SLOW_MS = 1500;
