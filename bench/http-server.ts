@@ -40,14 +40,16 @@ async function listen(auth: VerifyOptions): Promise<number> {
       return (server.address() as AddressInfo).port;
     }
     case "koa": {
-      const { createApp } = await import("../examples/koa/app.js");
-      const app = createApp({ auth });
-      // After the example's own routes, which pass on what they do not match.
-      app.use(async (context, next) => {
-        if (context.method !== "GET" || context.path !== SAME_SHAPE_PATH) return next();
+      const { createRouter } = await import("../examples/koa/app.js");
+      const { default: Koa } = await import("koa");
+      // On the example's own router, as createApp mounts it, so both routes are routed alike.
+      const router = createRouter({ auth });
+      router.get(SAME_SHAPE_PATH, (context) => {
         const { userId, organizationId, sessionType, expiresAt } = SAME_SHAPE_BODY;
         context.body = { userId, organizationId, sessionType, expiresAt };
       });
+      const app = new Koa();
+      app.use(router.routes()).use(router.allowedMethods());
       const server = app.listen(0, "127.0.0.1");
       await new Promise((resolve) => server.once("listening", resolve));
       return (server.address() as AddressInfo).port;

@@ -1,10 +1,10 @@
 import { TurnkeyAuthError, formatWwwAuthenticate, isTurnkeyAuthError, type TurnkeyAuthErrorCode } from "./errors.js";
-import { extractBearerCandidate, extractToken, isB64Token, malformedBearer } from "./extract-token.js";
-import type { Policy } from "./policies/policy.js";
+import { extractToken, isB64Token, malformedBearer, tokenFromCookie, uncheckedBearerToken } from "./extract-token.js";
+import type { Policy, PolicyContext } from "./policies/policy.js";
 import { runPolicies } from "./policies/run-policies.js";
 import type { RequestLike } from "./request.js";
 import type { TurnkeySession } from "./session.js";
-import { createSessionVerifier, isLibraryVerifier, type SessionVerifier } from "./verifier.js";
+import { createSessionVerifier, isLibraryVerifier, synchronousVerify, type SessionOrPending, type SessionVerifier } from "./verifier.js";
 import type { VerifyOptions } from "./verify-options.js";
 
 /**
@@ -73,18 +73,23 @@ export interface Authenticator<Native = unknown> {
   /**
    * Authenticates `request` and runs the configured policies, then `extraPolicies`. With
    * `existing` (a session an earlier middleware attached) it skips straight to `extraPolicies`.
+   *
+   * Never throws or rejects. Returns the result itself, not a promise, when nothing had to wait
+   * (a cached session, synchronous trust and policies): the normal request of a live session, which
+   * an adapter then passes on without a microtask hop. `await` accepts both.
    */
   authenticate(
     request: RequestLike,
     native: Native,
     extraPolicies?: readonly Policy[],
     existing?: TurnkeySession,
-  ): Promise<AuthResult>;
+  ): AuthResult | Promise<AuthResult>;
   readonly verifier: SessionVerifier;
 }
 
 const DEFAULT_POLICY_TIMEOUT_MS = 5000;
 const NO_POLICIES: readonly Policy[] = Object.freeze([]);
+const ANONYMOUS: AuthResult = Object.freeze({ session: undefined });
 
 function checkPolicyList(policies: unknown, option: string): readonly Policy[] {
   if (policies === undefined) return NO_POLICIES;
@@ -101,6 +106,9 @@ function resolveAdapterOptions<Native>(options: AuthOptions<Native>) {
     throw new TypeError('turnkey-session-auth: option "verifier" must come from createSessionVerifier()');
   }
   if (getToken !== undefined && typeof getToken !== "function") throw new TypeError('turnkey-session-auth: option "getToken" must be a function');
+  // Every adapter's own option, with a framework-specific signature: checked here once.
+  const { onError } = options as { onError?: unknown };
+  if (onError !== undefined && typeof onError !== "function") throw new TypeError('turnkey-session-auth: option "onError" must be a function');
   if (cookieName !== undefined && (typeof cookieName !== "string" || !/^[!#-'*+.0-9A-Z^-z|~-]+$/.test(cookieName))) {
     throw new TypeError('turnkey-session-auth: option "cookieName" must be a cookie name (RFC 6265 token)');
   }
@@ -146,6 +154,47 @@ export function describeFailure(thrown: unknown, realm: string, forwardErrors: b
   };
 }
 
+function resolveTo(pending: Promise<void>, result: AuthResult): Promise<AuthResult> {
+  return pending.then(() => result);
+}
+
+function asBearerRefusal(token: string, error: unknown): unknown {
+  return isB64Token(token) ? error : malformedBearer();
+}
+
+// Apart from verifyPresented, so that its closure is created only on this (slow) path.
+function settleBearer(token: string, pending: Promise<TurnkeySession>): Promise<TurnkeySession> {
+  return pending.catch((error: unknown) => {
+    throw asBearerRefusal(token, error);
+  });
+}
+
+/**
+ * Calls `answer(result, a, b, c)` with an {@link Authenticator.authenticate} result: at once when
+ * it is a result, on settlement when it is a promise (which never rejects). How adapters keep a
+ * cached session free of microtask hops; the arguments are passed, not captured, so the
+ * synchronous path allocates no closure.
+ *
+ * @example
+ * ```ts
+ * const hook = (request, reply, done) =>
+ *   whenAuthenticated(authenticator.authenticate(view, request), answer, request, reply, done);
+ * ```
+ */
+export function whenAuthenticated<A, B, C, T>(
+  result: AuthResult | Promise<AuthResult>,
+  answer: (result: AuthResult, a: A, b: B, c: C) => T,
+  a: A,
+  b: B,
+  c?: C,
+): T | Promise<T> {
+  return result instanceof Promise ? answerLater(result, answer, a, b, c as C) : answer(result, a, b, c as C);
+}
+
+function answerLater<A, B, C, T>(pending: Promise<AuthResult>, answer: (result: AuthResult, a: A, b: B, c: C) => T, a: A, b: B, c: C): Promise<T> {
+  return pending.then((result) => answer(result, a, b, c));
+}
+
 /**
  * Creates the {@link Authenticator} an adapter wraps. Validates every option now: a bad value
  * throws a `TypeError` naming it, before the app serves a request.
@@ -164,52 +213,80 @@ export function createAuthenticator<Native>(options: AuthOptions<Native>): Authe
   // scan of its ~400-character header. Any other verifier gets extractToken's checked token.
   const deferCharacterCheck = isLibraryVerifier(verifier);
 
-  async function authenticate(
+  const verifyNow = synchronousVerify(verifier);
+  const { cookieName } = config.extractOptions;
+  const fail = (error: unknown): AuthResult => ({ failure: describeFailure(error, config.realm, config.forwardErrors) });
+
+  // A Bearer credential whose characters were not checked (see deferCharacterCheck): a refusal
+  // is reported as extractToken would have reported it.
+  function verifyPresented(token: string, unchecked: boolean): SessionOrPending {
+    if (!unchecked) return verifyNow(token);
+    let session: SessionOrPending;
+    try {
+      session = verifyNow(token);
+    } catch (error) {
+      throw asBearerRefusal(token, error);
+    }
+    return session instanceof Promise ? settleBearer(token, session) : session;
+  }
+
+  // The configured policies, then the route's: each step waits only if it returned a promise.
+  function authorize(session: TurnkeySession, request: RequestLike, extraPolicies: readonly Policy[]): AuthResult | Promise<AuthResult> {
+    if (policies.length === 0) return authorizeRoute(session, request, extraPolicies);
+    const pending = runPolicies(policies, { session, request }, policyTimeout);
+    if (pending === undefined) return authorizeRoute(session, request, extraPolicies);
+    return thenAuthorizeRoute(pending, session, request, extraPolicies);
+  }
+
+  // Closures live in these helpers, so the synchronous path allocates none (V8 creates a function's
+  // captured variables on every call, whichever branch runs).
+  function thenAuthorizeRoute(pending: Promise<void>, session: TurnkeySession, request: RequestLike, extraPolicies: readonly Policy[]) {
+    return pending.then(() => authorizeRoute(session, request, extraPolicies));
+  }
+
+  function thenAuthorize(pending: Promise<TurnkeySession>, request: RequestLike, extraPolicies: readonly Policy[]) {
+    return pending.then((session) => authorize(session, request, extraPolicies));
+  }
+
+  function authorizeRoute(session: TurnkeySession, request: RequestLike, extraPolicies: readonly Policy[]): AuthResult | Promise<AuthResult> {
+    const result: AuthResult = { session };
+    if (extraPolicies.length === 0) return result;
+    const pending = runPolicies(extraPolicies, { session, request }, policyTimeout);
+    return pending === undefined ? result : resolveTo(pending, result);
+  }
+
+  function authenticate(
     request: RequestLike,
     native: Native,
     extraPolicies: readonly Policy[] = NO_POLICIES,
     existing?: TurnkeySession,
-  ): Promise<AuthResult> {
+  ): AuthResult | Promise<AuthResult> {
     try {
-      let session = existing;
-      if (session === undefined) {
+      let outcome: AuthResult | Promise<AuthResult>;
+      if (existing !== undefined) {
+        outcome = authorizeRoute(existing, request, extraPolicies);
+      } else {
         let token: string | undefined;
         let unchecked = false;
         if (config.getToken !== undefined) token = config.getToken(native);
         else if (!deferCharacterCheck) token = extractToken(request, config.extractOptions);
         else {
-          const candidate = extractBearerCandidate(request, config.extractOptions);
-          token = candidate?.token;
-          unchecked = candidate?.checked === false;
+          token = uncheckedBearerToken(request);
+          if (token !== undefined) unchecked = true;
+          else if (cookieName !== undefined) token = tokenFromCookie(request, cookieName);
         }
         if (token === undefined || token === "") {
           // Optional mode lets anonymous requests through, but not past a route's own policies:
           // those need a session to judge.
-          if (config.optional && extraPolicies.length === 0) return { session: undefined };
+          if (config.optional && extraPolicies.length === 0) return ANONYMOUS;
           throw new TurnkeyAuthError("missing_token", "No session token was presented");
         }
-        if (unchecked) {
-          try {
-            session = await verifier.verify(token);
-          } catch (error) {
-            throw isB64Token(token) ? error : malformedBearer();
-          }
-        } else {
-          session = await verifier.verify(token);
-        }
-        // Synchronous policies settle without a promise: await only what is pending.
-        if (policies.length > 0) {
-          const pending = runPolicies(policies, { session, request }, policyTimeout);
-          if (pending !== undefined) await pending;
-        }
+        const session = verifyPresented(token, unchecked);
+        outcome = session instanceof Promise ? thenAuthorize(session, request, extraPolicies) : authorize(session, request, extraPolicies);
       }
-      if (extraPolicies.length > 0) {
-        const pending = runPolicies(extraPolicies, { session, request }, policyTimeout);
-        if (pending !== undefined) await pending;
-      }
-      return { session };
+      return outcome instanceof Promise ? outcome.catch(fail) : outcome;
     } catch (error) {
-      return { failure: describeFailure(error, config.realm, config.forwardErrors) };
+      return fail(error);
     }
   }
 

@@ -10,7 +10,7 @@ export interface ExtractTokenOptions {
 // RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token. RFC 7235 §2.1 makes the scheme
 // case-insensitive. The scheme and its spaces are read by hand; the b64token characters by this
 // expression, kept apart so a caller that verifies the token next may defer it (see
-// `extractBearerCandidate`).
+// `uncheckedBearerToken`).
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 
 function malformed(detail: string): TurnkeyAuthError {
@@ -71,11 +71,16 @@ function startsWithBearer(value: string): boolean {
 }
 
 /**
- * The credential of a Bearer header, its b64token characters not yet checked; `undefined` when
- * there is no Authorization header or it uses another scheme. Throws for several Authorization
- * headers and for a Bearer scheme without a credential.
+ * The credential of a Bearer header, its b64token characters not yet checked: the caller must
+ * check them with {@link isB64Token} before relying on the token, or hand the token to this
+ * library's verifier first (which accepts only base64url JWS, a subset of b64token) and check only
+ * when it refuses, to report the refusal exactly as `extractToken` would. The scan of a
+ * ~400-character header is then skipped for every token the verifier accepts. `undefined` when
+ * there is no Authorization header or it uses another scheme (the caller may then look for the
+ * cookie with {@link tokenFromCookie}). Throws for several Authorization headers and for a Bearer
+ * scheme without a credential.
  */
-function bearerCandidate(request: RequestLike): string | undefined {
+export function uncheckedBearerToken(request: RequestLike): string | undefined {
   const found = authorizationValue(request);
   if (found === NO_AUTHORIZATION) return undefined;
   const value = found.trim();
@@ -92,22 +97,8 @@ function bearerCandidate(request: RequestLike): string | undefined {
   return value.slice(start);
 }
 
-/**
- * As {@link extractToken}, except that a Bearer credential's characters are not checked: the
- * caller must check them with {@link isB64Token} before relying on the token, or hand the token
- * to this library's verifier first (which accepts only base64url JWS, a subset of b64token) and
- * check only when it refuses, to report the refusal exactly as `extractToken` would. The scan of
- * a ~400-character header is then skipped for every token the verifier accepts.
- */
-export function extractBearerCandidate(request: RequestLike, options: ExtractTokenOptions = {}): { token: string; checked: boolean } | undefined {
-  const bearer = bearerCandidate(request);
-  if (bearer !== undefined) return { token: bearer, checked: false };
-  if (options.cookieName === undefined) return undefined;
-  const cookie = tokenFromCookie(request, options.cookieName);
-  return cookie === undefined ? undefined : { token: cookie, checked: true };
-}
-
-function tokenFromCookie(request: RequestLike, cookieName: string): string | undefined {
+/** The value of the session cookie `cookieName`; throws when it was sent more than once. */
+export function tokenFromCookie(request: RequestLike, cookieName: string): string | undefined {
   const header = readHeader(request.headers, "cookie");
   if (header === undefined) return undefined;
   const cookieLine = typeof header === "string" ? header : header.join("; ");
@@ -134,7 +125,7 @@ function tokenFromCookie(request: RequestLike, cookieName: string): string | und
  * ```
  */
 export function extractToken(request: RequestLike, options: ExtractTokenOptions = {}): string | undefined {
-  const bearer = bearerCandidate(request);
+  const bearer = uncheckedBearerToken(request);
   if (bearer !== undefined) {
     // A Bearer header we cannot read is an error, never a reason to fall back to the cookie.
     if (!isB64Token(bearer)) throw malformedBearer();

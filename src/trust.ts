@@ -1,3 +1,4 @@
+import { isThenable } from "./is-thenable.js";
 import { TurnkeyAuthError, isTurnkeyAuthError } from "./errors.js";
 import type { TurnkeySession } from "./session.js";
 
@@ -17,7 +18,7 @@ import type { TurnkeySession } from "./session.js";
  */
 export type TrustedOrganizations =
   | readonly string[]
-  | ((organizationId: string, session: TurnkeySession) => boolean | Promise<boolean>)
+  | ((organizationId: string, session: TurnkeySession) => boolean | PromiseLike<boolean>)
   | "any";
 
 /** Resolves trust for one session: `undefined` when trusted, or a promise of that. Throws otherwise. */
@@ -47,14 +48,27 @@ const trustEveryone: TrustCheck = () => undefined;
 export function createTrustCheck(trusted: TrustedOrganizations): TrustCheck {
   if (trusted === "any") return trustEveryone;
   if (typeof trusted === "function") {
-    return async (session) => {
+    // A resolver answering from its own cache (as subOrganizationsOf does) answers synchronously:
+    // then so does the check, and a cached session costs no promise.
+    return (session) => {
       let verdict: unknown;
       try {
-        verdict = await trusted(session.organizationId, session);
+        verdict = trusted(session.organizationId, session);
       } catch (error) {
         throw unavailable(error);
       }
-      if (verdict !== true) throw untrusted();
+      if (!isThenable(verdict)) {
+        if (verdict !== true) throw untrusted();
+        return undefined;
+      }
+      return Promise.resolve(verdict).then(
+        (settled) => {
+          if (settled !== true) throw untrusted();
+        },
+        (error: unknown) => {
+          throw unavailable(error);
+        },
+      );
     };
   }
   const ids = new Set(trusted);

@@ -45,13 +45,39 @@ function cacheIndexOf(token: string): string {
   return token.length > CACHE_INDEX_LENGTH ? token.slice(token.length - CACHE_INDEX_LENGTH) : token;
 }
 
-// Verifiers made by createSessionVerifier in this copy of the library: their verify() accepts only
-// base64url JWS, so a caller may hand them a Bearer credential before checking its characters.
-const libraryVerifiers = new WeakSet<object>();
+/** A session now, or a promise of one: what {@link synchronousVerify} returns. */
+export type SessionOrPending = TurnkeySession | Promise<TurnkeySession>;
+
+// Verifiers made by createSessionVerifier in this copy of the library, each with its synchronous
+// entry point. Their verify() accepts only base64url JWS, so a caller may hand them a Bearer
+// credential before checking its characters.
+const synchronousEntries = new WeakMap<object, (token: string) => SessionOrPending>();
 
 /** Whether `verifier` came from this copy's {@link createSessionVerifier} (not a look-alike). */
 export function isLibraryVerifier(verifier: unknown): boolean {
-  return typeof verifier === "object" && verifier !== null && libraryVerifiers.has(verifier);
+  return typeof verifier === "object" && verifier !== null && synchronousEntries.has(verifier);
+}
+
+/**
+ * The synchronous form of `verifier.verify`: a function returning the session itself when no work
+ * is pending (a cached session with a synchronous trust answer: the normal request), a promise
+ * otherwise, and throwing the failures known at once. Adapters use it so a known session costs no
+ * microtask hop. Verifiers not made by {@link createSessionVerifier} get their own `verify()`.
+ *
+ * @example
+ * ```ts
+ * const verifyNow = synchronousVerify(verifier);
+ * const session = verifyNow(token);
+ * if (session instanceof Promise) await session;
+ * ```
+ */
+export function synchronousVerify(verifier: SessionVerifier): (token: string) => SessionOrPending {
+  return synchronousEntries.get(verifier) ?? ((token) => verifier.verify(token));
+}
+
+// Apart from the verify functions, so that the closure is created only when trust is pending.
+function resolveTo(pending: Promise<void>, session: TurnkeySession): Promise<TurnkeySession> {
+  return pending.then(() => session);
 }
 
 function missingToken(): TurnkeyAuthError {
@@ -143,22 +169,28 @@ export function createSessionVerifier(options: VerifyOptions): SessionVerifier {
     return session;
   }
 
-  // Not `async`: a cache hit with a synchronous trust check (a list, or "any") settles with one
-  // promise and no microtask hop. Every throw still becomes a rejection, as from an async function.
+  // Not `async`: a cache hit with a synchronous trust check (a list, "any", or a resolver
+  // answering from its own cache) returns the session itself, with no promise to settle.
+  function verifySynchronouslyIfCached(token: string): SessionOrPending {
+    if (typeof token !== "string" || token.length === 0) throw missingToken();
+    if (token.length > maxTokenLength) throw tooLong();
+    const index = cacheIndexOf(token);
+    if (verified === undefined) return verifyUncached(token, index);
+    const session = verified.get(index);
+    if (session === undefined || session.token !== token) return verifyUncached(token, index);
+    if (isExpired(session)) {
+      verified.delete(index);
+      throw expired();
+    }
+    const trust = checkTrust(session);
+    return trust === undefined ? session : resolveTo(trust, session);
+  }
+
+  // Every throw becomes a rejection, as from an async function.
   function verify(token: string): Promise<TurnkeySession> {
     try {
-      if (typeof token !== "string" || token.length === 0) throw missingToken();
-      if (token.length > maxTokenLength) throw tooLong();
-      const index = cacheIndexOf(token);
-      if (verified === undefined) return verifyUncached(token, index);
-      const session = verified.get(index);
-      if (session === undefined || session.token !== token) return verifyUncached(token, index);
-      if (isExpired(session)) {
-        verified.delete(index);
-        throw expired();
-      }
-      const trust = checkTrust(session);
-      return trust === undefined ? Promise.resolve(session) : trust.then(() => session);
+      const session = verifySynchronouslyIfCached(token);
+      return session instanceof Promise ? session : Promise.resolve(session);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -172,6 +204,6 @@ export function createSessionVerifier(options: VerifyOptions): SessionVerifier {
       forgeries?.clear();
     },
   };
-  libraryVerifiers.add(verifier);
+  synchronousEntries.set(verifier, verifySynchronouslyIfCached);
   return verifier;
 }

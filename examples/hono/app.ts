@@ -10,10 +10,11 @@ export function createApp(config: ExampleConfig): Hono<{ Variables: TurnkeyVaria
 
   app.get("/health", (c) => c.json({ ok: true }));
 
-  app.get("/me", auth, (c) => {
+  // protect(handler) is `auth` wrapped around one handler: Hono then skips middleware composition.
+  app.get("/me", auth.protect((c) => {
     const { userId, organizationId, sessionType, expiresAt } = c.get("turnkey")!; // set by `auth`
     return c.json({ userId, organizationId, sessionType, expiresAt });
-  });
+  }));
 
   // Only members of the organization in the URL get in (403 otherwise).
   app.get("/orgs/:orgId/wallets", auth.with(organizationFromParam("orgId")), (c) =>

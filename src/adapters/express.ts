@@ -1,5 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from "express";
-import { createAuthenticator, type AuthOptions } from "../authenticate.js";
+import { createRouteSessions } from "../route-sessions.js";
+import { createAuthenticator, whenAuthenticated, type AuthOptions, type AuthResult } from "../authenticate.js";
 import { policyPath } from "../request.js";
 import type { Policy, RequestLike, SessionVerifier, TurnkeyAuthError, TurnkeySession } from "../index.js";
 
@@ -39,7 +40,7 @@ export interface ExpressTurnkeyAuth extends TurnkeyRequestHandler {
 
 // A RequestHandler generic in the route's types, so that mounting it keeps `req.params` typed.
 type TurnkeyRequestHandler = <P, ResBody, ReqBody, ReqQuery, Locals extends Record<string, any>>(
-  req: Request<P, ResBody, ReqBody, ReqQuery, Locals>, res: Response<ResBody, Locals>, next: NextFunction) => Promise<void>;
+  req: Request<P, ResBody, ReqBody, ReqQuery, Locals>, res: Response<ResBody, Locals>, next: NextFunction) => void;
 
 // Read lazily; the full decoded path, as `req.path` is mount-relative and still percent-encoded.
 class ExpressRequestView implements RequestLike {
@@ -65,36 +66,33 @@ class ExpressRequestView implements RequestLike {
 export function turnkeyAuth(options: ExpressTurnkeyAuthOptions): ExpressTurnkeyAuth {
   const authenticator = createAuthenticator<Request>(options);
   const { onError } = options;
-  if (onError !== undefined && typeof onError !== "function") throw new TypeError('turnkey-session-auth: option "onError" must be a function');
-  // with() reuses only sessions this instance verified: another turnkeyAuth may trust more or check less.
-  const verified = new WeakMap<Request, TurnkeySession>();
+  const routeSessions = createRouteSessions<Request>(); // for with()
 
-  async function run(req: Request, res: Response, next: NextFunction, extra?: readonly Policy[], existing?: TurnkeySession) {
-    const { session, failure } = await authenticator.authenticate(new ExpressRequestView(req), req, extra, existing);
+  function answer({ session, failure }: AuthResult, req: Request, res: Response, next: NextFunction): void | Promise<void> {
     if (failure === undefined) {
       if (session !== undefined) {
-        verified.set(req, session);
+        routeSessions.remember(req, session);
         req.turnkey = session;
       }
       return next();
     }
     if (failure.forward) return next(failure.error);
-    try {
-      if (onError !== undefined) await onError(failure.error, req, res, next);
-      else res.status(failure.status).set(failure.headers).json(failure.body);
-    } catch (error) {
-      next(error); // Express 4 ignores a rejected middleware promise.
-    }
+    if (onError !== undefined) return onError(failure.error, req, res, next);
+    res.status(failure.status).set(failure.headers).json(failure.body);
+  }
+
+  // Not async: a cached session calls next() at once. Express 4 ignores a rejected middleware
+  // promise, so a failure after a wait goes to next(err) here.
+  function run(req: Request, res: Response, next: NextFunction, extra?: readonly Policy[]): void {
+    const result = authenticator.authenticate(new ExpressRequestView(req), req, extra, extra && routeSessions.recall(req));
+    const answered = whenAuthenticated(result, answer, req, res, next);
+    if (answered instanceof Promise) answered.catch(next);
   }
 
   // Typed loosely here; the exported type is generic so that routes keep their own param types.
-  const handler = (extra?: readonly Policy[]) =>
-    ((req, res, next) => run(req, res, next, extra, extra && verified.get(req))) as RequestHandler as TurnkeyRequestHandler;
+  const handler = (extra?: readonly Policy[]) => ((req, res, next) => run(req, res, next, extra)) as RequestHandler as TurnkeyRequestHandler;
   return Object.assign(handler(), {
-    with(...policies: Policy[]) {
-      if (!policies.every((policy) => typeof policy === "function")) throw new TypeError("turnkey-session-auth: with() takes policy functions");
-      return handler(policies);
-    },
+    with: (...policies: Policy[]) => handler(routeSessions.policiesForRoute(policies)),
     verifier: authenticator.verifier,
   });
 }

@@ -1,6 +1,7 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from "fastify";
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler } from "fastify";
 import fastifyPlugin from "fastify-plugin";
-import { createAuthenticator, type AuthOptions } from "../authenticate.js";
+import { createAuthenticator, whenAuthenticated, type AuthOptions, type AuthResult } from "../authenticate.js";
+import { isThenable } from "../is-thenable.js";
 import { policyPath } from "../request.js";
 import type { Policy, RequestLike, SessionVerifier, TurnkeyAuthError, TurnkeySession } from "../index.js";
 
@@ -12,7 +13,7 @@ declare module "fastify" {
   interface FastifyInstance {
     turnkey: {
       /** An `onRequest`/`preHandler` hook: authenticates (or reuses the global hook's session), then runs `policies`. */
-      authenticate(policies?: readonly Policy[]): onRequestAsyncHookHandler;
+      authenticate(policies?: readonly Policy[]): onRequestHookHandler;
       readonly verifier: SessionVerifier;
     };
   }
@@ -45,33 +46,37 @@ class FastifyRequestView implements RequestLike {
 const plugin: FastifyPluginAsync<FastifyTurnkeyAuthOptions> = async (fastify, options) => {
   const authenticator = createAuthenticator<FastifyRequest>(options);
   const { onError } = options;
-  if (onError !== undefined && typeof onError !== "function") throw new TypeError('turnkey-session-auth: option "onError" must be a function');
 
-  async function run(request: FastifyRequest, reply: FastifyReply, extra?: readonly Policy[], existing?: TurnkeySession) {
-    const { session, failure } = await authenticator.authenticate(new FastifyRequestView(request), request, extra, existing);
+  // Callback style, so a cached session continues the lifecycle at once; a refusal that is
+  // answered here never calls `done`, so the route does not run (Fastify "Respond to a request from a hook").
+  function answer({ session, failure }: AuthResult, request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): unknown {
     if (failure === undefined) {
       if (session !== undefined) request.turnkey = session;
-      return;
+      return done();
     }
-    if (failure.forward) throw failure.error; // to setErrorHandler; the error carries `statusCode`
-    if (onError !== undefined) await onError(failure.error, request, reply);
-    else reply.code(failure.status).headers(failure.headers).send(failure.body);
-    // The reply is thenable: returning it holds the lifecycle until the answer is written, so the
-    // route never runs, even behind async onSend hooks (where `reply.sent` is still false here).
-    return reply;
+    if (failure.forward) return done(failure.error); // to setErrorHandler; the error carries `statusCode`
+    if (onError !== undefined) return onError(failure.error, request, reply);
+    reply.code(failure.status).headers(failure.headers).send(failure.body);
   }
+
+  // A route's hook reuses the session the global hook verified, and adds its policies.
+  const hook = (isRouteHook: boolean, extra?: readonly Policy[]): onRequestHookHandler => (request, reply, done) => {
+    const existing = isRouteHook ? (request.turnkey ?? undefined) : undefined;
+    const answered = whenAuthenticated(authenticator.authenticate(new FastifyRequestView(request), request, extra, existing), answer, request, reply, done);
+    if (isThenable(answered)) Promise.resolve(answered).catch(done); // a failure of onError, or after a wait
+  };
 
   fastify.decorateRequest("turnkey", null);
   fastify.decorate("turnkey", {
-    authenticate(policies?: readonly Policy[]): onRequestAsyncHookHandler {
+    authenticate(policies?: readonly Policy[]): onRequestHookHandler {
       if (policies !== undefined && !(Array.isArray(policies) && policies.every((policy) => typeof policy === "function"))) {
         throw new TypeError("turnkey-session-auth: authenticate() takes an array of policy functions");
       }
-      return (request, reply) => run(request, reply, policies, request.turnkey ?? undefined);
+      return hook(true, policies);
     },
     verifier: authenticator.verifier,
   });
-  if (options.global === true) fastify.addHook("onRequest", (request, reply) => run(request, reply));
+  if (options.global === true) fastify.addHook("onRequest", hook(false));
 };
 
 /**

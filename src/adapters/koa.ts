@@ -1,5 +1,6 @@
 import type { Context, Middleware, Next } from "koa";
-import { createAuthenticator, type AuthOptions } from "../authenticate.js";
+import { createRouteSessions } from "../route-sessions.js";
+import { createAuthenticator, whenAuthenticated, type AuthOptions, type AuthResult } from "../authenticate.js";
 import { policyPath } from "../request.js";
 import type { Policy, RequestLike, SessionVerifier, TurnkeyAuthError, TurnkeySession } from "../index.js";
 
@@ -61,15 +62,12 @@ class KoaRequestView implements RequestLike {
 export function turnkeyAuth(options: KoaTurnkeyAuthOptions): KoaTurnkeyAuth {
   const authenticator = createAuthenticator<Context>(options);
   const { onError } = options;
-  if (onError !== undefined && typeof onError !== "function") throw new TypeError('turnkey-session-auth: option "onError" must be a function');
-  // with() reuses only sessions this instance verified: another turnkeyAuth may trust more or check less.
-  const verified = new WeakMap<Context, TurnkeySession>();
+  const routeSessions = createRouteSessions<Context>(); // for with()
 
-  async function run(ctx: Context, next: Next, extra?: readonly Policy[], existing?: TurnkeySession): Promise<unknown> {
-    const { session, failure } = await authenticator.authenticate(new KoaRequestView(ctx), ctx, extra, existing);
+  function answer({ session, failure }: AuthResult, ctx: Context, next: Next): unknown {
     if (failure === undefined) {
       if (session !== undefined) {
-        verified.set(ctx, session);
+        routeSessions.remember(ctx, session);
         ctx.state.turnkey = session;
       }
       return next();
@@ -82,11 +80,17 @@ export function turnkeyAuth(options: KoaTurnkeyAuthOptions): KoaTurnkeyAuth {
     ctx.body = failure.body;
   }
 
-  const auth = ((ctx, next) => run(ctx, next)) as KoaTurnkeyAuth;
+  // Not async: a cached session hands on next()'s own promise, with no extra await (koa-compose
+  // turns a synchronous throw into a rejection).
+  const run = (ctx: Context, next: Next, extra?: readonly Policy[]) =>
+    whenAuthenticated(authenticator.authenticate(new KoaRequestView(ctx), ctx, extra, extra && routeSessions.recall(ctx)),
+      answer, ctx, next);
+
+  const auth = ((ctx: Context, next: Next) => run(ctx, next)) as KoaTurnkeyAuth;
   return Object.assign(auth, {
     with(...policies: Policy[]): Middleware {
-      if (!policies.every((policy) => typeof policy === "function")) throw new TypeError("turnkey-session-auth: with() takes policy functions");
-      return (ctx, next) => run(ctx, next, policies, verified.get(ctx));
+      const extra = routeSessions.policiesForRoute(policies);
+      return (ctx, next) => run(ctx, next, extra) as Promise<unknown>;
     },
     verifier: authenticator.verifier,
   });

@@ -1,10 +1,7 @@
+import { isThenable } from "../is-thenable.js";
 import { TurnkeyAuthError, isTurnkeyAuthError } from "../errors.js";
 import { settleWithin } from "../settle-within.js";
 import { policyNameOf, type Policy, type PolicyContext } from "./policy.js";
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as { then?: unknown } | null)?.then === "function";
-}
 
 function denied(policy: Policy): TurnkeyAuthError {
   const name = policyNameOf(policy);

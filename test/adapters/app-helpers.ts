@@ -193,7 +193,8 @@ export function honoOptionsFor(spec: AppSpec): HonoTurnkeyAuthOptions {
   return options;
 }
 
-export function honoApp(spec: AppSpec, probe: Probe, options = honoOptionsFor(spec)): Hono<HonoEnv> {
+/** `routing: "protect"` mounts /whoami as `auth.protect(whoami)` instead of `auth, whoami` (when not global). */
+export function honoApp(spec: AppSpec, probe: Probe, options = honoOptionsFor(spec), routing: "middleware" | "protect" = "middleware"): Hono<HonoEnv> {
   const app = new Hono<HonoEnv>();
   // Hono's error path: app.onError sees the HTTPException the adapter throws.
   app.onError((error, c) => {
@@ -210,7 +211,12 @@ export function honoApp(spec: AppSpec, probe: Probe, options = honoOptionsFor(sp
     probe.handled += 1;
     return c.json(identityOf(c.get("turnkey")));
   };
-  routeWhoami<MiddlewareHandler<HonoEnv>>(app, spec.global, auth, whoami);
+  if (routing === "protect" && !spec.global) {
+    app.get("/whoami", auth.protect(whoami));
+    app.get("/orgs/:orgId/whoami", auth.with(organizationFromParam("orgId")), whoami);
+  } else {
+    routeWhoami<MiddlewareHandler<HonoEnv>>(app, spec.global, auth, whoami);
+  }
   return app;
 }
 

@@ -11,8 +11,31 @@ import { createFixtures, expectWithToReuseOnlyItsOwnSessions, identityOf, Probe,
 import { send } from "./http.js";
 
 runAdapterSuite({ name: "hono", start: async (spec, probe) => fetchClient(honoApp(spec, probe)) });
+// The same table with /whoami mounted as auth.protect(handler): one handler, no middleware chain.
+runAdapterSuite({ name: "hono protect()", start: async (spec, probe) => fetchClient(honoApp(spec, probe, undefined, "protect")) });
 
 describe("hono adapter: specifics", () => {
+  it("protect(handler) runs the handler only for an admitted request, with its session, and checks its argument", async () => {
+    const f = await createFixtures();
+    const auth = turnkeyAuth(specFor(f).options);
+    const app = new Hono<HonoEnv>();
+    let handled = 0;
+    app.get("/me", auth.protect((c) => {
+      handled += 1;
+      return c.json({ userId: c.get("turnkey")?.userId });
+    }));
+    const refused = await app.request("/me");
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get("www-authenticate")).toBe('Bearer realm="turnkey"');
+    expect(handled).toBe(0);
+    const token = await f.token();
+    const admitted = await app.request("/me", { headers: { authorization: `Bearer ${token}` } });
+    expect(admitted.status).toBe(200);
+    expect(await admitted.json()).toEqual({ userId: "user-1" });
+    expect(handled).toBe(1);
+    expect(() => auth.protect("handler" as never)).toThrow(TypeError);
+  });
+
   it("forwards as an HTTPException whose response is the JSON refusal with its challenge (Hono's default onError returns it)", async () => {
     const f = await createFixtures();
     const probe = new Probe();

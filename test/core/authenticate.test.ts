@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createAuthenticator, definePolicy, describeFailure, TurnkeyAuthError, type RequestLike } from "../../src/index.js";
+import { whenAuthenticated } from "../../src/authenticate.js";
+import { createAuthenticator, definePolicy, describeFailure, TurnkeyAuthError, type AuthResult, type RequestLike } from "../../src/index.js";
 import { createTestNotarizer } from "../../src/testing/index.js";
 
 const notarizer = createTestNotarizer();
@@ -97,5 +98,81 @@ describe("optional mode and route policies", () => {
     const routePolicy = definePolicy("route", () => true);
     const { failure } = await authenticator.authenticate(request(), undefined, [routePolicy]);
     expect(failure?.body.error).toBe("missing_token");
+  });
+});
+
+describe("createAuthenticator: a known session settles without a promise", () => {
+  const bearer = (token: string) => request({ authorization: `Bearer ${token}` });
+
+  it("returns the first verification as a promise and every cached one as a plain result", async () => {
+    const authenticator = createAuthenticator({ trustedOrganizations: ["org-1"], notarizerPublicKey: notarizer.publicKey });
+    const token = await notarizer.sign({ organization_id: "org-1" });
+    const first = authenticator.authenticate(bearer(token), undefined);
+    expect(first).toBeInstanceOf(Promise);
+    expect((await first).session?.organizationId).toBe("org-1");
+    const cached = authenticator.authenticate(bearer(token), undefined);
+    expect(cached).not.toBeInstanceOf(Promise);
+    expect((cached as AuthResult).session?.organizationId).toBe("org-1");
+  });
+
+  it("refuses synchronously what is known at once (no token, untrusted cached session, denying policy)", async () => {
+    const token = await notarizer.sign({ organization_id: "org-2" });
+    const lenient = createAuthenticator({ trustedOrganizations: "any", notarizerPublicKey: notarizer.publicKey });
+    await lenient.authenticate(bearer(token), undefined);
+    expect(lenient.authenticate(request(), undefined)).toMatchObject({ failure: { body: { error: "missing_token" } } });
+    const deny = definePolicy("deny", () => false);
+    expect(lenient.authenticate(bearer(token), undefined, [deny])).toMatchObject({ failure: { status: 403 } });
+    const listed = createAuthenticator({ trustedOrganizations: ["org-1"], notarizerPublicKey: notarizer.publicKey });
+    expect(await listed.authenticate(bearer(token), undefined)).toMatchObject({ failure: { body: { error: "untrusted_organization" } } });
+    expect(listed.authenticate(bearer(token), undefined)).toMatchObject({ failure: { body: { error: "untrusted_organization" } } });
+  });
+
+  it("stays synchronous with a trust resolver that answers synchronously (as subOrganizationsOf from its cache)", async () => {
+    const asked: string[] = [];
+    const authenticator = createAuthenticator({
+      trustedOrganizations: (organizationId) => (asked.push(organizationId), organizationId === "org-1"),
+      notarizerPublicKey: notarizer.publicKey,
+    });
+    const token = await notarizer.sign({ organization_id: "org-1" });
+    await authenticator.authenticate(bearer(token), undefined);
+    const cached = authenticator.authenticate(bearer(token), undefined);
+    expect(cached).not.toBeInstanceOf(Promise);
+    expect((cached as AuthResult).session?.organizationId).toBe("org-1");
+    expect(asked).toEqual(["org-1", "org-1"]); // trust is asked on every request, cached or not
+  });
+
+  it("waits for an asynchronous trust answer or policy, any thenable included, and fails closed when it throws", async () => {
+    const token = await notarizer.sign({ organization_id: "org-1" });
+    const thenable = (value: boolean): PromiseLike<boolean> => ({ then: (resolve) => Promise.resolve(value).then(resolve) });
+    const viaThenable = createAuthenticator({ trustedOrganizations: () => thenable(true), notarizerPublicKey: notarizer.publicKey });
+    await viaThenable.authenticate(bearer(token), undefined);
+    const pending = viaThenable.authenticate(bearer(token), undefined);
+    expect(pending).toBeInstanceOf(Promise);
+    expect((await pending).session?.organizationId).toBe("org-1");
+
+    const refusing = createAuthenticator({ trustedOrganizations: () => thenable(false), notarizerPublicKey: notarizer.publicKey });
+    expect(await refusing.authenticate(bearer(token), undefined)).toMatchObject({ failure: { body: { error: "untrusted_organization" } } });
+    const throwing = createAuthenticator({
+      trustedOrganizations: () => {
+        throw new Error("directory down");
+      },
+      notarizerPublicKey: notarizer.publicKey,
+    });
+    expect(await throwing.authenticate(bearer(token), undefined)).toMatchObject({ failure: { status: 503, forward: true } });
+
+    const slowPolicy = createAuthenticator({ verifier: viaThenable.verifier, policies: [definePolicy("later", async () => true)] });
+    const afterPolicy = slowPolicy.authenticate(bearer(token), undefined);
+    expect(afterPolicy).toBeInstanceOf(Promise);
+    expect((await afterPolicy).session?.userId).toBeDefined();
+  });
+});
+
+describe("whenAuthenticated", () => {
+  it("answers a plain result at once and a promised one on settlement, passing the adapter's arguments", async () => {
+    const answer = (result: AuthResult, a: string, b: number) => `${a}${b}:${result.session === undefined ? "anonymous" : "session"}`;
+    expect(whenAuthenticated({ session: undefined }, answer, "x", 1)).toBe("x1:anonymous");
+    const later = whenAuthenticated(Promise.resolve<AuthResult>({ session: undefined }), answer, "y", 2);
+    expect(later).toBeInstanceOf(Promise);
+    expect(await later).toBe("y2:anonymous");
   });
 });

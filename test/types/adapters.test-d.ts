@@ -1,6 +1,6 @@
 import type { Request as ExpressRequest, RequestHandler } from "express";
 import express from "express";
-import Fastify, { type FastifyRequest, type onRequestAsyncHookHandler } from "fastify";
+import Fastify, { type FastifyRequest, type onRequestHookHandler } from "fastify";
 import { Hono } from "hono";
 import Koa, { type Context as KoaContext, type Middleware as KoaMiddleware } from "koa";
 import { describe, expectTypeOf, it } from "vitest";
@@ -47,7 +47,7 @@ describe("fastify", () => {
   it("app.turnkey.authenticate() returns a hook usable in onRequest and preHandler", async () => {
     const app = Fastify();
     await app.register(fastifyAuth, { ...options, global: true });
-    expectTypeOf(app.turnkey.authenticate()).toEqualTypeOf<onRequestAsyncHookHandler>();
+    expectTypeOf(app.turnkey.authenticate()).toEqualTypeOf<onRequestHookHandler>();
     expectTypeOf(app.turnkey.verifier).toEqualTypeOf<SessionVerifier>();
     app.get("/a", { onRequest: app.turnkey.authenticate([organizationFromParam("orgId")]) }, async (request) => {
       expectTypeOf(request.turnkey).toEqualTypeOf<TurnkeySession | null>();
@@ -102,6 +102,19 @@ describe("hono", () => {
       expectTypeOf(c.get("turnkey")).toEqualTypeOf<TurnkeySession | undefined>();
       return c.text("ok");
     });
+  });
+
+  it("protect(handler) types the session variable, and the route's params when given its path", () => {
+    const app = new Hono<{ Variables: TurnkeyVariables }>();
+    const auth = honoAuth(options);
+    app.get("/me", auth.protect((c) => c.json({ userId: c.get("turnkey")?.userId })));
+    app.get("/orgs/:orgId/me", auth.protect<"/orgs/:orgId/me">((c) => {
+      expectTypeOf(c.req.param("orgId")).toEqualTypeOf<string>();
+      expectTypeOf(c.get("turnkey")).toEqualTypeOf<TurnkeySession | undefined>();
+      return c.json({ userId: c.get("turnkey")?.userId });
+    }));
+    // @ts-expect-error protect takes a handler
+    auth.protect("handler");
   });
 
   it("onError must return a Response", () => {

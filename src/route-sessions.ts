@@ -1,0 +1,48 @@
+import type { Policy } from "./policies/policy.js";
+import type { TurnkeySession } from "./session.js";
+
+/**
+ * What an adapter's `with(...policies)` needs: the sessions this adapter instance verified, per
+ * request, so a route's policies reuse the session instead of verifying twice. Only this
+ * instance's: another instance may trust more organizations or run fewer policies. Sessions are
+ * recorded once a `with()` exists (in practice, from start-up): a WeakMap entry per request is not
+ * free, and a route built later simply authenticates itself.
+ *
+ * @example
+ * ```ts
+ * const routeSessions = createRouteSessions<Request>();
+ * routeSessions.remember(req, session); // after authenticating
+ * const extra = routeSessions.policiesForRoute(policies); // in with()
+ * authenticator.authenticate(view, req, extra, routeSessions.recall(req));
+ * ```
+ */
+export interface RouteSessions<Key extends object> {
+  remember(request: Key, session: TurnkeySession): void;
+  recall(request: Key): TurnkeySession | undefined;
+  /** Checks `with()`'s arguments (a `TypeError` at route definition) and starts recording. */
+  policiesForRoute(policies: readonly unknown[]): readonly Policy[];
+}
+
+/**
+ * Creates the {@link RouteSessions} of one adapter instance.
+ *
+ * @example
+ * ```ts
+ * const routeSessions = createRouteSessions<Context>();
+ * ```
+ */
+export function createRouteSessions<Key extends object>(): RouteSessions<Key> {
+  const verified = new WeakMap<Key, TurnkeySession>();
+  let recording = false;
+  return {
+    remember(request, session) {
+      if (recording) verified.set(request, session);
+    },
+    recall: (request) => verified.get(request),
+    policiesForRoute(policies) {
+      if (!policies.every((policy) => typeof policy === "function")) throw new TypeError("turnkey-session-auth: with() takes policy functions");
+      recording = true;
+      return Object.freeze([...policies]) as readonly Policy[];
+    },
+  };
+}

@@ -1,0 +1,29 @@
+import { describe, expect, it } from "vitest";
+import { createRouteSessions } from "../../src/route-sessions.js";
+import type { TurnkeySession } from "../../src/index.js";
+
+const session = { userId: "user-1", organizationId: "org-1" } as TurnkeySession;
+
+describe("createRouteSessions (what with() reuses)", () => {
+  it("records nothing until a route asks for policies, then remembers per request", () => {
+    const routeSessions = createRouteSessions<object>();
+    const early = {};
+    routeSessions.remember(early, session);
+    expect(routeSessions.recall(early)).toBeUndefined(); // that route then authenticates itself
+    const policies = routeSessions.policiesForRoute([() => true]);
+    expect(policies).toHaveLength(1);
+    expect(Object.isFrozen(policies)).toBe(true);
+    const later = {};
+    routeSessions.remember(later, session);
+    expect(routeSessions.recall(later)).toBe(session);
+    expect(routeSessions.recall({})).toBeUndefined();
+  });
+
+  it("refuses anything but policy functions, at route definition", () => {
+    const routeSessions = createRouteSessions<object>();
+    expect(() => routeSessions.policiesForRoute(["orgId"])).toThrow(new TypeError("turnkey-session-auth: with() takes policy functions"));
+    const request = {};
+    routeSessions.remember(request, session);
+    expect(routeSessions.recall(request)).toBeUndefined();
+  });
+});
