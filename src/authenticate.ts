@@ -1,7 +1,8 @@
 import { TurnkeyAuthError, formatWwwAuthenticate, isTurnkeyAuthError, type TurnkeyAuthErrorCode } from "./errors.js";
 import { extractToken, isB64Token, malformedBearer, tokenFromCookie, uncheckedBearerToken } from "./extract-token.js";
-import type { Policy, PolicyContext } from "./policies/policy.js";
+import { policyList, type Policy, type PolicyContext } from "./policies/policy.js";
 import { runPolicies } from "./policies/run-policies.js";
+import { resolveTo } from "./promises.js";
 import type { RequestLike } from "./request.js";
 import type { TurnkeySession } from "./session.js";
 import { createSessionVerifier, isLibraryVerifier, synchronousVerify, type SessionOrPending, type SessionVerifier } from "./verifier.js";
@@ -91,14 +92,6 @@ const DEFAULT_POLICY_TIMEOUT_MS = 5000;
 const NO_POLICIES: readonly Policy[] = Object.freeze([]);
 const ANONYMOUS: AuthResult = Object.freeze({ session: undefined });
 
-function checkPolicyList(policies: unknown, option: string): readonly Policy[] {
-  if (policies === undefined) return NO_POLICIES;
-  if (!Array.isArray(policies) || !policies.every((policy) => typeof policy === "function")) {
-    throw new TypeError(`turnkey-session-auth: option "${option}" must be an array of policy functions`);
-  }
-  return Object.freeze([...policies]) as readonly Policy[];
-}
-
 function resolveAdapterOptions<Native>(options: AuthOptions<Native>) {
   if (typeof options !== "object" || options === null) throw new TypeError("turnkey-session-auth: options must be an object");
   const { verifier, getToken, cookieName, realm = "turnkey", policyTimeout = DEFAULT_POLICY_TIMEOUT_MS } = options;
@@ -118,7 +111,7 @@ function resolveAdapterOptions<Native>(options: AuthOptions<Native>) {
   }
   return {
     verifier: verifier ?? createSessionVerifier(options as VerifyOptions),
-    policies: checkPolicyList(options.policies, "policies"),
+    policies: options.policies === undefined ? NO_POLICIES : policyList(options.policies, 'option "policies" must be an array of policy functions'),
     optional: options.optional === true,
     forwardErrors: options.forwardErrors === true,
     extractOptions: cookieName === undefined ? {} : { cookieName },
@@ -152,10 +145,6 @@ export function describeFailure(thrown: unknown, realm: string, forwardErrors: b
     body: { error: error.code, message: error.message },
     forward: forwardErrors || unexpected,
   };
-}
-
-function resolveTo(pending: Promise<void>, result: AuthResult): Promise<AuthResult> {
-  return pending.then(() => result);
 }
 
 function asBearerRefusal(token: string, error: unknown): unknown {

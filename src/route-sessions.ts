@@ -1,4 +1,4 @@
-import type { Policy } from "./policies/policy.js";
+import { policyList, type Policy } from "./policies/policy.js";
 import type { TurnkeySession } from "./session.js";
 
 /**
@@ -40,9 +40,9 @@ export function createRouteSessions<Key extends object>(): RouteSessions<Key> {
     },
     recall: (request) => verified.get(request),
     policiesForRoute(policies) {
-      if (!policies.every((policy) => typeof policy === "function")) throw new TypeError("turnkey-session-auth: with() takes policy functions");
+      const checked = policyList(policies, "with() takes policy functions");
       recording = true;
-      return Object.freeze([...policies]) as readonly Policy[];
+      return checked;
     },
   };
 }

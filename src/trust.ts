@@ -1,4 +1,4 @@
-import { isThenable } from "./is-thenable.js";
+import { isThenable } from "./promises.js";
 import { TurnkeyAuthError, isTurnkeyAuthError } from "./errors.js";
 import type { TurnkeySession } from "./session.js";
 

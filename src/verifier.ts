@@ -3,6 +3,7 @@ import { LruCache } from "./lru-cache.js";
 import { nativeCrypto } from "./native-crypto.js";
 import { hasScalarsInRange } from "./p256.js";
 import { parseJsonBytes, parseToken } from "./parse-token.js";
+import { resolveTo } from "./promises.js";
 import { sessionFromPayload, type TurnkeySession } from "./session.js";
 import { createTrustCheck } from "./trust.js";
 import { resolveVerifyOptions, type VerifyOptions } from "./verify-options.js";
@@ -73,11 +74,6 @@ export function isLibraryVerifier(verifier: unknown): boolean {
  */
 export function synchronousVerify(verifier: SessionVerifier): (token: string) => SessionOrPending {
   return synchronousEntries.get(verifier) ?? ((token) => verifier.verify(token));
-}
-
-// Apart from the verify functions, so that the closure is created only when trust is pending.
-function resolveTo(pending: Promise<void>, session: TurnkeySession): Promise<TurnkeySession> {
-  return pending.then(() => session);
 }
 
 function missingToken(): TurnkeyAuthError {

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler } from "fastify";
 import fastifyPlugin from "fastify-plugin";
 import { createAuthenticator, whenAuthenticated, type AuthOptions, type AuthResult } from "../authenticate.js";
-import { isThenable } from "../is-thenable.js";
+import { policyList } from "../policies/policy.js";
+import { isThenable } from "../promises.js";
 import { policyPath } from "../request.js";
 import type { Policy, RequestLike, SessionVerifier, TurnkeyAuthError, TurnkeySession } from "../index.js";
 
@@ -69,10 +70,7 @@ const plugin: FastifyPluginAsync<FastifyTurnkeyAuthOptions> = async (fastify, op
   fastify.decorateRequest("turnkey", null);
   fastify.decorate("turnkey", {
     authenticate(policies?: readonly Policy[]): onRequestHookHandler {
-      if (policies !== undefined && !(Array.isArray(policies) && policies.every((policy) => typeof policy === "function"))) {
-        throw new TypeError("turnkey-session-auth: authenticate() takes an array of policy functions");
-      }
-      return hook(true, policies);
+      return hook(true, policies && policyList(policies, "authenticate() takes an array of policy functions"));
     },
     verifier: authenticator.verifier,
   });

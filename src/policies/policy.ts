@@ -47,3 +47,19 @@ export function definePolicy(name: string, check: (context: PolicyContext) => bo
 export function policyNameOf(policy: Policy): string {
   return policy.policyName ?? (policy.name || "anonymous policy");
 }
+
+/**
+ * `value` as a frozen copy of its policies, checked where it is configured (an option, `with()`,
+ * Fastify's `authenticate()`), so a mistake throws a `TypeError` before any request.
+ *
+ * @example
+ * ```ts
+ * const policies = policyList(options.policies, 'option "policies" must be an array of policy functions');
+ * ```
+ */
+export function policyList(value: unknown, problem: string): readonly Policy[] {
+  if (!Array.isArray(value) || !value.every((policy) => typeof policy === "function")) {
+    throw new TypeError(`turnkey-session-auth: ${problem}`);
+  }
+  return Object.freeze([...value]) as readonly Policy[];
+}
