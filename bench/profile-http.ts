@@ -21,7 +21,7 @@ const request =
   route === "health"
     ? { method: "GET", path: "/health" }
     : route === "shape"
-      ? { method: "GET", path: SAME_SHAPE_PATH }
+      ? { method: "GET", path: SAME_SHAPE_PATH, headers: { authorization: `Bearer ${tokens[0]}` } }
     : route === "warm"
       ? { method: "GET", path: "/me", headers: { authorization: `Bearer ${tokens[0]}` } }
       : rotating(tokens);

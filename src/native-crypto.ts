@@ -5,10 +5,13 @@
 // for non-Node targets see no Node built-in.
 import type * as NodeCrypto from "node:crypto";
 import type * as NodeOs from "node:os";
-import { encodeBase64Url } from "./base64url.js";
+import { p256SpkiDer, rawSignatureToDer } from "./der.js";
 import type { P256Point } from "./p256.js";
 
-/** Verifies ECDSA P-256 signatures (raw r‖s) over SHA-256(message) for one imported key. */
+/**
+ * Verifies ECDSA P-256 signatures (raw r‖s) over SHA-256(message) for one imported key. The
+ * caller checks first that both scalars are in [1, n − 1] (`hasScalarsInRange`).
+ */
 export type P256SignatureCheck = (message: Uint8Array, signature: Uint8Array) => Promise<boolean>;
 
 /** One native crypto implementation: SHA-256 and ECDSA P-256 verification. */
@@ -62,16 +65,13 @@ function nodeBackend(nodeCrypto: typeof NodeCrypto, inline: boolean): NativeCryp
         ? oneShot("sha256", text, "buffer")
         : nodeCrypto.createHash("sha256").update(text, "latin1").digest(),
     importP256Key(point) {
-      const key = nodeCrypto.createPublicKey({
-        key: { kty: "EC", crv: "P-256", x: encodeBase64Url(point.x), y: encodeBase64Url(point.y) },
-        format: "jwk",
-      });
-      const keyWithEncoding = { key, dsaEncoding: "ieee-p1363" } as const;
+      const key = nodeCrypto.createPublicKey({ key: Buffer.from(p256SpkiDer(point)), format: "der", type: "spki" });
+      // Every caller has checked the scalars are in range (hasScalarsInRange), as rawSignatureToDer needs.
       if (inline) {
         return (message, signature) => {
           let valid = false;
           try {
-            valid = nodeCrypto.verify("sha256", message, keyWithEncoding, signature);
+            valid = nodeCrypto.verify("sha256", message, key, rawSignatureToDer(signature));
           } catch {
             // Any OpenSSL error is a failed verification: fail closed.
           }
@@ -81,7 +81,7 @@ function nodeBackend(nodeCrypto: typeof NodeCrypto, inline: boolean): NativeCryp
       return (message, signature) =>
         new Promise((resolve) => {
           // Any OpenSSL error is a failed verification: fail closed.
-          nodeCrypto.verify("sha256", message, keyWithEncoding, signature, (error, valid) =>
+          nodeCrypto.verify("sha256", message, key, rawSignatureToDer(signature), (error, valid) =>
             resolve(error === null && valid),
           );
         });

@@ -5,8 +5,8 @@ import type { TurnkeySession } from "./session.js";
  * What an adapter's `with(...policies)` needs: the sessions this adapter instance verified, per
  * request, so a route's policies reuse the session instead of verifying twice. Only this
  * instance's: another instance may trust more organizations or run fewer policies. Sessions are
- * recorded once a `with()` exists (in practice, from start-up): a WeakMap entry per request is not
- * free, and a route built later simply authenticates itself.
+ * recorded once a `with()` exists (in practice, from start-up): a store per request is not free,
+ * and a route built later simply authenticates itself.
  *
  * @example
  * ```ts
@@ -32,13 +32,16 @@ export interface RouteSessions<Key extends object> {
  * ```
  */
 export function createRouteSessions<Key extends object>(): RouteSessions<Key> {
-  const verified = new WeakMap<Key, TurnkeySession>();
+  // A property under a symbol only this instance holds, rather than a WeakMap keyed by request:
+  // a WeakMap entry per request costs an ephemeron-table insert and garbage-collector work (~4%
+  // of Koa's warm throughput, bench/RESULTS.md); a property store on the request costs neither.
+  const verifiedBy = Symbol("turnkey-session-auth: verified by this middleware");
   let recording = false;
   return {
     remember(request, session) {
-      if (recording) verified.set(request, session);
+      if (recording) (request as Record<symbol, TurnkeySession | undefined>)[verifiedBy] = session;
     },
-    recall: (request) => verified.get(request),
+    recall: (request) => (request as Record<symbol, TurnkeySession | undefined>)[verifiedBy],
     policiesForRoute(policies) {
       const checked = policyList(policies, "with() takes policy functions");
       recording = true;

@@ -34,16 +34,24 @@ export interface SessionVerifier {
 // bound keeps a flood of distinct forgeries from growing memory.
 const MAX_REMEMBERED_FORGERIES = 1024;
 
-// The session cache is indexed by the token's last characters (its signature's tail, effectively
-// random) and a hit is confirmed by comparing the whole token. Every request brings a fresh token
-// string whose hash V8 has not cached: hashing all ~420 characters cost ~0.6 µs per request, more
-// than the rest of a cache hit. Two valid tokens sharing a tail only evict each other. (Forgeries
-// and in-flight checks stay keyed by the whole token: they are on the path that pays for an ECDSA
-// verification anyway, and a forger choosing tails must not make forgeries evict each other.)
-const CACHE_INDEX_LENGTH = 22;
+// The session cache is indexed by a 30-bit integer taken from the token's last characters (its
+// signature's tail, effectively random) and a hit is confirmed by comparing the whole token. Every
+// request brings a fresh token string whose hash V8 has not cached: hashing all ~420 characters
+// cost ~0.6 µs per request, and even a 22-character slice cost a string hash, a key comparison and
+// an allocation. An integer key costs the Map none of these (bench/RESULTS.md). Two valid tokens
+// with the same index only evict each other. (Forgeries and in-flight checks stay keyed by the
+// whole token: they are on the path that pays for an ECDSA verification anyway, and a forger
+// choosing tails must not make forgeries evict each other.)
+const CACHE_INDEX_CHARACTERS = 10;
 
-function cacheIndexOf(token: string): string {
-  return token.length > CACHE_INDEX_LENGTH ? token.slice(token.length - CACHE_INDEX_LENGTH) : token;
+function cacheIndexOf(token: string): number {
+  // Characters before the last, which carries only 2 bits of a 64-byte signature's base64url.
+  let index = 0;
+  const end = Math.max(0, token.length - 1 - CACHE_INDEX_CHARACTERS);
+  for (let position = token.length - 2; position >= end; position--) {
+    index = (Math.imul(index, 31) + token.charCodeAt(position)) | 0;
+  }
+  return index & 0x3fffffff; // a small integer (Smi) on every V8 build
 }
 
 /** A session now, or a promise of one: what {@link synchronousVerify} returns. */
@@ -119,7 +127,7 @@ export function createSessionVerifier(options: VerifyOptions): SessionVerifier {
   const crypto = nativeCrypto();
   const checkSignature = crypto.importP256Key(resolved.notarizerPoint);
   const checkTrust = createTrustCheck(resolved.trustedOrganizations);
-  const verified = resolved.cacheMaxEntries > 0 ? new LruCache<string, TurnkeySession>(resolved.cacheMaxEntries) : undefined;
+  const verified = resolved.cacheMaxEntries > 0 ? new LruCache<number, TurnkeySession>(resolved.cacheMaxEntries) : undefined;
   const forgeries = resolved.cacheMaxEntries > 0 ? new LruCache<string, true>(MAX_REMEMBERED_FORGERIES) : undefined;
   const inFlight = new Map<string, Promise<TurnkeySession>>();
 
@@ -155,7 +163,7 @@ export function createSessionVerifier(options: VerifyOptions): SessionVerifier {
     return check;
   }
 
-  async function verifyUncached(token: string, index: string): Promise<TurnkeySession> {
+  async function verifyUncached(token: string, index: number): Promise<TurnkeySession> {
     if (forgeries?.get(token) === true) throw badSignature();
     const session = await verifyOnce(token);
     if (isExpired(session)) throw expired();

@@ -26,4 +26,18 @@ describe("createRouteSessions (what with() reuses)", () => {
     routeSessions.remember(request, session);
     expect(routeSessions.recall(request)).toBeUndefined();
   });
+
+  it("keeps each instance's records apart, and adds nothing that string keys or JSON show", () => {
+    const first = createRouteSessions<object>();
+    const second = createRouteSessions<object>();
+    first.policiesForRoute([() => true]);
+    second.policiesForRoute([() => true]);
+    const request = { url: "/me" };
+    first.remember(request, session);
+    expect(first.recall(request)).toBe(session);
+    expect(second.recall(request)).toBeUndefined(); // another instance may trust more or check less
+    expect(Object.keys(request)).toEqual(["url"]);
+    expect(JSON.stringify(request)).toBe('{"url":"/me"}');
+    expect(Object.getOwnPropertySymbols(request)).toHaveLength(1); // under a symbol only `first` holds
+  });
 });

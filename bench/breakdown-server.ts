@@ -1,0 +1,62 @@
+// Child process of bench/breakdown.ts: one Koa app (@koa/router, as examples/koa) whose routes
+// all answer /me's body, each adding one more piece of the protected path, so the cost of each
+// piece is read off side by side. Usage: breakdown-server.ts <notarizerPublicKeyHex>
+import Router from "@koa/router";
+import Koa, { type Context, type Next } from "koa";
+import type { AddressInfo } from "node:net";
+import { turnkeyAuth } from "../src/adapters/koa.js";
+import { uncheckedBearerToken } from "../src/extract-token.js";
+import { organizationFromParam, type TurnkeySession } from "../src/index.js";
+import { synchronousVerify } from "../src/verifier.js";
+import { BENCH_ORGANIZATION_ID } from "./tokens.js";
+
+const options = { trustedOrganizations: [BENCH_ORGANIZATION_ID], notarizerPublicKey: process.argv[2]! };
+const recording = turnkeyAuth(options); // has a with() route: records sessions per request for it
+const plain = turnkeyAuth(options); // no with(): records nothing
+const verifyNow = synchronousVerify(plain.verifier);
+const unverified: TurnkeySession = Object.freeze({
+  userId: "6912b819-f4df-40f4-a192-20ee43090974",
+  organizationId: BENCH_ORGANIZATION_ID,
+  sessionType: "SESSION_TYPE_READ_WRITE",
+  expiresAt: 1748876837,
+}) as TurnkeySession;
+
+function me(ctx: Context): void {
+  const { userId, organizationId, sessionType, expiresAt } = ctx.state.turnkey ?? unverified;
+  ctx.body = { userId, organizationId, sessionType, expiresAt };
+}
+
+// The routes, in the order bench/breakdown.ts measures them (it describes each one).
+const router = new Router();
+router.get("/orgs/:orgId", recording.with(organizationFromParam("orgId")), me);
+router.get("/unprotected", me);
+router.get("/empty", (ctx: Context, next: Next) => {
+  ctx.state.turnkey = unverified;
+  return next();
+}, me);
+router.get("/extract", (ctx: Context, next: Next) => {
+  if (uncheckedBearerToken({ method: "GET", path: "", params: {}, query: {}, headers: {}, rawHeaders: ctx.req.rawHeaders }) === undefined) ctx.throw(401);
+  ctx.state.turnkey = unverified;
+  return next();
+}, me);
+router.get("/verify", (ctx: Context, next: Next) => {
+  const token = uncheckedBearerToken({ method: "GET", path: "", params: {}, query: {}, headers: {}, rawHeaders: ctx.req.rawHeaders });
+  if (token === undefined) ctx.throw(401);
+  const session = verifyNow(token);
+  if (session instanceof Promise) {
+    return session.then((verified) => {
+      ctx.state.turnkey = verified;
+      return next();
+    });
+  }
+  ctx.state.turnkey = session;
+  return next();
+}, me);
+router.get("/auth", plain, me);
+router.get("/auth-recording", recording, me);
+
+const app = new Koa();
+app.use(router.routes());
+const server = app.listen(0, "127.0.0.1");
+server.once("listening", () => process.send?.({ port: (server.address() as AddressInfo).port }));
+process.on("disconnect", () => process.exit(0));
