@@ -1,6 +1,6 @@
 // The DER forms OpenSSL works in natively. Handing node:crypto a DER signature and an SPKI key,
 // rather than r‖s with `dsaEncoding: "ieee-p1363"` and a JWK, skips a conversion inside every
-// verify call and makes Node's ceiling ~2.5% higher (bench/RESULTS.md, "raw node:crypto").
+// verify call: a few percent more verifications per second (bench/verify-forms.ts).
 import type { P256Point } from "./p256.js";
 
 // SubjectPublicKeyInfo of an id-ecPublicKey on prime256v1 (RFC 5480 §2), up to the BIT STRING
@@ -37,6 +37,8 @@ export function p256SpkiDer(point: P256Point): Uint8Array {
  * ```
  */
 export function rawSignatureToDer(signature: Uint8Array): Uint8Array {
+  // Defence in depth: anything but 64 bytes becomes an empty signature, which never verifies.
+  if (signature.length !== 64) return new Uint8Array(0);
   const rStart = firstSignificantByte(signature, 0);
   const sStart = firstSignificantByte(signature, 32);
   // A DER INTEGER is signed: a leading byte ≥ 0x80 needs a 0x00 before it.

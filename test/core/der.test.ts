@@ -35,6 +35,22 @@ describe("rawSignatureToDer", () => {
     expect(Buffer.from(rawSignatureToDer(raw(1n, 0x80n))).toString("hex")).toBe("3007020101020200" + "80");
   });
 
+  it("turns a signature of any other length into one that never verifies", () => {
+    const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const message = Buffer.from("message");
+    const signature = sign("sha256", message, { key: privateKey, dsaEncoding: "ieee-p1363" });
+    for (const wrong of [Buffer.concat([signature, Buffer.from([0])]), signature.subarray(0, 63), Buffer.alloc(0)]) {
+      expect(rawSignatureToDer(wrong)).toHaveLength(0);
+      let valid: boolean;
+      try {
+        valid = verify("sha256", message, publicKey, rawSignatureToDer(wrong));
+      } catch {
+        valid = false; // as the library treats any OpenSSL error
+      }
+      expect(valid).toBe(false);
+    }
+  });
+
   it("turns real raw signatures into DER that OpenSSL verifies, and keeps a wrong one wrong", () => {
     const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
     for (let index = 0; index < 50; index++) {
