@@ -99,11 +99,9 @@ function webCryptoBackend(subtle: SubtleCrypto): NativeCrypto {
       return new Uint8Array(await subtle.digest("SHA-256", bytes));
     },
     importP256Key(point) {
-      const raw = new Uint8Array(65);
-      raw[0] = 0x04;
-      raw.set(point.x, 1);
-      raw.set(point.y, 33);
-      const key = subtle.importKey("raw", raw, { name: "ECDSA", namedCurve: "P-256" }, false, ["verify"]);
+      // The same SPKI the node backend imports: every WebCrypto takes it for ECDSA keys.
+      const spki = p256SpkiDer(point) as BufferSource;
+      const key = subtle.importKey("spki", spki, { name: "ECDSA", namedCurve: "P-256" }, false, ["verify"]);
       // A rejected import would surface on every verify; attach a handler so it is never unhandled.
       key.catch(() => undefined);
       return async (message, signature) => {
