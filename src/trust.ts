@@ -24,7 +24,8 @@ export type TrustedOrganizations =
 /** Resolves trust for one session: `undefined` when trusted, or a promise of that. Throws otherwise. */
 export type TrustCheck = (session: TurnkeySession) => void | Promise<void>;
 
-function untrusted(): TurnkeyAuthError {
+/** The refusal for a session of an organization this service does not trust. */
+export function untrusted(): TurnkeyAuthError {
   return new TurnkeyAuthError("untrusted_organization", "The session's organization is not trusted by this service");
 }
 
@@ -33,46 +34,57 @@ function unavailable(cause: unknown): TurnkeyAuthError {
   return new TurnkeyAuthError("unavailable", "The organization trust check could not be completed", { cause });
 }
 
-const trustEveryone: TrustCheck = () => undefined;
-
 /**
- * Turns a validated {@link TrustedOrganizations} value into a check. A resolver that throws,
- * rejects or answers anything but `true` never grants (fail closed).
+ * For a list of organizations or `"any"`, the verdict on an organization, which cannot change for
+ * the verifier's life (the list is copied at construction): the verifier then judges each token
+ * once, when it first verifies it, instead of on every request. `undefined` for a resolver
+ * function, which {@link createResolverCheck} asks on every call, cache hit or not.
  *
  * @example
  * ```ts
- * const check = createTrustCheck(["org-1"]);
+ * fixedTrust(["org-1"])?.("org-2"); // false
+ * fixedTrust(() => true); // undefined: ask the resolver every time
+ * ```
+ */
+export function fixedTrust(trusted: TrustedOrganizations): ((organizationId: string) => boolean) | undefined {
+  if (trusted === "any") return () => true;
+  if (typeof trusted === "function") return undefined;
+  const ids = new Set(trusted);
+  return (organizationId) => ids.has(organizationId);
+}
+
+type TrustResolver = Extract<TrustedOrganizations, (...args: never[]) => unknown>;
+
+/**
+ * Turns a trust resolver into a check. A resolver that throws, rejects or answers anything but
+ * `true` never grants (fail closed). One answering from its own cache (as subOrganizationsOf
+ * does) answers synchronously: then so does the check, and a cached session costs no promise.
+ *
+ * @example
+ * ```ts
+ * const check = createResolverCheck((organizationId) => myOrganizations.has(organizationId));
  * check(session); // throws TurnkeyAuthError("untrusted_organization") for other orgs
  * ```
  */
-export function createTrustCheck(trusted: TrustedOrganizations): TrustCheck {
-  if (trusted === "any") return trustEveryone;
-  if (typeof trusted === "function") {
-    // A resolver answering from its own cache (as subOrganizationsOf does) answers synchronously:
-    // then so does the check, and a cached session costs no promise.
-    return (session) => {
-      let verdict: unknown;
-      try {
-        verdict = trusted(session.organizationId, session);
-      } catch (error) {
-        throw unavailable(error);
-      }
-      if (!isThenable(verdict)) {
-        if (verdict !== true) throw untrusted();
-        return undefined;
-      }
-      return Promise.resolve(verdict).then(
-        (settled) => {
-          if (settled !== true) throw untrusted();
-        },
-        (error: unknown) => {
-          throw unavailable(error);
-        },
-      );
-    };
-  }
-  const ids = new Set(trusted);
+export function createResolverCheck(resolver: TrustResolver): TrustCheck {
   return (session) => {
-    if (!ids.has(session.organizationId)) throw untrusted();
+    let verdict: unknown;
+    try {
+      verdict = resolver(session.organizationId, session);
+    } catch (error) {
+      throw unavailable(error);
+    }
+    if (!isThenable(verdict)) {
+      if (verdict !== true) throw untrusted();
+      return undefined;
+    }
+    return Promise.resolve(verdict).then(
+      (settled) => {
+        if (settled !== true) throw untrusted();
+      },
+      (error: unknown) => {
+        throw unavailable(error);
+      },
+    );
   };
 }

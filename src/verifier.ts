@@ -5,7 +5,7 @@ import { hasScalarsInRange } from "./p256.js";
 import { parseJsonBytes, parseToken } from "./parse-token.js";
 import { resolveTo } from "./promises.js";
 import { sessionFromPayload, type TurnkeySession } from "./session.js";
-import { createTrustCheck } from "./trust.js";
+import { createResolverCheck, fixedTrust, untrusted } from "./trust.js";
 import { resolveVerifyOptions, type VerifyOptions } from "./verify-options.js";
 
 /**
@@ -21,18 +21,21 @@ import { resolveVerifyOptions, type VerifyOptions } from "./verify-options.js";
 export interface SessionVerifier {
   /**
    * Resolves with the session, or rejects with a {@link TurnkeyAuthError}: signature, claims,
-   * expiry (against `now`, on every call) and organization trust (on every call).
+   * expiry (against `now`, on every call) and organization trust (a trust function is asked on
+   * every call; a list, which cannot change, is consulted once per token).
    */
   verify(token: string): Promise<TurnkeySession>;
   /** The notarizer key this verifier trusts, as configured (hex). */
   readonly notarizerPublicKey: string;
-  /** Forgets every cached verification, e.g. after rotating trust. */
+  /** Forgets every cached verification and remembered refusal. */
   clearCache(): void;
 }
 
-// Failed signatures are remembered too, so replaying one forged token costs no crypto; the
-// bound keeps a flood of distinct forgeries from growing memory.
-const MAX_REMEMBERED_FORGERIES = 1024;
+// Refusals are remembered too, apart from the sessions: failed signatures, and with a fixed trust
+// list the sessions of other organizations (every Turnkey customer's sessions carry the same
+// notarizer's signature). Replaying one costs no crypto, a flood of them never evicts this
+// service's own sessions, and the bound keeps distinct ones from growing memory.
+const MAX_REMEMBERED_REFUSALS = 1024;
 
 // The session cache is indexed by a 30-bit integer taken from the token's last characters (its
 // signature's tail, effectively random) and a hit is confirmed by comparing the whole token. Every
@@ -126,15 +129,23 @@ export function createSessionVerifier(options: VerifyOptions): SessionVerifier {
   const { now, maxTokenLength, clockToleranceSeconds } = resolved;
   const crypto = nativeCrypto();
   const checkSignature = crypto.importP256Key(resolved.notarizerPoint);
-  const checkTrust = createTrustCheck(resolved.trustedOrganizations);
-  const verified = resolved.cacheMaxEntries > 0 ? new LruCache<number, TurnkeySession>(resolved.cacheMaxEntries) : undefined;
-  const forgeries = resolved.cacheMaxEntries > 0 ? new LruCache<string, true>(MAX_REMEMBERED_FORGERIES) : undefined;
+  const { trustedOrganizations } = resolved;
+  // A list or "any" judges a token once, before its session enters the cache, so a cache hit needs
+  // no trust check; a resolver function may change its answers and is asked on every call.
+  const trustsForGood = fixedTrust(trustedOrganizations);
+  const askResolver = typeof trustedOrganizations === "function" ? createResolverCheck(trustedOrganizations) : undefined;
+  const caching = resolved.cacheMaxEntries > 0;
+  const verified = caching ? new LruCache<number, TurnkeySession>(resolved.cacheMaxEntries) : undefined;
+  const forgeries = caching ? new LruCache<string, true>(MAX_REMEMBERED_REFUSALS) : undefined;
+  // Tokens of organizations the fixed list refuses, with their expiry (so an expired one still
+  // reports expiry first, as on its first check).
+  const foreign = caching && trustsForGood !== undefined ? new LruCache<string, number>(MAX_REMEMBERED_REFUSALS) : undefined;
   const inFlight = new Map<string, Promise<TurnkeySession>>();
 
-  function isExpired(session: TurnkeySession): boolean {
+  function isExpired(expiresAt: number): boolean {
     // Expired when exp <= now − tolerance, as jose does; RFC 7519 §4.1.4. Negated so that a
     // clock answering NaN (e.g. from undefined) fails closed instead of never expiring.
-    return !(session.expiresAt > now() / 1000 - clockToleranceSeconds);
+    return !(expiresAt > now() / 1000 - clockToleranceSeconds);
   }
 
   async function verifySignatureAndClaims(token: string): Promise<TurnkeySession> {
@@ -163,30 +174,45 @@ export function createSessionVerifier(options: VerifyOptions): SessionVerifier {
     return check;
   }
 
-  async function verifyUncached(token: string, index: number): Promise<TurnkeySession> {
+  // A token this verifier refused before, refused again at once: no crypto, no promise.
+  function throwIfRemembered(token: string): void {
     if (forgeries?.get(token) === true) throw badSignature();
+    const foreignExpiry = foreign?.get(token);
+    if (foreignExpiry !== undefined) throw isExpired(foreignExpiry) ? expired() : untrusted();
+  }
+
+  async function verifyUncached(token: string, index: number): Promise<TurnkeySession> {
     const session = await verifyOnce(token);
-    if (isExpired(session)) throw expired();
+    if (isExpired(session.expiresAt)) throw expired();
+    if (trustsForGood !== undefined && !trustsForGood(session.organizationId)) {
+      foreign?.set(token, session.expiresAt);
+      throw untrusted();
+    }
     verified?.set(index, session);
-    const trust = checkTrust(session);
+    const trust = askResolver?.(session);
     if (trust !== undefined) await trust;
     return session;
   }
 
-  // Not `async`: a cache hit with a synchronous trust check (a list, "any", or a resolver
-  // answering from its own cache) returns the session itself, with no promise to settle.
+  // Not `async`: a cache hit (trusted for good by a list or "any", or by a resolver answering
+  // from its own cache) returns the session itself, with no promise to settle, and a remembered
+  // refusal throws at once.
   function verifySynchronouslyIfCached(token: string): SessionOrPending {
     if (typeof token !== "string" || token.length === 0) throw missingToken();
     if (token.length > maxTokenLength) throw tooLong();
     const index = cacheIndexOf(token);
     if (verified === undefined) return verifyUncached(token, index);
     const session = verified.get(index);
-    if (session === undefined || session.token !== token) return verifyUncached(token, index);
-    if (isExpired(session)) {
+    if (session === undefined || session.token !== token) {
+      throwIfRemembered(token);
+      return verifyUncached(token, index);
+    }
+    if (isExpired(session.expiresAt)) {
       verified.delete(index);
       throw expired();
     }
-    const trust = checkTrust(session);
+    if (askResolver === undefined) return session; // trusted for good before it was cached
+    const trust = askResolver(session);
     return trust === undefined ? session : resolveTo(trust, session);
   }
 
@@ -206,6 +232,7 @@ export function createSessionVerifier(options: VerifyOptions): SessionVerifier {
     clearCache() {
       verified?.clear();
       forgeries?.clear();
+      foreign?.clear();
     },
   };
   synchronousEntries.set(verifier, verifySynchronouslyIfCached);

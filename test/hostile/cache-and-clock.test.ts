@@ -147,6 +147,33 @@ describe("trust is re-checked on every call, cache hit or not", () => {
     expect(error.status).toBe(503);
   });
 
+  it("a list settles trust before caching: another organization's session is refused again without crypto", async () => {
+    const listed = verifier({ trustedOrganizations: ["org-1"] });
+    const foreignToken = await tokenExpiringIn(600, { organization_id: "org-2" });
+    expect((await rejection(listed.verify(foreignToken))).code).toBe("untrusted_organization");
+    expect((await rejection(listed.verify(foreignToken))).code).toBe("untrusted_organization");
+    expect(signatureChecks).toHaveBeenCalledTimes(1);
+    // Expiry still comes first, as on the first check.
+    clock = T0 + 601_000 + TOLERANCE_S * 1000;
+    expect((await rejection(listed.verify(foreignToken))).code).toBe("token_expired");
+    expect(signatureChecks).toHaveBeenCalledTimes(1);
+  });
+
+  it("a flood of other organizations' sessions never evicts this service's own, and is remembered within a bound", async () => {
+    const listed = verifier({ trustedOrganizations: ["org-1"], cache: { maxEntries: 2 } });
+    const mine = await tokenExpiringIn(600, { organization_id: "org-1" });
+    const session = await listed.verify(mine);
+    const FLOOD = 1_100; // more than the 1,024 remembered refusals
+    const theirs = await Promise.all(Array.from({ length: FLOOD }, (_, index) => tokenExpiringIn(600, { organization_id: `org-x${index}` })));
+    for (const token of theirs) expect((await rejection(listed.verify(token))).code).toBe("untrusted_organization");
+    expect(signatureChecks).toHaveBeenCalledTimes(1 + FLOOD);
+    expect(await listed.verify(mine)).toBe(session); // still cached
+    await rejection(listed.verify(theirs[FLOOD - 1]!)); // the latest is remembered…
+    expect(signatureChecks).toHaveBeenCalledTimes(1 + FLOOD);
+    await rejection(listed.verify(theirs[0]!)); // …the earliest forgotten: bounded
+    expect(signatureChecks).toHaveBeenCalledTimes(2 + FLOOD);
+  });
+
   it("a list of organizations is checked on cache hits too (two verifiers, one token)", async () => {
     const token = await tokenExpiringIn(600, { organization_id: "org-1" });
     const mine = verifier({ trustedOrganizations: ["org-1"] });
