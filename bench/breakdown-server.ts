@@ -21,6 +21,24 @@ const unverified: TurnkeySession = Object.freeze({
   expiresAt: 1748876837,
 }) as TurnkeySession;
 
+// A control: pure computation for BUSY_NS nanoseconds (default 800, about what `bench/perf-diff.ts`
+// finds the library's own frames take per warm Koa request), an xorshift loop calibrated once here.
+function busy(iterations: number): number {
+  let x = 1;
+  for (let i = 0; i < iterations; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+  }
+  return x;
+}
+const CALIBRATION_ITERATIONS = 20_000_000;
+const calibrationStart = process.hrtime.bigint();
+busy(CALIBRATION_ITERATIONS);
+const iterationsPerNs = CALIBRATION_ITERATIONS / Number(process.hrtime.bigint() - calibrationStart);
+const busyIterations = Math.round(iterationsPerNs * Number(process.env.BUSY_NS ?? 800));
+let busySink = 0;
+
 // The library's own header read, on the one field it needs.
 function bearerTokenOf(ctx: Context): string | undefined {
   return uncheckedBearerToken({ method: "GET", path: "", params: {}, query: {}, headers: {}, rawHeaders: ctx.req.rawHeaders });
@@ -44,6 +62,12 @@ router.get("/extract", (ctx: Context, next: Next) => {
   ctx.state.turnkey = unverified;
   return next();
 }, me);
+router.get("/busy", (ctx: Context, next: Next) => {
+  if (bearerTokenOf(ctx) === undefined) ctx.throw(401);
+  busySink ^= busy(busyIterations);
+  ctx.state.turnkey = unverified;
+  return next();
+}, me);
 router.get("/verify", (ctx: Context, next: Next) => {
   const token = bearerTokenOf(ctx);
   if (token === undefined) ctx.throw(401);
@@ -58,6 +82,7 @@ router.get("/verify", (ctx: Context, next: Next) => {
   return next();
 }, me);
 router.get("/auth", plain, me);
+router.get("/protect", plain.protect(me));
 router.get("/auth-recording", recording, me);
 
 const app = new Koa();

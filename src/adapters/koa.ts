@@ -1,14 +1,11 @@
-import type { Context, Middleware, Next } from "koa";
+import type { Context, DefaultContext, DefaultState, Middleware, Next } from "koa";
 import { createRouteSessions } from "../route-sessions.js";
 import { createAuthenticator, whenAuthenticated, type AuthOptions, type AuthResult } from "../authenticate.js";
 import { policyPath } from "../request.js";
 import type { Policy, RequestLike, SessionVerifier, TurnkeyAuthError, TurnkeySession } from "../index.js";
 
 declare module "koa" {
-  interface DefaultState {
-    /** The verified session, set by `turnkeyAuth`; absent when `optional` let an anonymous request in. */
-    turnkey?: TurnkeySession;
-  }
+  interface DefaultState { /** The verified session (set by `turnkeyAuth`); absent when `optional` let an anonymous request in. */ turnkey?: TurnkeySession }
 }
 
 /**
@@ -19,25 +16,27 @@ declare module "koa" {
  * turnkeyAuth({ trustedOrganizations: ["org-id"], onError: (error, ctx) => { ctx.status = error.status; } });
  * ```
  */
-export type KoaTurnkeyAuthOptions = AuthOptions<Context> & {
-  onError?: (error: TurnkeyAuthError, ctx: Context) => unknown;
-};
+export type KoaTurnkeyAuthOptions = AuthOptions<Context> & { onError?: (error: TurnkeyAuthError, ctx: Context) => unknown };
 
 /**
  * The middleware of {@link turnkeyAuth}. `with(...policies)` adds route policies on top, reusing the
  * session this same middleware verified earlier in the request, or authenticating itself.
+ * `protect(handler)` is the same check wrapped around one handler: the route's middleware chain,
+ * which @koa/router composes anew for every request, is one step shorter (the fastest form).
  * @example
  * ```ts
  * router.get("/orgs/:orgId/wallets", auth.with(organizationFromParam("orgId")), listWallets);
+ * router.get("/me", auth.protect((ctx) => { ctx.body = { userId: ctx.state.turnkey!.userId }; }));
  * ```
  */
 export interface KoaTurnkeyAuth extends Middleware {
   with(...policies: Policy[]): Middleware;
+  /** Give `ContextT` (e.g. @koa/router's `RouterContext`) to type `ctx.params` in the handler. */
+  protect<StateT = DefaultState, ContextT = DefaultContext>(handler: Middleware<StateT, ContextT>): Middleware<StateT, ContextT>;
   readonly verifier: SessionVerifier;
 }
 
-// Read lazily, so `ctx.query` is parsed only if a policy asks for it. Koa has no router: route
-// params exist only when one (such as @koa/router) has set `ctx.params`.
+// Lazy, so `ctx.query` is parsed only if a policy asks; `ctx.params` exists only if a router set it.
 class KoaRequestView implements RequestLike {
   constructor(private readonly ctx: Context) {}
   get method() { return this.ctx.method; }
@@ -64,13 +63,14 @@ export function turnkeyAuth(options: KoaTurnkeyAuthOptions): KoaTurnkeyAuth {
   const { onError } = options;
   const routeSessions = createRouteSessions<Context>(); // for with()
 
-  function answer({ session, failure }: AuthResult, ctx: Context, next: Next): unknown {
+  // `proceed` (protect()'s handler) runs once the request is let in, instead of next().
+  function answer({ session, failure }: AuthResult, ctx: Context, next: Next, proceed?: Middleware): unknown {
     if (failure === undefined) {
       if (session !== undefined) {
         routeSessions.remember(ctx, session);
         ctx.state.turnkey = session;
       }
-      return next();
+      return proceed === undefined ? next() : proceed(ctx, next);
     }
     // As http-errors does: Koa shows the message of a 4xx, and hides a 5xx behind its status text.
     if (failure.forward) throw Object.assign(failure.error, { expose: failure.status < 500 });
@@ -82,15 +82,19 @@ export function turnkeyAuth(options: KoaTurnkeyAuthOptions): KoaTurnkeyAuth {
 
   // Not async: a cached session hands on next()'s own promise, with no extra await (koa-compose
   // turns a synchronous throw into a rejection).
-  const run = (ctx: Context, next: Next, extra?: readonly Policy[]) =>
+  const run = (ctx: Context, next: Next, extra?: readonly Policy[], proceed?: Middleware) =>
     whenAuthenticated(authenticator.authenticate(new KoaRequestView(ctx), ctx, extra, extra && routeSessions.recall(ctx)),
-      answer, ctx, next);
+      answer, ctx, next, proceed);
 
   const auth = ((ctx: Context, next: Next) => run(ctx, next)) as KoaTurnkeyAuth;
   return Object.assign(auth, {
     with(...policies: Policy[]): Middleware {
       const extra = routeSessions.policiesForRoute(policies);
       return (ctx, next) => run(ctx, next, extra) as Promise<unknown>;
+    },
+    protect(handler: Middleware): Middleware {
+      if (typeof handler !== "function") throw new TypeError("turnkey-session-auth: protect() takes a middleware function");
+      return (ctx, next) => run(ctx, next, undefined, handler) as Promise<unknown>;
     },
     verifier: authenticator.verifier,
   });

@@ -22,6 +22,9 @@ interface UseAndGet<H> {
   get(path: string, ...handlers: H[]): unknown;
 }
 
+/** How a test app mounts its protected /whoami: the middleware then the handler, or `auth.protect(handler)` (Koa, Hono). */
+export type Routing = "middleware" | "protect";
+
 function routeWhoami<H>(app: UseAndGet<H>, global: boolean, auth: H & { with(...policies: Policy[]): H }, whoami: H): void {
   if (global) {
     app.use(auth);
@@ -90,10 +93,14 @@ export function koaOptionsFor(spec: AppSpec): KoaTurnkeyAuthOptions {
 const ORG_ROUTE = /^\/orgs\/([^/]+)\/whoami$/;
 
 // Koa has no router of its own; this stands in for @koa/router, which sets `ctx.params`.
-function koaRoutes(spec: AppSpec, auth: ReturnType<typeof koaAuth>, whoami: (ctx: KoaContext) => void): Middleware {
+function koaRoutes(spec: AppSpec, auth: ReturnType<typeof koaAuth>, whoami: (ctx: KoaContext) => void, routing: Routing): Middleware {
   const guarded = auth.with(organizationFromParam("orgId"));
+  const protectedWhoami = auth.protect(whoami);
   return async (ctx, next) => {
-    if (ctx.path === "/whoami") return spec.global ? whoami(ctx) : auth(ctx, async () => whoami(ctx));
+    if (ctx.path === "/whoami") {
+      if (spec.global) return whoami(ctx);
+      return routing === "protect" ? protectedWhoami(ctx, next) : auth(ctx, async () => whoami(ctx));
+    }
     const match = ORG_ROUTE.exec(ctx.path);
     if (match === null) return next();
     (ctx as KoaContext & { params: Record<string, string> }).params = { orgId: decodeURIComponent(match[1] as string) };
@@ -101,7 +108,8 @@ function koaRoutes(spec: AppSpec, auth: ReturnType<typeof koaAuth>, whoami: (ctx
   };
 }
 
-export function koaApp(spec: AppSpec, probe: Probe, options = koaOptionsFor(spec)): Koa {
+/** `routing: "protect"` mounts /whoami as `auth.protect(whoami)` instead of `auth` then `whoami` (when not global). */
+export function koaApp(spec: AppSpec, probe: Probe, options = koaOptionsFor(spec), routing: Routing = "middleware"): Koa {
   const app = new Koa();
   app.silent = true;
   // Koa's error path: an upstream middleware catching what downstream throws.
@@ -122,7 +130,7 @@ export function koaApp(spec: AppSpec, probe: Probe, options = koaOptionsFor(spec
     koaRoutes(spec, auth, (ctx) => {
       probe.handled += 1;
       ctx.body = identityOf(ctx.state.turnkey);
-    }),
+    }, routing),
   );
   return app;
 }
@@ -194,7 +202,7 @@ export function honoOptionsFor(spec: AppSpec): HonoTurnkeyAuthOptions {
 }
 
 /** `routing: "protect"` mounts /whoami as `auth.protect(whoami)` instead of `auth, whoami` (when not global). */
-export function honoApp(spec: AppSpec, probe: Probe, options = honoOptionsFor(spec), routing: "middleware" | "protect" = "middleware"): Hono<HonoEnv> {
+export function honoApp(spec: AppSpec, probe: Probe, options = honoOptionsFor(spec), routing: Routing = "middleware"): Hono<HonoEnv> {
   const app = new Hono<HonoEnv>();
   // Hono's error path: app.onError sees the HTTPException the adapter throws.
   app.onError((error, c) => {

@@ -2,7 +2,8 @@ import type { Request as ExpressRequest, RequestHandler } from "express";
 import express from "express";
 import Fastify, { type FastifyRequest, type onRequestHookHandler } from "fastify";
 import { Hono } from "hono";
-import Koa, { type Context as KoaContext, type Middleware as KoaMiddleware } from "koa";
+import Router, { type RouterContext } from "@koa/router";
+import Koa, { type Context as KoaContext, type DefaultState, type Middleware as KoaMiddleware } from "koa";
 import { describe, expectTypeOf, it } from "vitest";
 import { turnkeyAuth as expressAuth, type ExpressTurnkeyAuthOptions } from "../../src/adapters/express.js";
 import { turnkeyAuth as fastifyAuth } from "../../src/adapters/fastify.js";
@@ -73,6 +74,22 @@ describe("koa", () => {
       expectTypeOf(ctx.state.requestId).toBeString();
       expectTypeOf(ctx.state.turnkey).toEqualTypeOf<TurnkeySession | undefined>();
     });
+  });
+});
+
+describe("koa protect()", () => {
+  it("types the handler's ctx.state.turnkey, and ctx.params when given @koa/router's context", () => {
+    const auth = koaAuth(options);
+    const router = new Router();
+    router.get("/me", auth.protect((ctx) => {
+      expectTypeOf(ctx.state.turnkey).toEqualTypeOf<TurnkeySession | undefined>();
+    }));
+    router.get("/orgs/:orgId/me", auth.protect<DefaultState, RouterContext>((ctx) => {
+      expectTypeOf(ctx.params).toEqualTypeOf<Record<string, string>>();
+    }));
+    expectTypeOf(auth.protect(() => undefined)).toExtend<KoaMiddleware>();
+    // @ts-expect-error protect takes a middleware function
+    auth.protect("handler");
   });
 });
 
