@@ -11,6 +11,9 @@ import type { TurnkeySession } from "./session.js";
  * - a function, e.g. {@link subOrganizationsOf}-style lookups ("is this one of my sub-orgs?");
  * - `"any"`: every Turnkey organization, for apps that authorize by other means.
  *
+ * A list is copied when the verifier is created and judges each token once, before its session is
+ * cached; a function is asked on every call, cache hits included, so it can revoke at once.
+ *
  * @example
  * ```ts
  * const trusted: TrustedOrganizations = (organizationId) => db.organizations.exists(organizationId);

@@ -159,6 +159,14 @@ describe("trust is re-checked on every call, cache hit or not", () => {
     expect(signatureChecks).toHaveBeenCalledTimes(1);
   });
 
+  it("a list is copied when the verifier is created: changing the array afterwards changes nothing", async () => {
+    const organizations = ["org-1"];
+    const listed = verifier({ trustedOrganizations: organizations });
+    const token = await tokenExpiringIn(600, { organization_id: "org-2" });
+    organizations.push("org-2");
+    expect((await rejection(listed.verify(token))).code).toBe("untrusted_organization");
+  });
+
   it("a flood of other organizations' sessions never evicts this service's own, and is remembered within a bound", async () => {
     const listed = verifier({ trustedOrganizations: ["org-1"], cache: { maxEntries: 2 } });
     const mine = await tokenExpiringIn(600, { organization_id: "org-1" });
