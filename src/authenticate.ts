@@ -180,6 +180,20 @@ export function whenAuthenticated<A, B, C, T>(
   return result instanceof Promise ? answerLater(result, answer, a, b, c as C) : answer(result, a, b, c as C);
 }
 
+/**
+ * Checks the argument of an adapter's `protect(handler)` where the route is defined: a `TypeError`
+ * at start-up, never at request time. One check for every adapter that offers `protect()`.
+ *
+ * @example
+ * ```ts
+ * protect: (handler) => { const checked = protectedHandler(handler); return (c, next) => run(c, next, undefined, checked); }
+ * ```
+ */
+export function protectedHandler<H>(handler: H): H {
+  if (typeof handler !== "function") throw new TypeError("turnkey-session-auth: protect() takes a handler function");
+  return handler;
+}
+
 function answerLater<A, B, C, T>(pending: Promise<AuthResult>, answer: (result: AuthResult, a: A, b: B, c: C) => T, a: A, b: B, c: C): Promise<T> {
   return pending.then((result) => answer(result, a, b, c));
 }

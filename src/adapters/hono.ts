@@ -2,7 +2,7 @@ import type { Context, Handler, MiddlewareHandler, Next } from "hono";
 import type { BlankInput, H, HandlerResponse, Input } from "hono/types";
 import { HTTPException } from "hono/http-exception";
 import { createRouteSessions } from "../route-sessions.js";
-import { createAuthenticator, whenAuthenticated, type AuthOptions, type AuthResult } from "../authenticate.js";
+import { createAuthenticator, protectedHandler, whenAuthenticated, type AuthOptions, type AuthResult } from "../authenticate.js";
 import type { Policy, RequestLike, SessionVerifier, TurnkeyAuthError, TurnkeySession } from "../index.js";
 
 /** `c.get("turnkey")`: the verified session, or `undefined` when `optional` let a request in.
@@ -92,8 +92,8 @@ export function turnkeyAuth(options: HonoTurnkeyAuthOptions): HonoTurnkeyAuth {
       return (c, next) => run(c, next, extra) as Promise<Response | void>;
     },
     protect(handler: Handler<TurnkeyEnv>): Handler<TurnkeyEnv> {
-      if (typeof handler !== "function") throw new TypeError("turnkey-session-auth: protect() takes a handler function");
-      return (c, next) => run(c, next, undefined, handler);
+      const checked = protectedHandler(handler);
+      return (c, next) => run(c, next, undefined, checked);
     },
     verifier: authenticator.verifier,
   }) as HonoTurnkeyAuth;

@@ -1,6 +1,6 @@
 import type { Context, DefaultContext, DefaultState, Middleware, Next } from "koa";
 import { createRouteSessions } from "../route-sessions.js";
-import { createAuthenticator, whenAuthenticated, type AuthOptions, type AuthResult } from "../authenticate.js";
+import { createAuthenticator, protectedHandler, whenAuthenticated, type AuthOptions, type AuthResult } from "../authenticate.js";
 import { policyPath } from "../request.js";
 import type { Policy, RequestLike, SessionVerifier, TurnkeyAuthError, TurnkeySession } from "../index.js";
 
@@ -36,6 +36,7 @@ export interface KoaTurnkeyAuth extends Middleware {
   readonly verifier: SessionVerifier;
 }
 
+const callNext: Middleware = (_ctx, next) => next();
 // Lazy, so `ctx.query` is parsed only if a policy asks; `ctx.params` exists only if a router set it.
 class KoaRequestView implements RequestLike {
   constructor(private readonly ctx: Context) {}
@@ -63,14 +64,14 @@ export function turnkeyAuth(options: KoaTurnkeyAuthOptions): KoaTurnkeyAuth {
   const { onError } = options;
   const routeSessions = createRouteSessions<Context>(); // for with()
 
-  // `proceed` (protect()'s handler) runs once the request is let in, instead of next().
-  function answer({ session, failure }: AuthResult, ctx: Context, next: Next, proceed?: Middleware): unknown {
+  // `proceed` runs once the request is let in: next() for the middleware, the handler for protect().
+  function answer({ session, failure }: AuthResult, ctx: Context, next: Next, proceed: Middleware): unknown {
     if (failure === undefined) {
       if (session !== undefined) {
         routeSessions.remember(ctx, session);
         ctx.state.turnkey = session;
       }
-      return proceed === undefined ? next() : proceed(ctx, next);
+      return proceed(ctx, next);
     }
     // As http-errors does: Koa shows the message of a 4xx, and hides a 5xx behind its status text.
     if (failure.forward) throw Object.assign(failure.error, { expose: failure.status < 500 });
@@ -82,7 +83,7 @@ export function turnkeyAuth(options: KoaTurnkeyAuthOptions): KoaTurnkeyAuth {
 
   // Not async: a cached session hands on next()'s own promise, with no extra await (koa-compose
   // turns a synchronous throw into a rejection).
-  const run = (ctx: Context, next: Next, extra?: readonly Policy[], proceed?: Middleware) =>
+  const run = (ctx: Context, next: Next, extra?: readonly Policy[], proceed: Middleware = callNext) =>
     whenAuthenticated(authenticator.authenticate(new KoaRequestView(ctx), ctx, extra, extra && routeSessions.recall(ctx)),
       answer, ctx, next, proceed);
 
@@ -93,8 +94,8 @@ export function turnkeyAuth(options: KoaTurnkeyAuthOptions): KoaTurnkeyAuth {
       return (ctx, next) => run(ctx, next, extra) as Promise<unknown>;
     },
     protect(handler: Middleware): Middleware {
-      if (typeof handler !== "function") throw new TypeError("turnkey-session-auth: protect() takes a middleware function");
-      return (ctx, next) => run(ctx, next, undefined, handler) as Promise<unknown>;
+      const checked = protectedHandler(handler);
+      return (ctx, next) => run(ctx, next, undefined, checked) as Promise<unknown>;
     },
     verifier: authenticator.verifier,
   });
