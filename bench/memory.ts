@@ -152,7 +152,7 @@ function memoryTable(report: MemoryReport): string {
   const outcomes = Object.entries(report.outcomes).map(([kind, count]) => `${fmt(count)} ${kind}`).join(", ");
   return [
     `Flood of ${fmt(report.flood)} distinct tokens per run (${mix}); outcomes of flood 1: ${outcomes}.`,
-    `Cache bound: ${fmt(bytesPerEntry)} bytes per cached session (measured over ${fmt(report.entriesMeasured)} real tokens) × ${fmt(maxEntries)} entries (DEFAULT_CACHE_MAX_ENTRIES) = **${mb(bound)}**, plus at most ${fmt(report.forgeryEntries)} remembered forgeries and as many tokens of untrusted organizations (~${mb(report.forgeryEntries * 700)} each).`,
+    `Cache bound: ${fmt(bytesPerEntry)} bytes per cached session (measured over ${fmt(report.entriesMeasured)} real tokens) × ${fmt(maxEntries)} entries (DEFAULT_CACHE_MAX_ENTRIES) = **${mb(bound)}**, plus at most ${fmt(report.forgeryEntries)} remembered forgeries and as many expired or foreign tokens (~${mb(report.forgeryEntries * 700)} each).`,
     "",
     table(["moment", "heapUsed", "vs before", "RSS", "vs before"], rows),
   ].join("\n");

@@ -31,11 +31,20 @@ export interface SessionVerifier {
   clearCache(): void;
 }
 
-// Refusals are remembered too, apart from the sessions: failed signatures, and with a fixed trust
-// list the sessions of other organizations (every Turnkey customer's sessions carry the same
-// notarizer's signature). Replaying one costs no crypto, a flood of them never evicts this
+// Refusals are remembered too, apart from the sessions: failed signatures; expired tokens; and with
+// a fixed trust list the sessions of other organizations (every Turnkey customer's sessions carry
+// the same notarizer's signature). Replaying one costs no crypto, a flood of them never evicts this
 // service's own sessions, and the bound keeps distinct ones from growing memory.
 const MAX_REMEMBERED_REFUSALS = 1024;
+
+// A correctly signed token refused for its claims, remembered with its expiry: expiry is judged
+// again on every replay, so an expired token is refused as expired whatever else is wrong with
+// it, and one the clock has gone back for (an NTP step, a test's clock) is verified anew.
+interface RefusedSession {
+  readonly expiresAt: number;
+  /** Its organization is refused by the fixed trust list (for good: the list cannot change). */
+  readonly foreign: boolean;
+}
 
 // The session cache is indexed by a 30-bit integer taken from the token's last characters (its
 // signature's tail, effectively random) and a hit is confirmed by comparing the whole token. Every
@@ -137,9 +146,7 @@ export function createSessionVerifier(options: VerifyOptions): SessionVerifier {
   const caching = resolved.cacheMaxEntries > 0;
   const verified = caching ? new LruCache<number, TurnkeySession>(resolved.cacheMaxEntries) : undefined;
   const forgeries = caching ? new LruCache<string, true>(MAX_REMEMBERED_REFUSALS) : undefined;
-  // Tokens of organizations the fixed list refuses, with their expiry (so an expired one still
-  // reports expiry first, as on its first check).
-  const foreign = caching && trustsForGood !== undefined ? new LruCache<string, number>(MAX_REMEMBERED_REFUSALS) : undefined;
+  const refusedSessions = caching ? new LruCache<string, RefusedSession>(MAX_REMEMBERED_REFUSALS) : undefined;
   const inFlight = new Map<string, Promise<TurnkeySession>>();
 
   function isExpired(expiresAt: number): boolean {
@@ -177,15 +184,22 @@ export function createSessionVerifier(options: VerifyOptions): SessionVerifier {
   // A token this verifier refused before, refused again at once: no crypto, no promise.
   function throwIfRemembered(token: string): void {
     if (forgeries?.get(token) === true) throw badSignature();
-    const foreignExpiry = foreign?.get(token);
-    if (foreignExpiry !== undefined) throw isExpired(foreignExpiry) ? expired() : untrusted();
+    const refused = refusedSessions?.get(token);
+    if (refused === undefined) return;
+    if (isExpired(refused.expiresAt)) throw expired();
+    if (refused.foreign) throw untrusted();
+    refusedSessions!.delete(token); // expired before, not now: the clock went back
   }
 
   async function verifyUncached(token: string, index: number): Promise<TurnkeySession> {
     const session = await verifyOnce(token);
-    if (isExpired(session.expiresAt)) throw expired();
-    if (trustsForGood !== undefined && !trustsForGood(session.organizationId)) {
-      foreign?.set(token, session.expiresAt);
+    const foreign = trustsForGood !== undefined && !trustsForGood(session.organizationId);
+    if (isExpired(session.expiresAt)) {
+      refusedSessions?.set(token, { expiresAt: session.expiresAt, foreign });
+      throw expired();
+    }
+    if (foreign) {
+      refusedSessions?.set(token, { expiresAt: session.expiresAt, foreign });
       throw untrusted();
     }
     verified?.set(index, session);
@@ -209,6 +223,7 @@ export function createSessionVerifier(options: VerifyOptions): SessionVerifier {
     }
     if (isExpired(session.expiresAt)) {
       verified.delete(index);
+      refusedSessions!.set(token, { expiresAt: session.expiresAt, foreign: false });
       throw expired();
     }
     if (askResolver === undefined) return session; // trusted for good before it was cached
@@ -232,7 +247,7 @@ export function createSessionVerifier(options: VerifyOptions): SessionVerifier {
     clearCache() {
       verified?.clear();
       forgeries?.clear();
-      foreign?.clear();
+      refusedSessions?.clear();
     },
   };
   synchronousEntries.set(verifier, verifySynchronouslyIfCached);

@@ -21,7 +21,11 @@ export interface VerifyOptions {
   notarizerPublicKey?: string;
   /** Seconds of leeway on `exp` for clock skew (RFC 7519 §4.1.4). Default 5, at most 300. */
   clockTolerance?: number;
-  /** The current time in milliseconds since the epoch. Default `Date.now`; inject it in tests. */
+  /**
+   * The current time in milliseconds since the epoch. Default `Date.now`; inject it in tests. It is
+   * called once when the verifier is created, and a clock that does not answer in milliseconds (a
+   * Unix time in seconds, say) throws a `TypeError` then.
+   */
   now?: () => number;
   /** Longest token accepted, in characters, checked before any decoding. Default 8192. */
   maxTokenLength?: number;
@@ -45,10 +49,29 @@ export interface ResolvedVerifyOptions {
  * per cached session of Turnkey's usual shape (a ~420-character token with the header string it
  * was read from, the frozen claims, the session object and its LRU slot), so 16,000 entries hold
  * ~16–17 MB: under ~20 MB with room for larger claims (`scope`) and the remembered refusals (at most
- * 1,024 forged tokens and 1,024 tokens of untrusted organizations).
+ * 1,024 forged tokens and 1,024 expired tokens or tokens of untrusted organizations).
  */
 export const DEFAULT_CACHE_MAX_ENTRIES = 16_000;
 const MAX_CLOCK_TOLERANCE_SECONDS = 300;
+
+// Milliseconds since the epoch fall in this range from 1973 to the year 5138. A clock in seconds
+// answers ~1.8e9 now, which read as milliseconds is January 1970: every token would look unexpired
+// for decades, so the mistake fails open and must be caught before the first request.
+const PLAUSIBLE_MILLISECONDS_FROM = 1e11;
+const PLAUSIBLE_MILLISECONDS_UNTIL = 1e14;
+
+function checkClock(now: unknown): () => number {
+  if (typeof now !== "function") throw optionError("now", "must be a function returning milliseconds since the epoch");
+  const sample: unknown = now();
+  if (typeof sample !== "number" || !Number.isFinite(sample)) {
+    throw optionError("now", "must return a finite number of milliseconds since the epoch (like Date.now())");
+  }
+  if (sample < PLAUSIBLE_MILLISECONDS_FROM || sample >= PLAUSIBLE_MILLISECONDS_UNTIL) {
+    const unit = sample < PLAUSIBLE_MILLISECONDS_FROM ? "seconds or a counter" : "micro- or nanoseconds";
+    throw optionError("now", `must return milliseconds since the epoch (like Date.now()); it returned ${sample}, which looks like ${unit}`);
+  }
+  return now as () => number;
+}
 
 function optionError(option: string, problem: string): TypeError {
   return new TypeError(`turnkey-session-auth: option "${option}" ${problem}`);
@@ -96,8 +119,7 @@ export function resolveVerifyOptions(options: VerifyOptions): ResolvedVerifyOpti
     throw optionError("clockTolerance", `must be a number of seconds from 0 to ${MAX_CLOCK_TOLERANCE_SECONDS}`);
   }
 
-  const now = options.now ?? Date.now;
-  if (typeof now !== "function") throw optionError("now", "must be a function returning milliseconds since the epoch");
+  const now = checkClock(options.now ?? Date.now);
 
   const maxTokenLength = options.maxTokenLength ?? 8192;
   if (!isWholeNumberIn(maxTokenLength, 64, 1_048_576)) throw optionError("maxTokenLength", "must be a whole number from 64 to 1048576");

@@ -23,6 +23,10 @@ describe("verifier options are checked at construction", () => {
     [{ trustedOrganizations: "any", clockTolerance: 301 }, "clockTolerance"],
     [{ trustedOrganizations: "any", clockTolerance: Number.NaN }, "clockTolerance"],
     [{ trustedOrganizations: "any", now: 123 }, "now"],
+    [{ trustedOrganizations: "any", now: () => undefined }, "now"],
+    [{ trustedOrganizations: "any", now: () => Number.NaN }, "now"],
+    [{ trustedOrganizations: "any", now: () => Math.floor(Date.now() / 1000) }, "now"],
+    [{ trustedOrganizations: "any", now: () => Date.now() * 1000 }, "now"],
     [{ trustedOrganizations: "any", maxTokenLength: 10 }, "maxTokenLength"],
     [{ trustedOrganizations: "any", maxTokenLength: 1.5 }, "maxTokenLength"],
     [{ trustedOrganizations: "any", cache: { maxEntries: 0 } }, "cache.maxEntries"],
@@ -36,6 +40,13 @@ describe("verifier options are checked at construction", () => {
     expect(construct({ trustedOrganizations: "any" })).not.toThrow();
     expect(construct({ trustedOrganizations: ["org"], clockTolerance: 0, cache: false })).not.toThrow();
     expect(construct({ trustedOrganizations: () => true, cache: { maxEntries: 5 }, maxTokenLength: 4096 })).not.toThrow();
+  });
+
+  it("a clock in seconds fails at construction, saying so (read as milliseconds it would never expire a token)", () => {
+    const seconds = Math.floor(Date.now() / 1000);
+    expect(construct({ trustedOrganizations: "any", now: () => seconds })).toThrow(`it returned ${seconds}, which looks like seconds`);
+    expect(construct({ trustedOrganizations: "any", now: () => Date.UTC(1973, 3, 1) })).not.toThrow();
+    expect(construct({ trustedOrganizations: "any", now: () => new Date(2999, 0, 1).getTime() })).not.toThrow();
   });
 
   it("defaults to Turnkey's production notarizer key from @turnkey/crypto", async () => {

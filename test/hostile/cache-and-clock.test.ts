@@ -77,9 +77,40 @@ describe("cache and clock", () => {
     clock = T0 + (60 + TOLERANCE_S) * 1000; // exp <= now − tolerance
     expect((await rejection(cachedVerifier.verify(token))).code).toBe("token_expired");
     expect(signatureChecks).toHaveBeenCalledTimes(1); // refused from the cache entry, at once
-    // The entry is dropped: a replay is checked afresh (one ECDSA verify) and refused again.
+    // The session leaves the cache and the token is remembered as refused: replays cost no crypto.
     expect((await rejection(cachedVerifier.verify(token))).code).toBe("token_expired");
+    expect(signatureChecks).toHaveBeenCalledTimes(1);
+  });
+
+  it("a replayed expired token is refused from memory, with no ECDSA check, until the clock goes back", async () => {
+    const cachedVerifier = verifier();
+    const token = await tokenExpiringIn(60);
+    clock = T0 + 3_600_000;
+    for (let replay = 0; replay < 5; replay++) {
+      expect((await rejection(cachedVerifier.verify(token))).code).toBe("token_expired");
+    }
+    expect(signatureChecks).toHaveBeenCalledTimes(1);
+    clock = T0; // set back: the memory is not trusted over the clock, the token is verified anew
+    expect((await cachedVerifier.verify(token)).expiresAt).toBe(T0 / 1000 + 60);
     expect(signatureChecks).toHaveBeenCalledTimes(2);
+    expect(await cachedVerifier.verify(token)).toBeDefined(); // and cached again
+    expect(signatureChecks).toHaveBeenCalledTimes(2);
+  });
+
+  it("remembered expired tokens are bounded: a flood of them neither evicts a live session nor grows without limit", async () => {
+    const cachedVerifier = verifier({ cache: { maxEntries: 4 } });
+    const live = await tokenExpiringIn(7200);
+    const session = await cachedVerifier.verify(live);
+    clock = T0 + 3_600_000;
+    const expiredTokens = await Promise.all(Array.from({ length: 1100 }, (_, salt) => tokenExpiringIn(60, { user_id: `user-${salt}` })));
+    for (const token of expiredTokens) expect((await rejection(cachedVerifier.verify(token))).code).toBe("token_expired");
+    expect(await cachedVerifier.verify(live)).toBe(session); // still the cached object
+    signatureChecks.mockClear();
+    // The 1,024 most recent are remembered (no crypto); the oldest were let go and cost a check.
+    await rejection(cachedVerifier.verify(expiredTokens.at(-1)!));
+    expect(signatureChecks).not.toHaveBeenCalled();
+    await rejection(cachedVerifier.verify(expiredTokens[0]!));
+    expect(signatureChecks).toHaveBeenCalledTimes(1);
   });
 
   it("every call is decided against the clock of that call, whichever way the clock moves", async () => {
@@ -94,16 +125,16 @@ describe("cache and clock", () => {
     expect((await rejection(cachedVerifier.verify(token))).code).toBe("token_expired");
   });
 
-  it("a clock that answers NaN or a non-number fails closed (token_expired), cached or not", async () => {
+  it("a clock that starts answering NaN or a non-number fails closed (token_expired), cached or not", async () => {
     const token = await tokenExpiringIn(60);
     for (const cache of [false, { maxEntries: 10 }] as const) {
-      let broken = false;
-      const brokenClock = verifier({ cache, now: () => (broken ? Number.NaN : clock) });
-      await brokenClock.verify(token); // cached while the clock works
-      broken = true;
-      expect((await rejection(brokenClock.verify(token))).code).toBe("token_expired");
-      const undefinedClock = verifier({ cache, now: () => undefined as unknown as number });
-      expect((await rejection(undefinedClock.verify(token))).code).toBe("token_expired");
+      for (const brokenAnswer of [Number.NaN, undefined]) {
+        let broken = false;
+        const brokenClock = verifier({ cache, now: () => (broken ? (brokenAnswer as number) : clock) });
+        await brokenClock.verify(token); // cached while the clock works
+        broken = true;
+        expect((await rejection(brokenClock.verify(token))).code).toBe("token_expired");
+      }
     }
   });
 });
