@@ -4,7 +4,9 @@
 // (protected, cold), and the cold run against the same app given a synchronous single-threaded
 // verifier (the baseline for "cold uses both cores"). Routes are measured in alternation, in
 // rounds, and each figure is the median of its rounds, so a slow moment of the machine does not
-// land on one route only.
+// land on one route only. The two comparisons the targets make are paired: each is taken within a
+// round, between two runs back to back, and judged on the median of the rounds' ratios, so the
+// machine's drift between rounds (other work on its two shared cores) cancels out.
 import { fork, type ChildProcess } from "node:child_process";
 import autocannon, { type AutocannonRequest } from "autocannon";
 import { DEFAULT_CACHE_MAX_ENTRIES } from "../src/verify-options.js";
@@ -19,9 +21,9 @@ export interface HttpOptions {
   readonly quick: boolean;
   readonly frameworks?: readonly Framework[];
   readonly connections?: number;
-  /** Seconds per measured run. Default 3.5 (quick: 0.5). */
+  /** Seconds per measured run. Default 3 (quick: 0.5). */
   readonly seconds?: number;
-  /** Rounds of alternation. Default 3 (quick: 1); each figure is the median of its rounds. */
+  /** Rounds of alternation. Default 5 (quick: 1); each figure is the median of its rounds. */
   readonly rounds?: number;
 }
 
@@ -56,6 +58,15 @@ export interface FrameworkResult {
   readonly routes: Readonly<Record<Route, MeasuredLoad>>;
   /** Every round's runs, in order. */
   readonly rounds: readonly Readonly<Record<Route, MeasuredLoad>>[];
+  /** The targets' comparisons, each the median of its per-round ratios (runs back to back). */
+  readonly paired: { readonly warmVsShape: PairedRatio; readonly coldVsSync: PairedRatio; readonly warmP99MinusShape: PairedRatio };
+}
+
+/** A comparison taken in every round: the median of the rounds' values, and their range. */
+export interface PairedRatio {
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
 }
 
 
@@ -163,8 +174,8 @@ export async function runHttp(
   log: (line: string) => void = () => undefined,
 ): Promise<{ results: FrameworkResult[]; markdown: string; poolSize: number; seconds: number; rounds: number; connections: number }> {
   const { quick } = options;
-  const seconds = options.seconds ?? (quick ? 0.5 : 3.5);
-  const rounds = options.rounds ?? (quick ? 1 : 3);
+  const seconds = options.seconds ?? (quick ? 0.5 : 3);
+  const rounds = options.rounds ?? (quick ? 1 : 5);
   const attempts = quick ? 1 : 2;
   const connections = options.connections ?? 32;
   // More distinct tokens than the server's cache holds, so a rotating token has been evicted
@@ -180,8 +191,9 @@ export async function runHttp(
     log(`http: ${framework}`);
     const server = await startServer(framework, notarizer.publicKey);
     const serverPid = server.child.pid!;
+    let warmUpSeconds = quick ? 0.3 : 1; // the first round's JIT; afterwards only pools and cache
     const measure = async (url: string, request: () => AutocannonRequest): Promise<MeasuredLoad> => {
-      await load(url, quick ? 0.3 : 1, connections, request()); // warm-up: JIT, pools, cache
+      await load(url, warmUpSeconds, connections, request());
       const { value, window } = await undisturbed(() => load(url, seconds, connections, request()), attempts, () => familyPids());
       return {
         ...value,
@@ -195,24 +207,37 @@ export async function runHttp(
     try {
       for (let round = 0; round < rounds; round++) {
         const health = await measure(server.url, () => ({ method: "GET", path: "/health" }));
-        // The same request as the warm /me (its Authorization header too) and the same body back,
-        // with no authentication: the difference to /me is what the library costs.
-        const shape = await measure(server.url, () => ({ method: "GET", path: SAME_SHAPE_PATH, headers: { authorization: `Bearer ${warmToken}` } }));
-        const cold = await measure(server.url, () => rotating(coldTokens));
-        // After the cold run: the cache is full (as in a server with many sessions), and the one
-        // token hits it every time.
-        const warm = await measure(server.url, () => ({ method: "GET", path: "/me", headers: { authorization: `Bearer ${warmToken}` } }));
+        // Each target's pair back to back: the synchronous baseline, then the library cold.
         const coldSync = await measure(server.syncUrl, () => rotating(coldTokens));
+        const cold = await measure(server.url, () => rotating(coldTokens));
+        // The same request as the warm /me (its Authorization header too) and the same body back,
+        // with no authentication: the difference to /me is what the library costs. After the cold
+        // run, so the cache is full (as in a server with many sessions) and the one token hits it.
+        const shape = await measure(server.url, () => ({ method: "GET", path: SAME_SHAPE_PATH, headers: { authorization: `Bearer ${warmToken}` } }));
+        const warm = await measure(server.url, () => ({ method: "GET", path: "/me", headers: { authorization: `Bearer ${warmToken}` } }));
         runs.push({ health, shape, warm, cold, coldSync });
+        warmUpSeconds = quick ? 0.3 : 0.5;
       }
     } finally {
       await server.stop();
     }
     const routes = {} as Record<Route, MeasuredLoad>;
     for (const route of ["health", "shape", "warm", "cold", "coldSync"] as const) routes[route] = median(runs.map((run) => run[route]));
-    results.push({ framework, routes, rounds: runs });
+    const paired = {
+      warmVsShape: pairedRatio(runs.map((run) => run.warm.rps / run.shape.rps)),
+      coldVsSync: pairedRatio(runs.map((run) => run.cold.rps / run.coldSync.rps)),
+      warmP99MinusShape: pairedRatio(runs.map((run) => run.warm.p99 - run.shape.p99)),
+    };
+    results.push({ framework, routes, rounds: runs, paired });
   }
   return { results, markdown: httpTable(results, poolSize - 1), poolSize, seconds, rounds, connections };
+}
+
+function pairedRatio(values: readonly number[]): PairedRatio {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  return { median, min: sorted[0]!, max: sorted.at(-1)! };
 }
 
 function httpTable(results: readonly FrameworkResult[], coldTokens: number): string {
@@ -224,7 +249,9 @@ function httpTable(results: readonly FrameworkResult[], coldTokens: number): str
     return found.length === 0 ? "" : ` ⚠ ${found.join(", ")}`;
   };
   const rows: string[][] = [];
-  for (const { framework, routes } of results) {
+  const range = ({ min, max }: PairedRatio, scale: number, digits: number) =>
+    results[0]!.rounds.length > 1 ? ` (rounds ${fmt(min * scale, digits)}–${fmt(max * scale, digits)})` : "";
+  for (const { framework, routes, paired } of results) {
     const { health, shape, warm, cold, coldSync } = routes;
     const line = (route: string, result: MeasuredLoad, versus: string, note: string) => [
       framework,
@@ -245,10 +272,11 @@ function httpTable(results: readonly FrameworkResult[], coldTokens: number): str
         "GET /me warm (one token)",
         warm,
         percent(warm),
-        `p99 ${p99Delta >= 0 ? "+" : ""}${ms(p99Delta)} ms vs /health; ${fmt((100 * warm.rps) / shape.rps, 1)}% of ${SAME_SHAPE_PATH}`,
+        `p99 ${p99Delta >= 0 ? "+" : ""}${ms(p99Delta)} ms vs /health; **${fmt(100 * paired.warmVsShape.median, 1)}%** of ${SAME_SHAPE_PATH}` +
+          `${range(paired.warmVsShape, 100, 1)}; pairs run back to back`,
       ),
     );
-    rows.push(line(`GET /me cold (${fmt(coldTokens)} distinct tokens)`, cold, percent(cold), `**${fmt(cold.rps / coldSync.rps, 2)}x** the synchronous baseline`));
+    rows.push(line(`GET /me cold (${fmt(coldTokens)} distinct tokens)`, cold, percent(cold), `**${fmt(paired.coldVsSync.median, 2)}x** the synchronous baseline${range(paired.coldVsSync, 1, 2)}; pairs run back to back`));
     rows.push(line("GET /me cold, synchronous verify (baseline)", coldSync, percent(coldSync), "same app, signature verified on the event loop"));
   }
   return table(["framework", "route", "req/s", "p50 ms", "p99 ms", "vs /health", "cores: server (event loop + other threads) / autocannon", "notes"], rows);
