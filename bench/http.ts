@@ -5,8 +5,10 @@
 // verifier (the baseline for "cold uses both cores"). Routes are measured in alternation, in
 // rounds, and each figure is the median of its rounds, so a slow moment of the machine does not
 // land on one route only. The two comparisons the targets make are paired: each is taken within a
-// round, between two runs back to back, and judged on the median of the rounds' ratios, so the
-// machine's drift between rounds (other work on its two shared cores) cancels out.
+// round, between two runs back to back, in the opposite order every other round, and judged on the
+// median of the rounds' ratios: the machine's drift between rounds (other work on its two shared
+// cores) cancels out, and so does the ~1% that the second run of a pair loses in an A/A test
+// (the same route twice, `bench/perf-diff.ts`).
 import { fork, type ChildProcess } from "node:child_process";
 import autocannon, { type AutocannonRequest } from "autocannon";
 import { DEFAULT_CACHE_MAX_ENTRIES } from "../src/verify-options.js";
@@ -21,9 +23,9 @@ export interface HttpOptions {
   readonly quick: boolean;
   readonly frameworks?: readonly Framework[];
   readonly connections?: number;
-  /** Seconds per measured run. Default 3 (quick: 0.5). */
+  /** Seconds per measured run. Default 2.5 (quick: 0.5). */
   readonly seconds?: number;
-  /** Rounds of alternation. Default 5 (quick: 1); each figure is the median of its rounds. */
+  /** Rounds of alternation. Default 6 (quick: 1); each figure is the median of its rounds. */
   readonly rounds?: number;
 }
 
@@ -174,8 +176,8 @@ export async function runHttp(
   log: (line: string) => void = () => undefined,
 ): Promise<{ results: FrameworkResult[]; markdown: string; poolSize: number; seconds: number; rounds: number; connections: number }> {
   const { quick } = options;
-  const seconds = options.seconds ?? (quick ? 0.5 : 3);
-  const rounds = options.rounds ?? (quick ? 1 : 5);
+  const seconds = options.seconds ?? (quick ? 0.5 : 2.5);
+  const rounds = options.rounds ?? (quick ? 1 : 6);
   const attempts = quick ? 1 : 2;
   const connections = options.connections ?? 32;
   // More distinct tokens than the server's cache holds, so a rotating token has been evicted
@@ -207,14 +209,21 @@ export async function runHttp(
     try {
       for (let round = 0; round < rounds; round++) {
         const health = await measure(server.url, () => ({ method: "GET", path: "/health" }));
-        // Each target's pair back to back: the synchronous baseline, then the library cold.
-        const coldSync = await measure(server.syncUrl, () => rotating(coldTokens));
-        const cold = await measure(server.url, () => rotating(coldTokens));
+        const reversed = round % 2 === 1;
+        // Each target's pair back to back: the synchronous baseline and the library cold.
+        const [coldSync, cold] = await inOrder(
+          reversed,
+          () => measure(server.syncUrl, () => rotating(coldTokens)),
+          () => measure(server.url, () => rotating(coldTokens)),
+        );
         // The same request as the warm /me (its Authorization header too) and the same body back,
         // with no authentication: the difference to /me is what the library costs. After the cold
         // run, so the cache is full (as in a server with many sessions) and the one token hits it.
-        const shape = await measure(server.url, () => ({ method: "GET", path: SAME_SHAPE_PATH, headers: { authorization: `Bearer ${warmToken}` } }));
-        const warm = await measure(server.url, () => ({ method: "GET", path: "/me", headers: { authorization: `Bearer ${warmToken}` } }));
+        const [shape, warm] = await inOrder(
+          reversed,
+          () => measure(server.url, () => ({ method: "GET", path: SAME_SHAPE_PATH, headers: { authorization: `Bearer ${warmToken}` } })),
+          () => measure(server.url, () => ({ method: "GET", path: "/me", headers: { authorization: `Bearer ${warmToken}` } })),
+        );
         runs.push({ health, shape, warm, cold, coldSync });
         warmUpSeconds = quick ? 0.3 : 0.5;
       }
@@ -231,6 +240,13 @@ export async function runHttp(
     results.push({ framework, routes, rounds: runs, paired });
   }
   return { results, markdown: httpTable(results, poolSize - 1), poolSize, seconds, rounds, connections };
+}
+
+/** Runs `first` then `second`, or the other way round; answers in the order given. */
+async function inOrder<T>(reversed: boolean, first: () => Promise<T>, second: () => Promise<T>): Promise<[T, T]> {
+  if (!reversed) return [await first(), await second()];
+  const later = await second();
+  return [await first(), later];
 }
 
 function pairedRatio(values: readonly number[]): PairedRatio {
@@ -273,10 +289,10 @@ function httpTable(results: readonly FrameworkResult[], coldTokens: number): str
         warm,
         percent(warm),
         `p99 ${p99Delta >= 0 ? "+" : ""}${ms(p99Delta)} ms vs /health; **${fmt(100 * paired.warmVsShape.median, 1)}%** of ${SAME_SHAPE_PATH}` +
-          `${range(paired.warmVsShape, 100, 1)}; pairs run back to back`,
+          `${range(paired.warmVsShape, 100, 1)}; pairs back to back, order alternating`,
       ),
     );
-    rows.push(line(`GET /me cold (${fmt(coldTokens)} distinct tokens)`, cold, percent(cold), `**${fmt(paired.coldVsSync.median, 2)}x** the synchronous baseline${range(paired.coldVsSync, 1, 2)}; pairs run back to back`));
+    rows.push(line(`GET /me cold (${fmt(coldTokens)} distinct tokens)`, cold, percent(cold), `**${fmt(paired.coldVsSync.median, 2)}x** the synchronous baseline${range(paired.coldVsSync, 1, 2)}; pairs back to back, order alternating`));
     rows.push(line("GET /me cold, synchronous verify (baseline)", coldSync, percent(coldSync), "same app, signature verified on the event loop"));
   }
   return table(["framework", "route", "req/s", "p50 ms", "p99 ms", "vs /health", "cores: server (event loop + other threads) / autocannon", "notes"], rows);
