@@ -5,7 +5,7 @@
 // Printed as markdown, as a share of the unprotected route.
 import { fork } from "node:child_process";
 import { bundle } from "./build.js";
-import { fmt, machine, table } from "./harness.js";
+import { fmt, machine, median, table } from "./harness.js";
 import { load } from "./http.js";
 import { mintTokens } from "./tokens.js";
 
@@ -38,7 +38,6 @@ for (let round = 0; round < rounds; round++) {
 }
 child.disconnect();
 
-const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
 const base = median(rates.get("/unprotected")!);
 const host = machine();
 console.log(`Koa warm breakdown: ${host.cores} cores, Node ${host.node}; ${rounds} rounds of ${seconds} s, 32 connections, median round\n`);

@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { build, type Plugin } from "esbuild";
 import { bundle } from "./build.js";
-import { familyPids, fmt, table, undisturbed } from "./harness.js";
+import { familyPids, fmt, median, table, undisturbed } from "./harness.js";
 import { load, rotating } from "./http.js";
 import { mintTokens } from "./tokens.js";
 
@@ -84,14 +84,11 @@ for (const framework of frameworks) {
       }
     }
   }
-  const median = (key: string) => {
-    const sorted = [...runs[key]!].sort((a, b) => a - b);
-    return sorted[Math.floor((sorted.length - 1) / 2)]!;
-  };
+  const medianOf = (key: string) => median(runs[key]!);
   for (const version of Object.keys(servers)) {
-    const health = median(`${version} health`);
-    const warm = median(`${version} warm`);
-    rows.push([framework, version === "current" ? "current" : `\`${ref}\``, fmt(health), fmt(warm), `${fmt((100 * warm) / health, 1)}%`, fmt(median(`${version} cold`))]);
+    const health = medianOf(`${version} health`);
+    const warm = medianOf(`${version} warm`);
+    rows.push([framework, version === "current" ? "current" : `\`${ref}\``, fmt(health), fmt(warm), `${fmt((100 * warm) / health, 1)}%`, fmt(medianOf(`${version} cold`))]);
   }
   for (const { child } of Object.values(servers)) child.kill();
 }

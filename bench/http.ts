@@ -13,7 +13,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import autocannon, { type AutocannonRequest } from "autocannon";
 import { DEFAULT_CACHE_MAX_ENTRIES } from "../src/verify-options.js";
 import { bundle } from "./build.js";
-import { contentionNote, familyPids, fmt, table, undisturbed, type CpuWindow } from "./harness.js";
+import { contentionNote, familyPids, fmt, median, table, undisturbed, type CpuWindow } from "./harness.js";
 import { mintTokens } from "./tokens.js";
 
 export const FRAMEWORKS = ["express", "fastify", "koa", "hono"] as const;
@@ -165,7 +165,7 @@ export function rotating(tokens: readonly string[]): AutocannonRequest {
   };
 }
 
-function median(runs: readonly MeasuredLoad[]): MeasuredLoad {
+function medianRun(runs: readonly MeasuredLoad[]): MeasuredLoad {
   const sorted = [...runs].sort((a, b) => a.rps - b.rps);
   return sorted[Math.floor((sorted.length - 1) / 2)]!;
 }
@@ -232,7 +232,7 @@ export async function runHttp(
       await server.stop();
     }
     const routes = {} as Record<Route, MeasuredLoad>;
-    for (const route of ["health", "shape", "warm", "cold", "coldSync"] as const) routes[route] = median(runs.map((run) => run[route]));
+    for (const route of ["health", "shape", "warm", "cold", "coldSync"] as const) routes[route] = medianRun(runs.map((run) => run[route]));
     const paired = {
       warmVsShape: pairedRatio(runs.map((run) => run.warm.rps / run.shape.rps)),
       coldVsSync: pairedRatio(runs.map((run) => run.cold.rps / run.coldSync.rps)),
@@ -251,10 +251,7 @@ async function inOrder<T>(reversed: boolean, first: () => Promise<T>, second: ()
 }
 
 function pairedRatio(values: readonly number[]): PairedRatio {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  const median = sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-  return { median, min: sorted[0]!, max: sorted.at(-1)! };
+  return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
 }
 
 function httpTable(results: readonly FrameworkResult[], coldTokens: number): string {

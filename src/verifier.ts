@@ -193,14 +193,11 @@ export function createSessionVerifier(options: VerifyOptions): SessionVerifier {
 
   async function verifyUncached(token: string, index: number): Promise<TurnkeySession> {
     const session = await verifyOnce(token);
+    const expiredNow = isExpired(session.expiresAt);
     const foreign = trustsForGood !== undefined && !trustsForGood(session.organizationId);
-    if (isExpired(session.expiresAt)) {
+    if (expiredNow || foreign) {
       refusedSessions?.set(token, { expiresAt: session.expiresAt, foreign });
-      throw expired();
-    }
-    if (foreign) {
-      refusedSessions?.set(token, { expiresAt: session.expiresAt, foreign });
-      throw untrusted();
+      throw expiredNow ? expired() : untrusted(); // expiry first, as on a replay
     }
     verified?.set(index, session);
     const trust = askResolver?.(session);
