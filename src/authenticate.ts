@@ -1,11 +1,11 @@
 import { TurnkeyAuthError, formatWwwAuthenticate, isTurnkeyAuthError, type TurnkeyAuthErrorCode } from "./errors.js";
-import { extractToken, isB64Token, malformedBearer, tokenFromCookie, uncheckedBearerToken } from "./extract-token.js";
+import { authorizationHeader, bearerCredentialOf, extractToken, isB64Token, malformedBearer, tokenFromCookie } from "./extract-token.js";
 import { policyList, type Policy, type PolicyContext } from "./policies/policy.js";
 import { runPolicies } from "./policies/run-policies.js";
 import { resolveTo } from "./promises.js";
 import type { RequestLike } from "./request.js";
 import type { TurnkeySession } from "./session.js";
-import { createSessionVerifier, isLibraryVerifier, synchronousVerify, type SessionOrPending, type SessionVerifier } from "./verifier.js";
+import { createSessionVerifier, isLibraryVerifier, sessionOfAuthorization, synchronousVerify, type SessionOrPending, type SessionVerifier } from "./verifier.js";
 import type { VerifyOptions } from "./verify-options.js";
 
 /**
@@ -217,20 +217,41 @@ export function createAuthenticator<Native>(options: AuthOptions<Native>): Authe
   const deferCharacterCheck = isLibraryVerifier(verifier);
 
   const verifyNow = synchronousVerify(verifier);
+  // The normal request of a known session: its Authorization value, as received, is the one its
+  // session was last verified from (see sessionOfAuthorization in verifier.ts).
+  const knownSession = deferCharacterCheck ? sessionOfAuthorization(verifier) : undefined;
   const { cookieName } = config.extractOptions;
   const fail = (error: unknown): AuthResult => ({ failure: describeFailure(error, config.realm, config.forwardErrors) });
 
-  // A Bearer credential whose characters were not checked (see deferCharacterCheck): a refusal
-  // is reported as extractToken would have reported it.
-  function verifyPresented(token: string, unchecked: boolean): SessionOrPending {
-    if (!unchecked) return verifyNow(token);
+  // A token from getToken, extractToken or the cookie; none (or an empty one) is `undefined`.
+  function verifyToken(token: string | undefined): SessionOrPending | undefined {
+    return token === undefined || token === "" ? undefined : verifyNow(token);
+  }
+
+  // A Bearer credential read from `authorization`, its characters not checked (see
+  // deferCharacterCheck): a refusal is reported as extractToken would have reported it.
+  function verifyBearer(token: string, authorization: string): SessionOrPending {
     let session: SessionOrPending;
     try {
-      session = verifyNow(token);
+      session = verifyNow(token, authorization);
     } catch (error) {
       throw asBearerRefusal(token, error);
     }
     return session instanceof Promise ? settleBearer(token, session) : session;
+  }
+
+  // The session of the credential the request presents, or `undefined` when it presents none.
+  function sessionOfRequest(request: RequestLike, native: Native): SessionOrPending | undefined {
+    if (config.getToken !== undefined) return verifyToken(config.getToken(native));
+    if (!deferCharacterCheck) return verifyToken(extractToken(request, config.extractOptions));
+    const authorization = authorizationHeader(request);
+    if (authorization !== undefined) {
+      const known = knownSession?.(authorization);
+      if (known !== undefined) return known;
+      const token = bearerCredentialOf(authorization);
+      if (token !== undefined) return verifyBearer(token, authorization);
+    }
+    return cookieName === undefined ? undefined : verifyToken(tokenFromCookie(request, cookieName));
   }
 
   // The configured policies, then the route's: each step waits only if it returned a promise.
@@ -269,22 +290,13 @@ export function createAuthenticator<Native>(options: AuthOptions<Native>): Authe
       if (existing !== undefined) {
         outcome = authorizeRoute(existing, request, extraPolicies);
       } else {
-        let token: string | undefined;
-        let unchecked = false;
-        if (config.getToken !== undefined) token = config.getToken(native);
-        else if (!deferCharacterCheck) token = extractToken(request, config.extractOptions);
-        else {
-          token = uncheckedBearerToken(request);
-          if (token !== undefined) unchecked = true;
-          else if (cookieName !== undefined) token = tokenFromCookie(request, cookieName);
-        }
-        if (token === undefined || token === "") {
+        const session = sessionOfRequest(request, native);
+        if (session === undefined) {
           // Optional mode lets anonymous requests through, but not past a route's own policies:
           // those need a session to judge.
           if (config.optional && extraPolicies.length === 0) return ANONYMOUS;
           throw new TurnkeyAuthError("missing_token", "No session token was presented");
         }
-        const session = verifyPresented(token, unchecked);
         outcome = session instanceof Promise ? thenAuthorize(session, request, extraPolicies) : authorize(session, request, extraPolicies);
       }
       return outcome instanceof Promise ? outcome.catch(fail) : outcome;

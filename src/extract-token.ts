@@ -71,19 +71,22 @@ function startsWithBearer(value: string): boolean {
 }
 
 /**
- * The credential of a Bearer header, its b64token characters not yet checked: the caller must
- * check them with {@link isB64Token} before relying on the token, or hand the token to this
- * library's verifier first (which accepts only base64url JWS, a subset of b64token) and check only
- * when it refuses, to report the refusal exactly as `extractToken` would. The scan of a
- * ~400-character header is then skipped for every token the verifier accepts. `undefined` when
- * there is no Authorization header or it uses another scheme (the caller may then look for the
- * cookie with {@link tokenFromCookie}). Throws for several Authorization headers and for a Bearer
- * scheme without a credential.
+ * The one `Authorization` value of a request, as received (`undefined` when there is none). Throws
+ * for several Authorization headers. The first half of {@link uncheckedBearerToken}, apart so that
+ * a caller may look the whole value up (see `authenticate.ts`) before parsing it.
  */
-export function uncheckedBearerToken(request: RequestLike): string | undefined {
+export function authorizationHeader(request: RequestLike): string | undefined {
   const found = authorizationValue(request);
-  if (found === NO_AUTHORIZATION) return undefined;
-  const value = found.trim();
+  return found === NO_AUTHORIZATION ? undefined : found;
+}
+
+/**
+ * The credential of a Bearer `Authorization` value, its b64token characters not yet checked (see
+ * {@link uncheckedBearerToken}); `undefined` for another scheme. Throws for a Bearer scheme without
+ * a credential.
+ */
+export function bearerCredentialOf(authorization: string): string | undefined {
+  const value = authorization.trim();
   if (!startsWithBearer(value)) return undefined; // another scheme (Basic, …) is not ours to judge
   let start = 6;
   if (value.length > 6) {
@@ -95,6 +98,21 @@ export function uncheckedBearerToken(request: RequestLike): string | undefined {
   // "Bearer", "Bearer\t…": our scheme, but no "1*SP credential" (trim removed trailing spaces).
   if (start === 6) throw malformedBearer();
   return value.slice(start);
+}
+
+/**
+ * The credential of a Bearer header, its b64token characters not yet checked: the caller must
+ * check them with {@link isB64Token} before relying on the token, or hand the token to this
+ * library's verifier first (which accepts only base64url JWS, a subset of b64token) and check only
+ * when it refuses, to report the refusal exactly as `extractToken` would. The scan of a
+ * ~400-character header is then skipped for every token the verifier accepts. `undefined` when
+ * there is no Authorization header or it uses another scheme (the caller may then look for the
+ * cookie with {@link tokenFromCookie}). Throws for several Authorization headers and for a Bearer
+ * scheme without a credential.
+ */
+export function uncheckedBearerToken(request: RequestLike): string | undefined {
+  const authorization = authorizationHeader(request);
+  return authorization === undefined ? undefined : bearerCredentialOf(authorization);
 }
 
 /** The value of the session cookie `cookieName`; throws when it was sent more than once. */

@@ -2,16 +2,23 @@
 // Cache behaviour is observed from outside: a cache hit returns the very same frozen session
 // object, a miss builds a new one; and signature checks are counted with a spy on node:crypto's
 // verify, which the node backend calls once per ECDSA verification.
+import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
 import {
+  createAuthenticator,
   createSessionVerifier,
+  definePolicy,
   isTurnkeyAuthError,
+  type AuthResult,
+  type Policy,
+  type RequestLike,
   type SessionVerifier,
   type TurnkeyAuthError,
   type TurnkeySession,
   type VerifyOptions,
 } from "../../src/index.js";
 import { createTestNotarizer } from "../../src/testing/index.js";
+import { sessionOfAuthorization } from "../../src/verifier.js";
 
 const notarizer = createTestNotarizer();
 const T0 = Date.UTC(2026, 0, 1);
@@ -376,5 +383,98 @@ describe("cache bounds", () => {
     expect(await cachedVerifier.verify(token)).not.toBe(session);
     expect((await rejection(cachedVerifier.verify(bad))).code).toBe("invalid_signature");
     expect(signatureChecks).toHaveBeenCalledTimes(4);
+  });
+});
+
+// A known session's next request is matched on its Authorization value as received (see
+// sessionOfAuthorization in src/verifier.ts): no parsing, no ECDSA, but expiry, trust, duplicate
+// headers and policies are judged exactly as on the full path.
+describe("a known Authorization value", () => {
+  const withHeaders = (...rawHeaders: string[]): RequestLike => ({ method: "GET", path: "/me", params: {}, query: {}, headers: {}, rawHeaders });
+  const authenticator = (overrides: Partial<VerifyOptions> = {}, policies: Policy[] = []) =>
+    createAuthenticator({ verifier: verifier(overrides), policies });
+
+  it("matches only the exact value its session was last verified from; any other spelling takes the full path", async () => {
+    const auth = authenticator();
+    const token = await tokenExpiringIn(600);
+    const header = `Bearer ${token}`;
+    const lookup = sessionOfAuthorization(auth.verifier)!;
+    expect(lookup(header)).toBeUndefined(); // never seen
+    const session = (await auth.authenticate(withHeaders("authorization", header), undefined)).session!;
+    expect(lookup(header)).toBe(session);
+    for (const other of [`bearer ${token}`, `Bearer  ${token}`, `Bearer ${token} `, `Bearer ${token}x`, token, `Bearer ${token.slice(0, -1)}`]) {
+      expect(lookup(other)).toBeUndefined();
+    }
+    // Another spelling of the same token is a cache hit by the token (no ECDSA) and becomes the known value.
+    const other = `bearer   ${token}`;
+    expect((auth.authenticate(withHeaders("Authorization", other), undefined) as AuthResult).session).toBe(session);
+    expect(lookup(other)).toBe(session);
+    expect((auth.authenticate(withHeaders("authorization", header), undefined) as AuthResult).session).toBe(session);
+    // A value that is not the token's is refused as before, and never becomes known.
+    const altered = `Bearer ${token.slice(0, -2)}AA`;
+    expect((await auth.authenticate(withHeaders("authorization", altered), undefined)).failure?.body.error).toBe("invalid_signature");
+    expect(lookup(altered)).toBeUndefined();
+    expect(signatureChecks).toHaveBeenCalledTimes(2);
+  });
+
+  it("no other value, however close, is taken for a known one (property)", async () => {
+    const auth = authenticator();
+    const token = await tokenExpiringIn(600);
+    const header = `Bearer ${token}`;
+    const session = (await auth.authenticate(withHeaders("authorization", header), undefined)).session!;
+    const lookup = sessionOfAuthorization(auth.verifier)!;
+    // One edit anywhere in the value (a character replaced, inserted or removed), or any string.
+    const edited = fc.oneof(
+      fc.tuple(fc.nat(header.length - 1), fc.string({ minLength: 1, maxLength: 1 })).map(([at, c]) => header.slice(0, at) + c + header.slice(at + 1)),
+      fc.tuple(fc.nat(header.length), fc.string({ minLength: 1, maxLength: 3 })).map(([at, s]) => header.slice(0, at) + s + header.slice(at)),
+      fc.nat(header.length - 1).map((at) => header.slice(0, at) + header.slice(at + 1)),
+      fc.string(),
+    );
+    fc.assert(fc.property(edited, (value) => {
+      expect(lookup(value)).toBe(value === header ? session : undefined);
+    }), { numRuns: 2000 });
+  });
+
+  it("judges expiry on every request and forgets everything with clearCache", async () => {
+    const auth = authenticator();
+    const token = await tokenExpiringIn(60);
+    const request = withHeaders("authorization", `Bearer ${token}`);
+    await auth.authenticate(request, undefined);
+    expect((auth.authenticate(request, undefined) as AuthResult).session).toBeDefined();
+    clock = T0 + (60 + TOLERANCE_S) * 1000;
+    expect((auth.authenticate(request, undefined) as AuthResult).failure?.body.error).toBe("token_expired");
+    expect(sessionOfAuthorization(auth.verifier)!(`Bearer ${token}`)).toBeUndefined();
+    clock = T0;
+    const session = (await auth.authenticate(request, undefined)).session;
+    expect(signatureChecks).toHaveBeenCalledTimes(2); // verified anew once the clock went back
+    auth.verifier.clearCache();
+    expect(sessionOfAuthorization(auth.verifier)!(`Bearer ${token}`)).toBeUndefined();
+    expect((await auth.authenticate(request, undefined)).session).not.toBe(session);
+    expect(signatureChecks).toHaveBeenCalledTimes(3);
+  });
+
+  it("still refuses duplicate Authorization headers and still runs the policies", async () => {
+    const token = await tokenExpiringIn(600);
+    const header = `Bearer ${token}`;
+    let allow = true;
+    const auth = authenticator({}, [definePolicy("switch", () => allow)]);
+    await auth.authenticate(withHeaders("authorization", header), undefined);
+    expect((auth.authenticate(withHeaders("authorization", header, "authorization", header), undefined) as AuthResult).failure?.body.error).toBe("malformed_token");
+    allow = false;
+    expect((auth.authenticate(withHeaders("authorization", header), undefined) as AuthResult).failure?.status).toBe(403);
+  });
+
+  it("is not offered where the trust answer may change or nothing is cached", async () => {
+    expect(sessionOfAuthorization(verifier({ trustedOrganizations: () => true }))).toBeUndefined();
+    expect(sessionOfAuthorization(verifier({ cache: false }))).toBeUndefined();
+    const lookAlike: SessionVerifier = { verify: (token) => verifier().verify(token), notarizerPublicKey: notarizer.publicKey, clearCache() {} };
+    expect(sessionOfAuthorization(lookAlike)).toBeUndefined();
+    // A resolver is asked on every request of the same value.
+    const asked: string[] = [];
+    const auth = createAuthenticator({ verifier: verifier({ trustedOrganizations: (id) => (asked.push(id), true) }) });
+    const request = withHeaders("authorization", `Bearer ${await tokenExpiringIn(600)}`);
+    await auth.authenticate(request, undefined);
+    await auth.authenticate(request, undefined);
+    expect(asked).toHaveLength(2);
   });
 });
