@@ -3,7 +3,7 @@
 // the specifics that hold on both versions, then `versionSpecific` in the same describe block.
 import { describe, expect, it } from "vitest";
 import { turnkeyAuth, type ExpressTurnkeyAuthOptions } from "../../src/adapters/express.js";
-import { organizationFromParam, requireUser } from "../../src/index.js";
+import { definePolicy, organizationFromParam, requireUser } from "../../src/index.js";
 import { expressApp, type ExpressModule } from "./app-helpers.js";
 import { createFixtures, expectWithToReuseOnlyItsOwnSessions, identityOf, Probe, runAdapterSuite, specFor } from "./cases.js";
 import { listen, withServer } from "./http.js";
@@ -56,6 +56,34 @@ export function runExpressSuite(express: ExpressModule, label: string, versionSp
         res.json(identityOf(req.turnkey));
       });
       await withServer(app, (server) => expectWithToReuseOnlyItsOwnSessions(server, "/orgs/org-1/admin", f));
+    });
+
+    it("with() finds the session on res.locals, not on req (Express gives every req a hidden class of its own), or on req without res.locals", async () => {
+      const f = await createFixtures();
+      const ours = (target: object) => Object.getOwnPropertySymbols(target).filter((key) => key.description?.startsWith("turnkey-session-auth")).length;
+      let baseChecks = 0;
+      const auth = turnkeyAuth({ ...specFor(f).options, policies: [definePolicy("counted", () => (baseChecks++, true))] });
+      const app = express();
+      app.use(auth);
+      app.get("/orgs/:orgId", auth.with(organizationFromParam("orgId")), (req, res) => {
+        res.json({ onReq: ours(req), onLocals: ours(res.locals) });
+      });
+      const bearer = [["authorization", `Bearer ${await f.token()}`]] as [string, string][];
+      await withServer(app, async (server) => {
+        expect((await server.request("/orgs/org-1", bearer)).body).toEqual({ onReq: 0, onLocals: 1 });
+        expect(baseChecks).toBe(1); // with() reused the session: the app-wide policies ran once
+      });
+      // A bare router has no res.locals: the record goes on req, and is still reused.
+      const router = express.Router();
+      router.use(auth);
+      router.get("/orgs/:orgId", auth.with(organizationFromParam("orgId")), (req, res) => {
+        res.end(JSON.stringify({ onReq: ours(req), locals: typeof (res as { locals?: unknown }).locals }));
+      });
+      baseChecks = 0;
+      await withServer((req, res) => router(req as never, res as never, () => res.writeHead(404).end()), async (server) => {
+        expect((await server.request("/orgs/org-1", bearer)).body).toEqual({ onReq: 1, locals: "undefined" });
+        expect(baseChecks).toBe(1);
+      });
     });
 
     versionSpecific();
