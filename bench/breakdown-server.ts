@@ -44,6 +44,22 @@ function bearerTokenOf(ctx: Context): string | undefined {
   return uncheckedBearerToken({ method: "GET", path: "", params: {}, query: {}, headers: {}, rawHeaders: ctx.req.rawHeaders });
 }
 
+// A hand-made cache hit, as the verifier's: an integer index from the value's tail, a Map, one
+// string comparison and the clock. /hit-sliced compares the token sliced out of the header (as a
+// token-keyed hit does), /hit-received the header value as received (as a known Authorization
+// value is matched): V8 compares a sliced string in its runtime, two received ones inline.
+const slicedTokens = new Map<number, string>();
+const receivedValues = new Map<number, string>();
+function handMadeHit(ctx: Context, handMadeCache: Map<number, string>, credential: string): void {
+  let index = 0;
+  for (let position = credential.length - 2; position >= credential.length - 11; position--) index = (Math.imul(index, 31) + credential.charCodeAt(position)) | 0;
+  index &= 0x3fffffff;
+  const known = handMadeCache.get(index);
+  if (known === undefined) handMadeCache.set(index, credential);
+  else if (known !== credential || !(unverified.expiresAt + 1e9 > Date.now() / 1000)) ctx.throw(401);
+  ctx.state.turnkey = unverified;
+}
+
 function me(ctx: Context): void {
   const { userId, organizationId, sessionType, expiresAt } = ctx.state.turnkey ?? unverified;
   ctx.body = { userId, organizationId, sessionType, expiresAt };
@@ -79,6 +95,17 @@ router.get("/verify", (ctx: Context, next: Next) => {
     });
   }
   ctx.state.turnkey = session;
+  return next();
+}, me);
+router.get("/hit-sliced", (ctx: Context, next: Next) => {
+  handMadeHit(ctx, slicedTokens, bearerTokenOf(ctx)!);
+  return next();
+}, me);
+router.get("/hit-received", (ctx: Context, next: Next) => {
+  const raw = ctx.req.rawHeaders;
+  let authorization = "";
+  for (let index = 0; index < raw.length; index += 2) if (raw[index]!.toLowerCase() === "authorization") authorization = raw[index + 1]!;
+  handMadeHit(ctx, receivedValues, authorization);
   return next();
 }, me);
 router.get("/auth", plain, me);
