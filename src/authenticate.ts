@@ -151,7 +151,7 @@ function asBearerRefusal(token: string, error: unknown): unknown {
   return isB64Token(token) ? error : malformedBearer();
 }
 
-// Apart from verifyPresented, so that its closure is created only on this (slow) path.
+// Apart from verifyBearer, so that its closure is created only on this (slow) path.
 function settleBearer(token: string, pending: Promise<TurnkeySession>): Promise<TurnkeySession> {
   return pending.catch((error: unknown) => {
     throw asBearerRefusal(token, error);

@@ -47,7 +47,8 @@ interface RefusedSession {
 }
 
 // The session cache is indexed by a 30-bit integer taken from the token's last characters (its
-// signature's tail, effectively random) and a hit is confirmed by comparing the whole token. Every
+// signature's tail, effectively random) and a hit is confirmed by comparing the whole token (or
+// the whole Authorization value it was read from, see sessionOfAuthorization). Every
 // request brings a fresh token string whose hash V8 has not cached: hashing all ~420 characters
 // cost ~0.6 µs per request, and even a 22-character slice cost a string hash, a key comparison and
 // an allocation. An integer key costs the Map none of these (bench/RESULTS.md). Two valid tokens
@@ -71,10 +72,14 @@ export type SessionOrPending = TurnkeySession | Promise<TurnkeySession>;
 
 // A cached session, with the Authorization header value it was last presented in (exactly as
 // received), so that the next request sending the same value is matched on that value alone.
+// Invariant: `authorization` is `<scheme> <token>` for this session's token (see knownForm).
 interface CachedSession {
   readonly session: TurnkeySession;
   authorization: string | undefined;
 }
+
+// "Bearer " (any case, one space or tab) before the token: the spelling every client sends.
+const SCHEME_AND_SPACE_LENGTH = 7;
 
 /**
  * The synchronous entry points of a verifier made by {@link createSessionVerifier}.
@@ -126,7 +131,8 @@ export function synchronousVerify(verifier: SessionVerifier): (token: string, au
  *
  * @example
  * ```ts
- * const known = sessionOfAuthorization(verifier)?.(request.headers.authorization);
+ * const authorization = authorizationHeader(request); // duplicates refused
+ * const known = authorization === undefined ? undefined : sessionOfAuthorization(verifier)?.(authorization);
  * ```
  */
 export function sessionOfAuthorization(verifier: SessionVerifier): ((authorization: string) => TurnkeySession | undefined) | undefined {
@@ -185,6 +191,20 @@ export function createSessionVerifier(options: VerifyOptions): SessionVerifier {
   const forgeries = caching ? new LruCache<string, true>(MAX_REMEMBERED_REFUSALS) : undefined;
   const refusedSessions = caching ? new LruCache<string, RefusedSession>(MAX_REMEMBERED_REFUSALS) : undefined;
   const inFlight = new Map<string, Promise<TurnkeySession>>();
+  const offersAuthorizationLookup = verified !== undefined && askResolver === undefined;
+
+  // The header value to remember with `token`'s session: only where sessionOfAuthorization is
+  // offered, and only `<scheme> <token>` exactly, checked here rather than trusted from the caller.
+  // So a remembered value always holds this token, indexes to its entry, and is no longer than the
+  // token plus seven characters (a padded spelling, which could be kilobytes, is not kept).
+  function knownForm(token: string, authorization: string | undefined): string | undefined {
+    return offersAuthorizationLookup &&
+      authorization !== undefined &&
+      authorization.length === token.length + SCHEME_AND_SPACE_LENGTH &&
+      authorization.endsWith(token)
+      ? authorization
+      : undefined;
+  }
 
   function isExpired(expiresAt: number): boolean {
     // Expired when exp <= now − tolerance, as jose does; RFC 7519 §4.1.4. Negated so that a
@@ -236,7 +256,7 @@ export function createSessionVerifier(options: VerifyOptions): SessionVerifier {
       refusedSessions?.set(token, { expiresAt: session.expiresAt, foreign });
       throw expiredNow ? expired() : untrusted(); // expiry first, as on a replay
     }
-    verified?.set(index, { session, authorization });
+    verified?.set(index, { session, authorization: knownForm(token, authorization) });
     const trust = askResolver?.(session);
     if (trust !== undefined) await trust;
     return session;
@@ -263,13 +283,17 @@ export function createSessionVerifier(options: VerifyOptions): SessionVerifier {
     }
     // Presented in another header value (another client's spelling, or first by verify()): the
     // next request in this one is matched on it.
-    if (authorization !== undefined && cached.authorization !== authorization) cached.authorization = authorization;
+    if (authorization !== undefined && cached.authorization !== authorization) {
+      const remembered = knownForm(token, authorization);
+      if (remembered !== undefined) cached.authorization = remembered;
+    }
     if (askResolver === undefined) return session; // trusted for good before it was cached
     const trust = askResolver(session);
     return trust === undefined ? session : resolveTo(trust, session);
   }
 
-  // A header value ends with its token, so its last characters index the token's entry.
+  // A header value ends with its token, so its last characters index the token's entry (a value
+  // with anything after the token indexes elsewhere: a miss, and the full path).
   function sessionOfAuthorization(authorization: string): TurnkeySession | undefined {
     const cached = verified!.get(cacheIndexOf(authorization));
     if (cached === undefined || cached.authorization !== authorization) return undefined;
@@ -298,7 +322,7 @@ export function createSessionVerifier(options: VerifyOptions): SessionVerifier {
   };
   synchronousEntries.set(verifier, {
     verify: verifySynchronouslyIfCached,
-    sessionOfAuthorization: verified !== undefined && askResolver === undefined ? sessionOfAuthorization : undefined,
+    sessionOfAuthorization: offersAuthorizationLookup ? sessionOfAuthorization : undefined,
   });
   return verifier;
 }

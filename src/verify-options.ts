@@ -29,7 +29,7 @@ export interface VerifyOptions {
   now?: () => number;
   /** Longest token accepted, in characters, checked before any decoding. Default 8192. */
   maxTokenLength?: number;
-  /** The cache of verified sessions (LRU, keyed by token). Default `{ maxEntries: 16_000 }` (~17 MB). */
+  /** The cache of verified sessions (LRU, one entry per token). Default `{ maxEntries: 16_000 }` (~16 MB, ~1 KB a session). */
   cache?: { maxEntries?: number } | false;
 }
 

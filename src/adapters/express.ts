@@ -53,9 +53,9 @@ class ExpressRequestView implements RequestLike {
   get rawHeaders() { return this.req.rawHeaders; }
 }
 
-// with() records go on `res.locals`, a per-request dictionary, not on `req`: Express re-prototypes
-// `req` on every request, so each property added to it builds a new hidden class (~2–3 µs).
-const recordsOf = (req: Request, res: Response): object => (typeof res.locals === "object" && res.locals !== null ? res.locals : req);
+// with() records go on `res.locals` (a dictionary), not on `req`: Express re-prototypes `req` on
+// every request, so each property added to it builds a new hidden class (~2–3 µs a request).
+const holderOf = (res: Response): object | undefined => (typeof res.locals === "object" && res.locals !== null ? res.locals : undefined);
 
 /**
  * Express (4 and 5) middleware verifying the Turnkey session into `req.turnkey`. Refusals get
@@ -70,12 +70,12 @@ const recordsOf = (req: Request, res: Response): object => (typeof res.locals ==
 export function turnkeyAuth(options: ExpressTurnkeyAuthOptions): ExpressTurnkeyAuth {
   const authenticator = createAuthenticator<Request>(options);
   const { onError } = options;
-  const routeSessions = createRouteSessions<object>(); // for with()
+  const routeSessions = createRouteSessions<Request>(); // for with()
 
   function answer({ session, failure }: AuthResult, req: Request, res: Response, next: NextFunction): void | Promise<void> {
     if (failure === undefined) {
       if (session !== undefined) {
-        routeSessions.remember(recordsOf(req, res), session);
+        routeSessions.remember(req, session, holderOf(res));
         req.turnkey = session;
       }
       return next();
@@ -88,7 +88,7 @@ export function turnkeyAuth(options: ExpressTurnkeyAuthOptions): ExpressTurnkeyA
   // Not async: a cached session calls next() at once. Express 4 ignores a rejected middleware
   // promise, so a failure after a wait goes to next(err) here.
   function run(req: Request, res: Response, next: NextFunction, extra?: readonly Policy[]): void {
-    const result = authenticator.authenticate(new ExpressRequestView(req), req, extra, extra && routeSessions.recall(recordsOf(req, res)));
+    const result = authenticator.authenticate(new ExpressRequestView(req), req, extra, extra && routeSessions.recall(req, holderOf(res)));
     const answered = whenAuthenticated(result, answer, req, res, next);
     if (answered instanceof Promise) answered.catch(next);
   }

@@ -86,6 +86,23 @@ export function runExpressSuite(express: ExpressModule, label: string, versionSp
       });
     });
 
+    it("with() never takes another request's session from a res.locals the app shares between responses", async () => {
+      const f = await createFixtures();
+      const auth = turnkeyAuth(specFor(f).options);
+      const shared = {};
+      const app = express();
+      app.use((_req, res, next) => {
+        res.locals = shared; // unusual, but an app may assign res.locals itself
+        next();
+      });
+      app.get("/signed-in", auth, (_req, res) => res.json({ ok: true }));
+      app.get("/orgs/:orgId", auth.with(organizationFromParam("orgId")), (req, res) => res.json(identityOf(req.turnkey)));
+      await withServer(app, async (server) => {
+        expect((await server.request("/signed-in", [["authorization", `Bearer ${await f.token()}`]])).status).toBe(200);
+        expect((await server.request("/orgs/org-1")).status).toBe(401); // no token of its own
+      });
+    });
+
     versionSpecific();
   });
 }

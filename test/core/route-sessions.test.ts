@@ -40,4 +40,16 @@ describe("createRouteSessions (what with() reuses)", () => {
     expect(JSON.stringify(request)).toBe('{"url":"/me"}');
     expect(Object.getOwnPropertySymbols(request)).toHaveLength(1); // under a symbol only `first` holds
   });
+
+  it("with a holder, keeps the record there, naming its request: a shared holder never hands it to another request", () => {
+    const routeSessions = createRouteSessions<object>();
+    routeSessions.policiesForRoute([() => true]);
+    const holder = {};
+    const first = {};
+    routeSessions.remember(first, session, holder);
+    expect(routeSessions.recall(first, holder)).toBe(session);
+    expect(Object.getOwnPropertySymbols(first)).toHaveLength(0); // nothing added to the request
+    expect(routeSessions.recall({}, holder)).toBeUndefined(); // another request, same holder
+    expect(routeSessions.recall(first)).toBeUndefined(); // not on the request itself
+  });
 });

@@ -406,8 +406,13 @@ describe("a known Authorization value", () => {
       expect(lookup(other)).toBeUndefined();
     }
     // Another spelling of the same token is a cache hit by the token (no ECDSA) and becomes the known value.
-    const other = `bearer   ${token}`;
+    const other = `BEARER ${token}`;
     expect((auth.authenticate(withHeaders("Authorization", other), undefined) as AuthResult).session).toBe(session);
+    expect(lookup(other)).toBe(session);
+    // A padded spelling is accepted but not remembered: only `<scheme> <token>` is (no kilobytes of spaces kept).
+    const padded = `Bearer ${" ".repeat(4000)}${token}`;
+    expect((auth.authenticate(withHeaders("authorization", padded), undefined) as AuthResult).session).toBe(session);
+    expect(lookup(padded)).toBeUndefined();
     expect(lookup(other)).toBe(session);
     expect((auth.authenticate(withHeaders("authorization", header), undefined) as AuthResult).session).toBe(session);
     // A value that is not the token's is refused as before, and never becomes known.
@@ -462,6 +467,54 @@ describe("a known Authorization value", () => {
     expect((auth.authenticate(withHeaders("authorization", header, "authorization", header), undefined) as AuthResult).failure?.body.error).toBe("malformed_token");
     allow = false;
     expect((auth.authenticate(withHeaders("authorization", header), undefined) as AuthResult).failure?.status).toBe(403);
+  });
+
+  it("remembers only values that hold the session's own token, whatever the order of requests (property)", async () => {
+    const tokens = await Promise.all([tokenExpiringIn(600, { user_id: "a" }), tokenExpiringIn(600, { user_id: "b" })]);
+    const spellings = (token: string) => [`Bearer ${token}`, `bearer ${token}`, `BeArEr ${token}`, `Bearer  ${token}`, ` Bearer ${token}`, `Bearer ${token} `];
+    const values = [...tokens.flatMap(spellings), `Bearer ${tokens[0]!.slice(0, -3)}${tokens[1]!.slice(-3)}`, "Basic dXNlcg==", ""];
+    const credentialOf = (value: string) => value.trim().replace(/^bearer +/i, "");
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.constantFrom(...values), { minLength: 1, maxLength: 12 }), fc.boolean(), async (sequence, concurrently) => {
+        const auth = authenticator({ cache: { maxEntries: 1 } }); // one entry: the two tokens evict each other
+        const lookup = sessionOfAuthorization(auth.verifier)!;
+        const send = (value: string) => auth.authenticate(value === "" ? withHeaders() : withHeaders("authorization", value), undefined);
+        const results = concurrently ? await Promise.all(sequence.map(send)) : [];
+        if (!concurrently) for (const value of sequence) results.push(await send(value));
+        results.forEach((result, at) => {
+          const token = credentialOf(sequence[at]!);
+          expect(result.session === undefined ? undefined : result.session.token).toBe(tokens.includes(token) ? token : undefined);
+        });
+        for (const value of values) {
+          const known = lookup(value);
+          if (known !== undefined) {
+            expect(known.token).toBe(credentialOf(value));
+            expect(value).toBe(`${value.slice(0, 7)}${known.token}`); // `<scheme> <token>`, nothing else
+          }
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("forgets a value with its session (eviction), never learns one for a refused organization, and is offered with a list", async () => {
+    const auth = authenticator({ cache: { maxEntries: 1 }, trustedOrganizations: ["org-1"] });
+    const lookup = sessionOfAuthorization(auth.verifier)!;
+    const [first, second, foreign] = await Promise.all([
+      tokenExpiringIn(600, { organization_id: "org-1", user_id: "a" }),
+      tokenExpiringIn(600, { organization_id: "org-1", user_id: "b" }),
+      tokenExpiringIn(600, { organization_id: "org-2" }),
+    ]);
+    await auth.authenticate(withHeaders("authorization", `Bearer ${first}`), undefined);
+    expect(lookup(`Bearer ${first}`)?.userId).toBe("a");
+    await auth.authenticate(withHeaders("authorization", `Bearer ${second}`), undefined);
+    expect(lookup(`Bearer ${first}`)).toBeUndefined(); // evicted by the second session
+    expect(lookup(`Bearer ${second}`)?.userId).toBe("b");
+    expect((await auth.authenticate(withHeaders("authorization", `Bearer ${foreign}`), undefined)).failure?.body.error).toBe("untrusted_organization");
+    expect(lookup(`Bearer ${foreign}`)).toBeUndefined();
+    // verify() called directly leaves the remembered value alone.
+    await auth.verifier.verify(second);
+    expect(lookup(`Bearer ${second}`)?.userId).toBe("b");
   });
 
   it("is not offered where the trust answer may change or nothing is cached", async () => {
