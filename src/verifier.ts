@@ -1,4 +1,5 @@
 import { TurnkeyAuthError } from "./errors.js";
+import { bearerCredentialOf } from "./extract-token.js";
 import { LruCache } from "./lru-cache.js";
 import { nativeCrypto } from "./native-crypto.js";
 import { hasScalarsInRange } from "./p256.js";
@@ -78,7 +79,7 @@ interface CachedSession {
   authorization: string | undefined;
 }
 
-// "Bearer " (any case, one space or tab) before the token: the spelling every client sends.
+// "Bearer " (any case, one space) before the token: the spelling every client sends.
 const SCHEME_AND_SPACE_LENGTH = 7;
 
 /**
@@ -194,14 +195,15 @@ export function createSessionVerifier(options: VerifyOptions): SessionVerifier {
   const offersAuthorizationLookup = verified !== undefined && askResolver === undefined;
 
   // The header value to remember with `token`'s session: only where sessionOfAuthorization is
-  // offered, and only `<scheme> <token>` exactly, checked here rather than trusted from the caller.
-  // So a remembered value always holds this token, indexes to its entry, and is no longer than the
-  // token plus seven characters (a padded spelling, which could be kilobytes, is not kept).
+  // offered, and only `<scheme> <token>` exactly, parsed again here (by the one Bearer parser)
+  // rather than trusted from the caller. So a remembered value always holds this token, indexes to
+  // its entry, and is no longer than the token plus seven characters (a padded spelling, which could
+  // be kilobytes, is not kept). Runs only when a value is to be remembered, never on a known one.
   function knownForm(token: string, authorization: string | undefined): string | undefined {
     return offersAuthorizationLookup &&
       authorization !== undefined &&
       authorization.length === token.length + SCHEME_AND_SPACE_LENGTH &&
-      authorization.endsWith(token)
+      bearerCredentialOf(authorization) === token
       ? authorization
       : undefined;
   }
