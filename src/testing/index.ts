@@ -9,6 +9,7 @@ export type {
   EmulatorRequestRecord,
   OtpLoginClientSignature,
   P256KeyPairHex,
+  SignupUsage,
   StartTurnkeyEmulatorOptions,
   TestClientKey,
   TurnkeyEmulator,

@@ -2,7 +2,8 @@ import { encryptOtpCodeToBundle } from "@turnkey/crypto";
 import { generateP256KeyPairHex, privateKeyFromHex, signRaw, type P256KeyPairHex } from "./keys.js";
 
 /**
- * The `clientSignature` of OTP_LOGIN_V2 (Turnkey's `v1ClientSignature`).
+ * The `clientSignature` of OTP_LOGIN_V2 and of CREATE_SUB_ORGANIZATION with a verification token
+ * (Turnkey's `v1ClientSignature`).
  *
  * @example
  * ```ts
@@ -14,6 +15,27 @@ export interface OtpLoginClientSignature {
   readonly scheme: "CLIENT_SIGNATURE_SCHEME_API_P256";
   readonly message: string;
   readonly signature: string;
+}
+
+/**
+ * The root user a sign-up signature authorizes (Turnkey's `v1SignupUsageV2`): exactly the
+ * parameters of the root user holding the verification token's contact.
+ *
+ * @example
+ * ```ts
+ * const usage: SignupUsage = { email: "ada@example.com", apiKeys: [], authenticators: [], oauthProviders: [] };
+ * ```
+ */
+export interface SignupUsage {
+  /** Default: the verification token's contact, when `phoneNumber` is not given either. */
+  readonly email?: string;
+  readonly phoneNumber?: string;
+  /** Default `[]`. */
+  readonly apiKeys?: readonly unknown[];
+  /** Default `[]`. */
+  readonly authenticators?: readonly unknown[];
+  /** Default `[]`. */
+  readonly oauthProviders?: readonly unknown[];
 }
 
 /**
@@ -41,6 +63,20 @@ export interface TestClientKey extends P256KeyPairHex {
    * defaults to this key.
    */
   signLogin(verificationToken: string, sessionPublicKey?: string): OtpLoginClientSignature;
+  /**
+   * The sign-up client signature: this key signs
+   * `{"signupV2":{"apiKeys":…,"authenticators":…,"oauthProviders":…,"email"|"phoneNumber":…},"tokenId":…,"type":"USAGE_TYPE_SIGNUP"}`,
+   * as `@turnkey/core`'s `getClientSignatureMessageForSignup` builds it. With no `usage`: a root user
+   * with only the token's contact, the one an OTP login creates.
+   */
+  signSignup(verificationToken: string, usage?: SignupUsage): OtpLoginClientSignature;
+}
+
+function tokenClaims(verificationToken: string, method: string): { id: string; contact?: unknown; verification_type?: unknown } {
+  const payload = verificationToken.split(".")[1] ?? "";
+  const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { id?: unknown; contact?: unknown; verification_type?: unknown };
+  if (typeof claims.id !== "string") throw new TypeError(`${method}: the verification token has no id claim`);
+  return { ...claims, id: claims.id };
 }
 
 /**
@@ -55,17 +91,35 @@ export interface TestClientKey extends P256KeyPairHex {
 export function createTestClientKey(): TestClientKey {
   const pair = generateP256KeyPairHex();
   const privateKey = privateKeyFromHex(pair);
+  const sign = (message: string): OtpLoginClientSignature => ({
+    publicKey: pair.publicKey,
+    scheme: "CLIENT_SIGNATURE_SCHEME_API_P256",
+    message,
+    signature: signRaw(privateKey, message).toString("hex"),
+  });
   return {
     ...pair,
     encryptOtpCode(otpCode, otpEncryptionTargetBundle, signerPublicKey) {
       return encryptOtpCodeToBundle(otpCode, otpEncryptionTargetBundle, pair.publicKey, signerPublicKey);
     },
     signLogin(verificationToken, sessionPublicKey = pair.publicKey) {
-      const payload = verificationToken.split(".")[1] ?? "";
-      const { id } = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { id?: unknown };
-      if (typeof id !== "string") throw new TypeError("signLogin: the verification token has no id claim");
-      const message = JSON.stringify({ login: { publicKey: sessionPublicKey }, tokenId: id, type: "USAGE_TYPE_LOGIN" });
-      return { publicKey: pair.publicKey, scheme: "CLIENT_SIGNATURE_SCHEME_API_P256", message, signature: signRaw(privateKey, message).toString("hex") };
+      const { id } = tokenClaims(verificationToken, "signLogin");
+      return sign(JSON.stringify({ login: { publicKey: sessionPublicKey }, tokenId: id, type: "USAGE_TYPE_LOGIN" }));
+    },
+    signSignup(verificationToken, usage = {}) {
+      const claims = tokenClaims(verificationToken, "signSignup");
+      const contact = typeof claims.contact === "string" ? claims.contact : undefined;
+      const named = usage.email !== undefined || usage.phoneNumber !== undefined;
+      const email = named ? usage.email : claims.verification_type === "OTP_TYPE_EMAIL" ? contact : undefined;
+      const phoneNumber = named ? usage.phoneNumber : claims.verification_type === "OTP_TYPE_SMS" ? contact : undefined;
+      const signupV2 = {
+        apiKeys: usage.apiKeys ?? [],
+        authenticators: usage.authenticators ?? [],
+        oauthProviders: usage.oauthProviders ?? [],
+        ...(email === undefined ? {} : { email }),
+        ...(phoneNumber === undefined ? {} : { phoneNumber }),
+      };
+      return sign(JSON.stringify({ signupV2, tokenId: claims.id, type: "USAGE_TYPE_SIGNUP" }));
     },
   };
 }

@@ -4,7 +4,7 @@ import type { EmulatorFaults } from "./faults.js";
 import { generateP256KeyPairHex, privateKeyFromHex, type P256KeyPairHex } from "./keys.js";
 import { otpLoginRoute, initOtpRoute, verifyOtpRoute } from "./otp-activities.js";
 import { OtpService } from "./otp.js";
-import { getActivity, getUser, getUsers, listSubOrganizations, whoami } from "./queries.js";
+import { getActivity, getUser, getUsers, listSubOrganizations, listVerifiedSubOrganizations, whoami } from "./queries.js";
 import { EmulatorHttpServer, type EmulatorRequestRecord } from "./server.js";
 import { stampLoginRoute } from "./stamp-login.js";
 import { EmulatorStore, type OrganizationRecord } from "./store.js";
@@ -129,6 +129,7 @@ const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
   ["/public/v1/query/get_user", getUser],
   ["/public/v1/query/list_users", getUsers],
   ["/public/v1/query/list_suborgs", listSubOrganizations],
+  ["/public/v1/query/list_verified_suborgs", listVerifiedSubOrganizations],
   ["/public/v1/query/whoami", whoami],
   ["/public/v1/query/get_activity", getActivity],
   ["/public/v1/submit/create_sub_organization", createSubOrganizationRoute],
@@ -189,16 +190,19 @@ function snapshotOf(organization: OrganizationRecord): EmulatorOrganizationSnaps
  * keys refused with Turnkey-style `{ code, message, details }` errors); parent/sub-organization
  * access (a parent's key reads and logs in users of its own sub-organizations, never of another
  * parent's); `query/get_user`, `list_users`, `list_suborgs` (EMAIL, PHONE_NUMBER, USERNAME, NAME,
- * PUBLIC_KEY, CREDENTIAL_ID filters), `whoami`, `get_activity`; `submit/create_sub_organization`
- * (V7, V8), `init_otp` (V3, with a signed encryption-target bundle), `verify_otp` (V2, decrypting
- * the HPKE OTP bundle), `otp_login` (V2, with the client signature), `stamp_login`; session JWTs
- * in Turnkey's exact scheme, signed by its own notarizer, with `exp` honouring `expirationSeconds`.
+ * PUBLIC_KEY, CREDENTIAL_ID filters), `list_verified_suborgs` (EMAIL, PHONE_NUMBER: verified contacts
+ * only), `whoami`, `get_activity`; `submit/create_sub_organization` (V7, V8; contacts recorded
+ * unverified, except a `verificationToken`'s with the matching `USAGE_TYPE_SIGNUP` client signature),
+ * `init_otp` (V3, with a signed encryption-target bundle), `verify_otp` (V2, decrypting the HPKE OTP
+ * bundle), `otp_login` (V2, with the client signature; marks the contact verified), `stamp_login`;
+ * session JWTs in Turnkey's exact scheme, signed by its own notarizer, with `exp` honouring
+ * `expirationSeconds`.
  *
  * Not emulated: passkey (WebAuthn) stamps and attestation verification (the attestation's
  * challenge is checked, not its signature), wallets and signing, policies and consensus (every
  * activity completes at once), other endpoints and older activity versions, pagination, email
- * and SMS delivery (read codes with `lastOtp`), rate limits, session profiles, and the
- * `timestampMs` freshness window.
+ * and SMS delivery (read codes with `lastOtp`), rate limits, session profiles (a `sessionProfileId`
+ * is refused as unknown), and the `timestampMs` freshness window.
  *
  * @example
  * ```ts

@@ -5,4 +5,4 @@ export type { EmulatorFault, EmulatorFaults } from "./faults.js";
 export type { EmulatorRequestRecord } from "./server.js";
 export type { P256KeyPairHex } from "./keys.js";
 export { createTestClientKey } from "./client-key.js";
-export type { OtpLoginClientSignature, TestClientKey } from "./client-key.js";
+export type { OtpLoginClientSignature, SignupUsage, TestClientKey } from "./client-key.js";

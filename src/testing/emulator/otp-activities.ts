@@ -4,7 +4,7 @@ import type { RouteContext } from "./context.js";
 import { isCompressedP256Hex, verifyHexSignature } from "./keys.js";
 import { normalizeContact, type VerificationTokenClaims } from "./otp.js";
 import { objectAt, requiredString, secondsAt } from "./params.js";
-import { DEFAULT_SESSION_SECONDS, issueSession, MAX_SESSION_SECONDS } from "./sessions.js";
+import { DEFAULT_SESSION_SECONDS, issueSession, MAX_SESSION_SECONDS, refuseUnknownSessionProfile } from "./sessions.js";
 import type { UserRecord } from "./store.js";
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -83,9 +83,9 @@ function checkClientSignature(value: unknown, claims: VerificationTokenClaims, s
 
 /**
  * OTP_LOGIN_V2 on a (sub-)organization: `{ verificationToken, publicKey, clientSignature,
- * expirationSeconds?, invalidateExisting? }` → `{ session }`. The token must come from this
- * organization or its parent, name the contact of one of its users, be unexpired and unused; it is
- * consumed.
+ * expirationSeconds?, invalidateExisting?, sessionProfileId? }` → `{ session }`. The token must come
+ * from this organization or its parent, name the contact of one of its users, be unexpired and
+ * unused; it is consumed. A `sessionProfileId` is refused (no profiles exist in the emulator).
  */
 async function otpLogin(context: RouteContext, parameters: Record<string, unknown>) {
   const claims = context.otp.readToken(requiredString(parameters, "verificationToken"));
@@ -99,6 +99,7 @@ async function otpLogin(context: RouteContext, parameters: Record<string, unknow
   checkClientSignature(parameters.clientSignature, claims, publicKey);
   const user = userWithContact(context, claims);
   const expirationSeconds = secondsAt(parameters, "expirationSeconds", DEFAULT_SESSION_SECONDS, MAX_SESSION_SECONDS);
+  refuseUnknownSessionProfile(parameters);
   context.otp.consume(claims.id);
   if (claims.verification_type === "OTP_TYPE_EMAIL") user.emailVerified = true;
   else user.phoneVerified = true;

@@ -65,3 +65,28 @@ export const listSubOrganizations: Route = ({ store, organizationId, body }) => 
     .map((organization) => organization.organizationId);
   return { organizationIds };
 };
+
+const VERIFIED_FILTERS: Readonly<Record<string, SubOrgFilter>> = {
+  EMAIL: (organization, value) =>
+    anyUser(organization, (user) => user.emailVerified && user.userEmail !== undefined && normalizeContact(user.userEmail) === normalizeContact(value)),
+  PHONE_NUMBER: (organization, value) => anyUser(organization, (user) => user.phoneVerified && user.userPhoneNumber === value.trim()),
+};
+
+/**
+ * POST /public/v1/query/list_verified_suborgs (the SDK's `getVerifiedSubOrgIds`) `{ organizationId,
+ * filterType, filterValue }` → `{ organizationIds }`, oldest first: only sub-organizations where a
+ * user has that email or phone number **verified** (by an OTP login, or a verification token at
+ * creation). Pagination options are accepted and ignored.
+ */
+export const listVerifiedSubOrganizations: Route = ({ store, organizationId, body }) => {
+  const filterType = requiredString(body, "filterType");
+  const filter = VERIFIED_FILTERS[filterType];
+  if (filter === undefined) throw invalidArgument(`unsupported filterType ${filterType}; list_verified_suborgs filters by ${Object.keys(VERIFIED_FILTERS).join(" or ")}`);
+  const filterValue = requiredString(body, "filterValue");
+  const organizationIds = store
+    .organization(organizationId)
+    .subOrganizationIds.map((id) => store.organization(id))
+    .filter((organization) => filter(organization, filterValue))
+    .map((organization) => organization.organizationId);
+  return { organizationIds };
+};

@@ -1,9 +1,19 @@
+import { notFound } from "./api-error.js";
 import type { EmulatorServices } from "./context.js";
+import { optionalString } from "./params.js";
 
 /** Turnkey's default session length when `expirationSeconds` is not given: 15 minutes. */
 export const DEFAULT_SESSION_SECONDS = 900;
 /** The longest session the emulator issues: one year. */
 export const MAX_SESSION_SECONDS = 31_536_000;
+
+/**
+ * Login activities (otp_login, stamp_login) accept a `sessionProfileId`; the emulator has no session
+ * profiles, so any one named does not exist and is refused as Turnkey refuses an unknown id.
+ */
+export function refuseUnknownSessionProfile(parameters: Record<string, unknown>): void {
+  if (optionalString(parameters, "sessionProfileId") !== undefined) throw notFound("session profile not found");
+}
 
 /** What a login activity (otp_login, stamp_login) asks for. */
 export interface SessionRequest {

@@ -3,13 +3,14 @@ import { invalidArgument, permissionDenied } from "./api-error.js";
 import type { RouteContext } from "./context.js";
 import { isCompressedP256Hex } from "./keys.js";
 import { secondsAt, requiredString } from "./params.js";
-import { DEFAULT_SESSION_SECONDS, issueSession, MAX_SESSION_SECONDS } from "./sessions.js";
+import { DEFAULT_SESSION_SECONDS, issueSession, MAX_SESSION_SECONDS, refuseUnknownSessionProfile } from "./sessions.js";
 
 /**
- * STAMP_LOGIN: `{ publicKey, expirationSeconds?, invalidateExisting? }` → `{ session }` for the
+ * STAMP_LOGIN: `{ publicKey, expirationSeconds?, invalidateExisting?, sessionProfileId? }` → `{ session }` for the
  * user whose credential stamped the request. That must be a user of the target organization
  * itself (in the emulator: an API key, such as the temporary key registered at sign-up, or an
- * earlier session key; passkey stamps are not emulated), not its parent's.
+ * earlier session key; passkey stamps are not emulated), not its parent's. A `sessionProfileId` is
+ * refused (no profiles exist in the emulator).
  */
 async function stampLogin(context: RouteContext, parameters: Record<string, unknown>) {
   if (context.caller.organizationId !== context.organizationId) {
@@ -17,6 +18,7 @@ async function stampLogin(context: RouteContext, parameters: Record<string, unkn
   }
   const publicKey = requiredString(parameters, "publicKey");
   if (!isCompressedP256Hex(publicKey)) throw invalidArgument("publicKey must be a compressed P-256 public key in hex");
+  refuseUnknownSessionProfile(parameters);
   const session = await issueSession(context, {
     organizationId: context.organizationId,
     userId: context.caller.userId,

@@ -5,6 +5,7 @@ import type { RouteContext } from "./context.js";
 import { isCompressedP256Hex } from "./keys.js";
 import { normalizeContact } from "./otp.js";
 import { arrayAt, objectAt, optionalString, requiredString, secondsAt } from "./params.js";
+import { checkSignupClientSignature } from "./signup-signature.js";
 import { credentialTypeOf, type NewUser } from "./store.js";
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -82,9 +83,11 @@ function parseRootUser(value: unknown, index: number, nowMs: number): NewUser {
 
 /**
  * CREATE_SUB_ORGANIZATION (V7 and V8): a sub-organization of the caller's own organization with its
- * root users, their API keys and passkeys. An optional `verificationToken` is checked (signature,
- * expiry, contact of a root user) and marks that contact verified; it is not consumed. A requested
- * `wallet` gets an id but no keys or addresses (wallets are not emulated).
+ * root users, their API keys and passkeys. Their emails and phone numbers are recorded unverified,
+ * except the contact of an optional `verificationToken`, checked (signature, expiry, issued to this
+ * organization, contact of a root user) with the `clientSignature` Turnkey requires with it (see
+ * `checkSignupClientSignature`): that one is marked verified. The token is not consumed (OTP login
+ * follows with it). A requested `wallet` gets an id but no keys or addresses (wallets are not emulated).
  */
 function createSubOrganization(context: RouteContext, parameters: Record<string, unknown>): unknown {
   const { store, organizationId, caller } = context;
@@ -101,9 +104,11 @@ function createSubOrganization(context: RouteContext, parameters: Record<string,
   const token = optionalString(parameters, "verificationToken");
   const verified = token === undefined ? undefined : context.otp.readToken(token);
   if (verified !== undefined) {
+    if (verified.organization_id !== organizationId) throw permissionDenied("the verification token was issued for another organization");
     const contact = normalizeContact(verified.contact);
-    const matches = rootUsers.some((user) => [user.userEmail, user.userPhoneNumber].some((value) => value !== undefined && normalizeContact(value) === contact));
-    if (!matches) throw invalidArgument("verificationToken's contact does not match any root user's email or phone number");
+    const index = rootUsers.findIndex((user) => [user.userEmail, user.userPhoneNumber].some((value) => value !== undefined && normalizeContact(value) === contact));
+    if (index === -1) throw invalidArgument("verificationToken's contact does not match any root user's email or phone number");
+    checkSignupClientSignature(parameters.clientSignature, verified, objectAt(arrayAt(parameters, "rootUsers")[index], `rootUsers[${index}]`));
   }
   const organization = store.createOrganization({ name: subOrganizationName, parentOrganizationId: organizationId, rootUsers });
   const rootUserIds = [...organization.users.keys()];
