@@ -115,7 +115,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<{ ok: boolean;
       const verify = await call("POST", "/auth/otp-verify", { otpId: init.body.otpId, encryptedOtpBundle });
       expect(verify.status === 200, `otp-verify answered ${verify.status} ${JSON.stringify(verify.body)}`);
       const verificationToken = verify.body.verificationToken as string;
-      const reply = await call("POST", "/auth/otp-login", { verificationToken, publicKey: key.publicKey, clientSignature: key.signLogin(verificationToken) });
+      // Both signatures in one request: the sign-up one is used only when no account has this email
+      // verified yet, and this login creates it.
+      const signatures = { clientSignature: key.signLogin(verificationToken), signupClientSignature: key.signSignup(verificationToken) };
+      const reply = await call("POST", "/auth/otp-login", { verificationToken, publicKey: key.publicKey, ...signatures });
       return { reply, key };
     }
 
@@ -183,7 +186,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<{ ok: boolean;
       const { otpId, otpEncryptionTargetBundle } = await initOtp({ client: foreignClient, parentOrganizationId: foreign.organizationId, otpType: "OTP_TYPE_EMAIL", contact: stranger, appName: "other app" });
       const encryptedOtpBundle = await key.encryptOtpCode(emulator.lastOtp(stranger) as string, otpEncryptionTargetBundle, emulator.otpSignerPublicKey);
       const { verificationToken } = await verifyOtp({ client: foreignClient, parentOrganizationId: foreign.organizationId, otpId, encryptedOtpBundle, ...keys });
-      const login = await otpLogin({ client: foreignClient, parentOrganizationId: foreign.organizationId, verificationToken, publicKey: key.publicKey, clientSignature: key.signLogin(verificationToken), ...keys });
+      const signatures = { clientSignature: key.signLogin(verificationToken), signupClientSignature: key.signSignup(verificationToken) };
+      const login = await otpLogin({ client: foreignClient, parentOrganizationId: foreign.organizationId, verificationToken, publicKey: key.publicKey, ...signatures, ...keys });
       const { status, body } = await call("GET", "/me", undefined, login.session);
       expect(status === 401 && body.error === "untrusted_organization", `expected 401 untrusted_organization, got ${status} ${JSON.stringify(body)}`);
       return `GET /me with a session of ${short(login.organizationId)} (another parent's sub-organization) → 401 untrusted_organization`;

@@ -259,7 +259,7 @@ describe("examples/express/server.ts with a Turnkey API key (against the emulato
       const verify = await post("otp-verify", { otpId: init.body.otpId, encryptedOtpBundle });
       expect(verify.status).toBe(200);
       const verificationToken = verify.body.verificationToken as string;
-      const login = await post("otp-login", { verificationToken, publicKey: key.publicKey, clientSignature: key.signLogin(verificationToken) });
+      const login = await post("otp-login", { verificationToken, publicKey: key.publicKey, clientSignature: key.signLogin(verificationToken), signupClientSignature: key.signSignup(verificationToken) });
       expect(login.status).toBe(200);
       expect(login.body).toMatchObject({ created: true, organizationId: expect.any(String), userId: expect.any(String) });
       const me = await fetch(`${server.base}/me`, { headers: { authorization: `Bearer ${login.body.session as string}` } });

@@ -12,7 +12,8 @@
  */
 export interface TurnkeyFlowsClient {
   getUser(input: { organizationId: string; userId: string }): Promise<{ user?: { userId?: string } }>;
-  getSubOrgIds(input: { organizationId: string; filterType: string; filterValue: string }): Promise<{ organizationIds?: string[] }>;
+  /** Sub-organizations whose user has this email or phone number **verified** (`/public/v1/query/list_verified_suborgs`). */
+  getVerifiedSubOrgIds(input: { organizationId: string; filterType: "EMAIL" | "PHONE_NUMBER"; filterValue: string }): Promise<{ organizationIds?: string[] }>;
   createSubOrganization(input: CreateSubOrganizationRequest): Promise<{ subOrganizationId?: string; rootUserIds?: string[] }>;
   initOtp(input: InitOtpRequest): Promise<{ otpId?: string; otpEncryptionTargetBundle?: string }>;
   verifyOtp(input: { organizationId: string; otpId: string; encryptedOtpBundle: string; expirationSeconds?: string }): Promise<{ verificationToken?: string }>;
@@ -50,7 +51,8 @@ export interface PasskeyAttestation {
 }
 
 /**
- * The client signature of OTP login (Turnkey's `v1ClientSignature`).
+ * A client signature (Turnkey's `v1ClientSignature`): the key a verification token is bound to signs
+ * what the token may be used for, a login (`USAGE_TYPE_LOGIN`) or a sign-up (`USAGE_TYPE_SIGNUP`).
  *
  * @example
  * ```ts
@@ -65,7 +67,9 @@ export interface ClientSignature {
 }
 
 /**
- * What the helpers send to `createSubOrganization` (CREATE_SUB_ORGANIZATION_V8).
+ * What the helpers send to `createSubOrganization` (CREATE_SUB_ORGANIZATION_V8). With
+ * `verificationToken` and its `clientSignature` (`USAGE_TYPE_SIGNUP`), Turnkey records the token's
+ * contact as verified; without them, a root user's email or phone number is recorded unverified.
  *
  * @example
  * ```ts
@@ -76,14 +80,29 @@ export interface CreateSubOrganizationRequest {
   organizationId: string;
   subOrganizationName: string;
   rootQuorumThreshold: number;
-  rootUsers: {
-    userName: string;
-    userEmail?: string;
-    userPhoneNumber?: string;
-    apiKeys: { apiKeyName: string; publicKey: string; curveType: "API_KEY_CURVE_P256"; expirationSeconds?: string }[];
-    authenticators: { authenticatorName: string; challenge: string; attestation: PasskeyAttestation }[];
-    oauthProviders: [];
-  }[];
+  rootUsers: RootUser[];
+  /** An OTP verification token of a root user's email or phone number. */
+  verificationToken?: string;
+  /** The token key's signature of the sign-up, required with `verificationToken`. */
+  clientSignature?: ClientSignature;
+}
+
+/**
+ * A root user of {@link CreateSubOrganizationRequest} (Turnkey's `v1RootUserParamsV5`), as the
+ * helpers create it.
+ *
+ * @example
+ * ```ts
+ * const rootUser: RootUser = { userName: "Ada", userEmail: "ada@example.com", apiKeys: [], authenticators: [], oauthProviders: [] };
+ * ```
+ */
+export interface RootUser {
+  userName: string;
+  userEmail?: string;
+  userPhoneNumber?: string;
+  apiKeys: { apiKeyName: string; publicKey: string; curveType: "API_KEY_CURVE_P256"; expirationSeconds?: string }[];
+  authenticators: { authenticatorName: string; challenge: string; attestation: PasskeyAttestation }[];
+  oauthProviders: [];
 }
 
 /**

@@ -85,13 +85,21 @@ function errorResponse(status: number, error: string, message: string): FlowResp
 /**
  * Creates the framework-free dispatcher behind `POST /auth/:flow`:
  *
- * - `signup` `{ userName, email?, phoneNumber?, passkey: { challenge, attestation, authenticatorName? }, apiKey?: { publicKey, expirationSeconds? } }`
+ * - `signup` `{ userName, passkey: { challenge, attestation, authenticatorName? }, apiKey?: { publicKey, expirationSeconds?, name? }, email? | phoneNumber?, verificationToken?, clientSignature? }`
  *   → 201 `{ subOrganizationId, userId }` (then the frontend calls `stampLogin` with the temporary
- *   key, which expires after `apiKey.expirationSeconds`, default 900);
+ *   key, which expires after `apiKey.expirationSeconds`, default 900). An email or phone number is
+ *   recorded only verified: it needs the `verificationToken` of a code sent to it (`otp-init`,
+ *   `otp-verify`) and `clientSignature`, the token key's `USAGE_TYPE_SIGNUP` signature of the root
+ *   user created; without them the sign-up is refused (400 `invalid_request`), since OTP login
+ *   trusts a recorded contact;
  * - `otp-init` `{ otpType: "OTP_TYPE_EMAIL" | "OTP_TYPE_SMS", contact }` → 200 `{ otpId, otpEncryptionTargetBundle }`;
  * - `otp-verify` `{ otpId, encryptedOtpBundle }` → 200 `{ verificationToken }`;
- * - `otp-login` `{ verificationToken, publicKey, clientSignature }` → 200 `{ session, organizationId, userId, expiresAt, created }`
- *   (the sub-organization is found, or created on first login, by the verified token's contact).
+ * - `otp-login` `{ verificationToken, publicKey, clientSignature, signupClientSignature? }` → 200
+ *   `{ session, organizationId, userId, expiresAt, created }`: logs into the sub-organization whose
+ *   user has the token's contact **verified**, or creates one with it verified, which needs
+ *   `signupClientSignature` (the token key's `USAGE_TYPE_SIGNUP` signature of a root user with only
+ *   that contact; a 400 names it when missing). Like `@turnkey/core`'s `completeOtp`, the frontend
+ *   signs both and sends both, and one request signs up or logs in.
  *
  * Failures answer `{ error, message }`: 400 for bad input (naming it) and refused codes or
  * tokens, 404 for an unknown flow, 502/503 when Turnkey misbehaves, 500 for anything
@@ -108,7 +116,7 @@ function errorResponse(status: number, error: string, message: string): FlowResp
  */
 export function createFlowHandler(config: FlowHandlerConfig): FlowHandler {
   if (!isObject(config)) throw new TypeError("createFlowHandler: config must be an object");
-  const client = requireClient(config.client, "createSubOrganization", "initOtp", "verifyOtp", "otpLogin", "getSubOrgIds");
+  const client = requireClient(config.client, "createSubOrganization", "initOtp", "verifyOtp", "otpLogin", "getVerifiedSubOrgIds");
   const { parentOrganizationId, appName, otpSignerPublicKey, notarizerPublicKey, verifier, sessionExpirationSeconds, onError } = config;
   if (typeof parentOrganizationId !== "string" || parentOrganizationId.length === 0) throw new TypeError("createFlowHandler: parentOrganizationId must be a non-empty string");
   if (typeof appName !== "string" || appName.length === 0) throw new TypeError("createFlowHandler: appName must be a non-empty string");
@@ -141,6 +149,9 @@ export function createFlowHandler(config: FlowHandlerConfig): FlowHandler {
         userName: body.userName as string,
         ...(body.email === undefined ? {} : { email: body.email as string }),
         ...(body.phoneNumber === undefined ? {} : { phoneNumber: body.phoneNumber as string }),
+        ...(body.verificationToken === undefined ? {} : { verificationToken: body.verificationToken as string }),
+        ...(body.clientSignature === undefined ? {} : { clientSignature: body.clientSignature as ClientSignature }),
+        ...signer,
         passkey: passkey as unknown as PasskeySignupInput["passkey"],
         // A sign-up key is temporary: 15 minutes unless the client asks for a lifetime.
         ...(apiKey === undefined ? {} : { apiKey: { ...apiKey, expirationSeconds: apiKey.expirationSeconds ?? 900 } as unknown as NonNullable<PasskeySignupInput["apiKey"]> }),
@@ -163,6 +174,7 @@ export function createFlowHandler(config: FlowHandlerConfig): FlowHandler {
         verificationToken: body.verificationToken as string,
         publicKey: body.publicKey as string,
         clientSignature: body.clientSignature as ClientSignature,
+        ...(body.signupClientSignature === undefined ? {} : { signupClientSignature: body.signupClientSignature as ClientSignature }),
         ...(sessionExpirationSeconds === undefined ? {} : { expirationSeconds: sessionExpirationSeconds }),
       });
       return { status: 200, body: result };

@@ -23,6 +23,7 @@ export type {
   InitOtpRequest,
   OtpLoginRequest,
   PasskeyAttestation,
+  RootUser,
   TurnkeyFlowsClient,
 } from "./client.js";
 export type { OtpType } from "./validate.js";

@@ -2,11 +2,12 @@ import { isTurnkeyAuthError } from "../errors.js";
 import type { TurnkeySession } from "../session.js";
 import { createSessionVerifier, type SessionVerifier } from "../verifier.js";
 import type { ClientSignature, TurnkeyFlowsClient } from "./client.js";
-import { invalidRequest, TurnkeyFlowError } from "./errors.js";
+import { checkLoginSignature } from "./client-signatures.js";
+import { TurnkeyFlowError } from "./errors.js";
 import { getOrCreateSubOrganization } from "./sub-organization-by-contact.js";
 import { badResponse, callTurnkey, requireClient, resolveTimeout } from "./turnkey-call.js";
-import { checkVerificationToken, type VerifiedOtpToken } from "./verification-token.js";
-import { isObject, optionalSeconds, optionalString, requireClientSignature, requireObject, requirePublicKey, requireString } from "./validate.js";
+import { checkVerificationToken } from "./verification-token.js";
+import { optionalSeconds, optionalString, requireClientSignature, requireObject, requirePublicKey, requireString } from "./validate.js";
 
 /**
  * Input of {@link otpLogin}.
@@ -17,7 +18,7 @@ import { isObject, optionalSeconds, optionalString, requireClientSignature, requ
  * ```
  */
 export interface OtpLoginInput {
-  client: Pick<TurnkeyFlowsClient, "otpLogin" | "getSubOrgIds" | "createSubOrganization">;
+  client: Pick<TurnkeyFlowsClient, "otpLogin" | "getVerifiedSubOrgIds" | "createSubOrganization">;
   parentOrganizationId: string;
   /** From {@link verifyOtp}. */
   verificationToken: string;
@@ -25,7 +26,16 @@ export interface OtpLoginInput {
   publicKey: string;
   /** The client's signature of the login, by the key the verification token is bound to. */
   clientSignature: ClientSignature;
-  /** Log in to this sub-organization instead of finding (or creating) it by the token's contact. */
+  /**
+   * The client's signature of the sign-up, by the same key, needed only when no sub-organization
+   * has the token's contact verified yet (see {@link getOrCreateSubOrganization}). Send it on every
+   * login and the first one signs the user up without a second round trip.
+   */
+  signupClientSignature?: ClientSignature;
+  /**
+   * Log in to this sub-organization instead of finding (or creating) it by the token's verified
+   * contact. You vouch that it is this user's: never take it from the request.
+   */
   subOrganizationId?: string;
   /** Root user name if a sub-organization is created. Default: the contact. */
   userName?: string;
@@ -77,27 +87,11 @@ function defaultVerifier(notarizerPublicKey: string | undefined): SessionVerifie
   return verifier;
 }
 
-/** The client signature must authorize exactly this login: catch mistakes before Turnkey does. */
-function checkSignatureMatches(signature: ClientSignature, token: VerifiedOtpToken, publicKey: string): void {
-  if (signature.publicKey.toLowerCase() !== token.publicKey.toLowerCase()) {
-    throw invalidRequest("clientSignature.publicKey must be the key the verification token was issued to (the one encrypted with the code)");
-  }
-  let usage: unknown;
-  try {
-    usage = JSON.parse(signature.message);
-  } catch {
-    usage = undefined;
-  }
-  const login = isObject(usage) && isObject(usage.login) ? usage.login : undefined;
-  if (!isObject(usage) || usage.type !== "USAGE_TYPE_LOGIN" || usage.tokenId !== token.tokenId || login?.publicKey !== publicKey) {
-    throw invalidRequest('clientSignature.message must be {"login":{"publicKey":<publicKey>},"tokenId":<token id>,"type":"USAGE_TYPE_LOGIN"}');
-  }
-}
-
 /**
  * OTP step 3: logs the user in and returns a verified session. Checks the verification token
- * (`@turnkey/crypto`), finds or creates the user's sub-organization by the token's contact
- * (unless `subOrganizationId` is given), calls OTP_LOGIN_V2 with the client's public key and
+ * (`@turnkey/crypto`), finds the sub-organization whose user has the token's contact verified, or
+ * creates one with it verified (with `signupClientSignature`; see {@link getOrCreateSubOrganization}),
+ * unless `subOrganizationId` is given, calls OTP_LOGIN_V2 with the client's public key and
  * signature, then verifies the session JWT with this library's verifier (signature by the
  * notarizer, claims, expiry) and that it is for that sub-organization and key. Every failure is a
  * {@link TurnkeyFlowError}: 400 for bad input or an expired or invalid token, 502 when Turnkey's
@@ -112,7 +106,7 @@ function checkSignatureMatches(signature: ClientSignature, token: VerifiedOtpTok
  */
 export async function otpLogin(input: OtpLoginInput): Promise<OtpLoginResult> {
   requireObject(input, "input");
-  const client = requireClient(input.client, "otpLogin", "getSubOrgIds", "createSubOrganization");
+  const client = requireClient(input.client, "otpLogin", "getVerifiedSubOrgIds", "createSubOrganization");
   const parentOrganizationId = requireString(input.parentOrganizationId, "parentOrganizationId");
   const publicKey = requirePublicKey(input.publicKey, "publicKey");
   const clientSignature = requireClientSignature(input.clientSignature);
@@ -124,16 +118,17 @@ export async function otpLogin(input: OtpLoginInput): Promise<OtpLoginResult> {
     parentOrganizationId,
     ...(input.otpSignerPublicKey === undefined ? {} : { otpSignerPublicKey: input.otpSignerPublicKey }),
   });
-  checkSignatureMatches(clientSignature, token, publicKey);
+  checkLoginSignature(clientSignature, token, publicKey);
 
   const { subOrganizationId, created } =
     requestedSubOrganization === undefined
       ? await getOrCreateSubOrganization({
           client,
           parentOrganizationId,
-          otpType: token.otpType,
-          contact: token.contact,
+          verificationToken: input.verificationToken,
+          ...(input.signupClientSignature === undefined ? {} : { signupClientSignature: input.signupClientSignature }),
           ...(input.userName === undefined ? {} : { userName: input.userName }),
+          ...(input.otpSignerPublicKey === undefined ? {} : { otpSignerPublicKey: input.otpSignerPublicKey }),
           timeoutMs,
         })
       : { subOrganizationId: requestedSubOrganization, created: false };

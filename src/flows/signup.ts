@@ -1,7 +1,19 @@
-import type { PasskeyAttestation, TurnkeyFlowsClient } from "./client.js";
+import type { ClientSignature, PasskeyAttestation, RootUser, TurnkeyFlowsClient } from "./client.js";
+import { checkSignupSignature } from "./client-signatures.js";
 import { invalidRequest } from "./errors.js";
 import { badResponse, callTurnkey, requireClient, resolveTimeout } from "./turnkey-call.js";
-import { optionalEmail, optionalPhoneNumber, optionalSeconds, optionalString, requireAttestation, requireObject, requirePublicKey, requireString } from "./validate.js";
+import { checkVerificationToken, type VerifiedOtpToken } from "./verification-token.js";
+import {
+  optionalEmail,
+  optionalPhoneNumber,
+  optionalSeconds,
+  optionalString,
+  requireAttestation,
+  requireClientSignature,
+  requireObject,
+  requirePublicKey,
+  requireString,
+} from "./validate.js";
 
 /**
  * Input of {@link createPasskeySubOrganization}.
@@ -17,8 +29,20 @@ export interface PasskeySignupInput {
   parentOrganizationId: string;
   /** The root user's name. */
   userName: string;
+  /** Recorded only with a `verificationToken` of a code sent to it: a later OTP login trusts it. */
   email?: string;
+  /** Recorded only with a `verificationToken` of a code sent to it (at most one contact per sign-up). */
   phoneNumber?: string;
+  /** From {@link verifyOtp}, for `email` or `phoneNumber`: Turnkey records that contact verified. */
+  verificationToken?: string;
+  /**
+   * Required with `verificationToken`: the client's `USAGE_TYPE_SIGNUP` signature, by the token's
+   * key, of exactly the root user created: `{"signupV2":{"apiKeys":[…],"authenticators":[…],
+   * "oauthProviders":[],"email":…},"tokenId":<token id>,"type":"USAGE_TYPE_SIGNUP"}`.
+   */
+  clientSignature?: ClientSignature;
+  /** Verification-token signer key; default Turnkey's production key (`emulator.otpSignerPublicKey`). */
+  otpSignerPublicKey?: string;
   /** Default: `userName`. */
   subOrganizationName?: string;
   /** The passkey the browser created: the challenge it signed and its attestation. */
@@ -55,13 +79,17 @@ const MAX_TEMPORARY_KEY_SECONDS = 31_536_000;
  * key as authenticators. Validates every input first (a {@link TurnkeyFlowError} `invalid_request`,
  * HTTP 400, names the bad one); Turnkey failures become {@link TurnkeyFlowError}s too.
  *
+ * An email or phone number is recorded only when verified: with the `verificationToken` of an OTP
+ * sent to it and the client's `clientSignature` of the sign-up, which Turnkey requires to mark it
+ * verified. A contact without them is refused (400), because OTP login finds accounts by verified
+ * contact and anyone can type someone else's address.
+ *
  * @example
  * ```ts
  * const { subOrganizationId, userId } = await createPasskeySubOrganization({
  *   client,
  *   parentOrganizationId,
  *   userName: "Ada",
- *   email: "ada@example.com",
  *   passkey: { challenge, attestation },
  *   apiKey: { publicKey: temporaryPublicKey, expirationSeconds: 300 },
  * });
@@ -93,6 +121,15 @@ export async function createPasskeySubOrganization(input: PasskeySignupInput): P
   }
   const subOrganizationName = optionalString(input.subOrganizationName, "subOrganizationName") ?? userName;
   const timeoutMs = resolveTimeout(input.timeoutMs);
+  const rootUser: RootUser = {
+    userName,
+    ...(email === undefined ? {} : { userEmail: email }),
+    ...(phoneNumber === undefined ? {} : { userPhoneNumber: phoneNumber }),
+    apiKeys,
+    authenticators: [{ authenticatorName, challenge, attestation }],
+    oauthProviders: [],
+  };
+  const verification = await verifiedContact(input, parentOrganizationId, rootUser);
 
   const created = await callTurnkey(
     "create sub-organization",
@@ -102,16 +139,8 @@ export async function createPasskeySubOrganization(input: PasskeySignupInput): P
         organizationId: parentOrganizationId,
         subOrganizationName,
         rootQuorumThreshold: 1,
-        rootUsers: [
-          {
-            userName,
-            ...(email === undefined ? {} : { userEmail: email }),
-            ...(phoneNumber === undefined ? {} : { userPhoneNumber: phoneNumber }),
-            apiKeys,
-            authenticators: [{ authenticatorName, challenge, attestation }],
-            oauthProviders: [],
-          },
-        ],
+        rootUsers: [rootUser],
+        ...verification,
       }),
     { rejected: "Turnkey rejected the sign-up: check the passkey attestation and challenge" },
   );
@@ -120,4 +149,40 @@ export async function createPasskeySubOrganization(input: PasskeySignupInput): P
   if (typeof subOrganizationId !== "string" || subOrganizationId.length === 0) throw badResponse("create sub-organization", "no subOrganizationId");
   if (typeof userId !== "string" || userId.length === 0) throw badResponse("create sub-organization", "no root user id");
   return { subOrganizationId, userId };
+}
+
+function sameContact(token: VerifiedOtpToken, email: string | undefined, phoneNumber: string | undefined): boolean {
+  if (email !== undefined) return token.otpType === "OTP_TYPE_EMAIL" && token.contact.trim().toLowerCase() === email.toLowerCase();
+  return token.otpType === "OTP_TYPE_SMS" && token.contact.trim() === phoneNumber;
+}
+
+/** The proof that lets a contact be recorded (verified), or nothing when the sign-up names none. */
+async function verifiedContact(
+  input: PasskeySignupInput,
+  parentOrganizationId: string,
+  rootUser: RootUser,
+): Promise<{ verificationToken: string; clientSignature: ClientSignature } | Record<string, never>> {
+  const { userEmail: email, userPhoneNumber: phoneNumber } = rootUser;
+  const named = email !== undefined ? "email" : phoneNumber !== undefined ? "phoneNumber" : undefined;
+  const verificationToken = input.verificationToken ?? undefined;
+  if (email !== undefined && phoneNumber !== undefined) {
+    throw invalidRequest("email and phoneNumber: a sign-up records one contact, the one its verificationToken verifies");
+  }
+  if (named === undefined) {
+    if (verificationToken !== undefined) throw invalidRequest("verificationToken was given without the email or phoneNumber it verifies");
+    return {};
+  }
+  if (verificationToken === undefined) {
+    throw invalidRequest(
+      `${named} is recorded only when verified, as OTP login trusts it: send the verificationToken of a code sent to it (otp-init, otp-verify) and clientSignature, or sign up without ${named}`,
+    );
+  }
+  const clientSignature = requireClientSignature(input.clientSignature, "clientSignature", "sign-up");
+  const token = await checkVerificationToken(verificationToken, {
+    parentOrganizationId,
+    ...(input.otpSignerPublicKey === undefined ? {} : { otpSignerPublicKey: input.otpSignerPublicKey }),
+  });
+  if (!sameContact(token, email, phoneNumber)) throw invalidRequest(`verificationToken does not verify this ${named}: it must come from a code sent to it`);
+  checkSignupSignature(clientSignature, token, rootUser, "clientSignature");
+  return { verificationToken, clientSignature };
 }

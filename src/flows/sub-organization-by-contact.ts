@@ -1,23 +1,35 @@
-import type { TurnkeyFlowsClient } from "./client.js";
+import type { ClientSignature, RootUser, TurnkeyFlowsClient } from "./client.js";
+import { checkSignupSignature } from "./client-signatures.js";
+import { invalidRequest } from "./errors.js";
 import { badResponse, callTurnkey, requireClient, resolveTimeout } from "./turnkey-call.js";
-import { optionalString, requireContact, requireObject, requireOtpType, requireString, type OtpType } from "./validate.js";
+import { checkVerificationToken, type VerifiedOtpToken } from "./verification-token.js";
+import { optionalString, requireClientSignature, requireObject, requireString } from "./validate.js";
 
 /**
  * Input of {@link getOrCreateSubOrganization}.
  *
  * @example
  * ```ts
- * const input: GetOrCreateSubOrganizationInput = { client, parentOrganizationId, otpType: "OTP_TYPE_EMAIL", contact: "ada@example.com" };
+ * const input: GetOrCreateSubOrganizationInput = { client, parentOrganizationId, verificationToken, signupClientSignature };
  * ```
  */
 export interface GetOrCreateSubOrganizationInput {
-  client: Pick<TurnkeyFlowsClient, "getSubOrgIds" | "createSubOrganization">;
+  client: Pick<TurnkeyFlowsClient, "getVerifiedSubOrgIds" | "createSubOrganization">;
   parentOrganizationId: string;
-  /** Which kind of contact `contact` is: an email (OTP_TYPE_EMAIL) or a phone number (OTP_TYPE_SMS). */
-  otpType: OtpType;
-  contact: string;
+  /** From {@link verifyOtp}: the contact it verified is the one looked up, and recorded verified on creation. */
+  verificationToken: string;
+  /**
+   * The client's `USAGE_TYPE_SIGNUP` signature, by the token's key, of the root user created when no
+   * sub-organization has the contact verified yet: `{"signupV2":{"apiKeys":[],"authenticators":[],
+   * "oauthProviders":[],"email":<contact>},"tokenId":<token id>,"type":"USAGE_TYPE_SIGNUP"}`
+   * (`"phoneNumber"` for SMS), as `@turnkey/core`'s `getClientSignatureMessageForSignup` builds it.
+   * Not needed when one exists.
+   */
+  signupClientSignature?: ClientSignature;
   /** Name of the root user when one is created. Default: the contact. */
   userName?: string;
+  /** Verification-token signer key; default Turnkey's production key (`emulator.otpSignerPublicKey`). */
+  otpSignerPublicKey?: string;
   timeoutMs?: number;
 }
 
@@ -40,26 +52,48 @@ export interface GetOrCreateSubOrganizationResult {
 const pendingByClient = new WeakMap<object, Map<string, Promise<GetOrCreateSubOrganizationResult>>>();
 
 /**
- * Finds the sub-organization whose user has this email or phone number (`getSubOrgIds` with
- * filterType EMAIL or PHONE_NUMBER), or creates one with a root user holding that contact and no
- * credentials (OTP login adds the session key). When several match, the first (oldest) is used.
+ * Finds the sub-organization whose user has the verification token's email or phone number
+ * **verified** (`getVerifiedSubOrgIds`, filter EMAIL or PHONE_NUMBER), or creates one whose root user
+ * holds that contact, marked verified by Turnkey (the token and `signupClientSignature` go with
+ * CREATE_SUB_ORGANIZATION), and no credentials (OTP login adds the session key). A contact recorded
+ * without verification (a sign-up that merely named it) is never matched: whoever typed someone
+ * else's email cannot receive that person's login. When several match, the first (oldest) is used.
+ * Every failure is a {@link TurnkeyFlowError}: 400 `invalid_request` when a sub-organization must be
+ * created and `signupClientSignature` is missing or does not sign that root user.
  *
  * @example
  * ```ts
  * const { subOrganizationId, created } = await getOrCreateSubOrganization({
- *   client, parentOrganizationId, otpType: "OTP_TYPE_EMAIL", contact: "ada@example.com",
+ *   client, parentOrganizationId, verificationToken, signupClientSignature,
  * });
  * ```
  */
-export function getOrCreateSubOrganization(input: GetOrCreateSubOrganizationInput): Promise<GetOrCreateSubOrganizationResult> {
+export async function getOrCreateSubOrganization(input: GetOrCreateSubOrganizationInput): Promise<GetOrCreateSubOrganizationResult> {
   requireObject(input, "input");
-  const client = requireClient(input.client, "getSubOrgIds", "createSubOrganization");
+  const client = requireClient(input.client, "getVerifiedSubOrgIds", "createSubOrganization");
   const parentOrganizationId = requireString(input.parentOrganizationId, "parentOrganizationId");
-  const otpType = requireOtpType(input.otpType);
-  const contact = requireContact(input.contact, otpType);
-  const userName = optionalString(input.userName, "userName") ?? contact;
+  const signature =
+    input.signupClientSignature === undefined || input.signupClientSignature === null
+      ? undefined
+      : requireClientSignature(input.signupClientSignature, "signupClientSignature", "sign-up");
+  const userName = optionalString(input.userName, "userName");
   const timeoutMs = resolveTimeout(input.timeoutMs);
-  const key = `${parentOrganizationId}\u0000${otpType}\u0000${otpType === "OTP_TYPE_EMAIL" ? contact.toLowerCase() : contact}`;
+  const token = await checkVerificationToken(input.verificationToken, {
+    parentOrganizationId,
+    ...(input.otpSignerPublicKey === undefined ? {} : { otpSignerPublicKey: input.otpSignerPublicKey }),
+  });
+  const contact = token.contact;
+  const rootUser: RootUser = {
+    userName: userName ?? contact,
+    ...(token.otpType === "OTP_TYPE_EMAIL" ? { userEmail: contact } : { userPhoneNumber: contact }),
+    apiKeys: [],
+    authenticators: [],
+    oauthProviders: [],
+  };
+  // Checked before joining a pending call, so one request's bad signature never fails another's.
+  if (signature !== undefined) checkSignupSignature(signature, token, rootUser, "signupClientSignature");
+
+  const key = `${parentOrganizationId}\u0000${token.otpType}\u0000${token.otpType === "OTP_TYPE_EMAIL" ? contact.toLowerCase() : contact}`;
   let pending = pendingByClient.get(client);
   if (pending === undefined) {
     pending = new Map();
@@ -67,7 +101,7 @@ export function getOrCreateSubOrganization(input: GetOrCreateSubOrganizationInpu
   }
   const running = pending.get(key);
   if (running !== undefined) return running;
-  const started = findOrCreate(client, parentOrganizationId, otpType, contact, userName, timeoutMs).finally(() => pending.delete(key));
+  const started = findOrCreate(client, parentOrganizationId, token, input.verificationToken, rootUser, signature, timeoutMs).finally(() => pending.delete(key));
   pending.set(key, started);
   return started;
 }
@@ -75,32 +109,38 @@ export function getOrCreateSubOrganization(input: GetOrCreateSubOrganizationInpu
 async function findOrCreate(
   client: GetOrCreateSubOrganizationInput["client"],
   parentOrganizationId: string,
-  otpType: OtpType,
-  contact: string,
-  userName: string,
+  token: VerifiedOtpToken,
+  verificationToken: string,
+  rootUser: RootUser,
+  signature: ClientSignature | undefined,
   timeoutMs: number,
 ): Promise<GetOrCreateSubOrganizationResult> {
+  const filterType = token.otpType === "OTP_TYPE_EMAIL" ? "EMAIL" : "PHONE_NUMBER";
   const found = await callTurnkey("find sub-organization", timeoutMs, () =>
-    client.getSubOrgIds({ organizationId: parentOrganizationId, filterType: otpType === "OTP_TYPE_EMAIL" ? "EMAIL" : "PHONE_NUMBER", filterValue: contact }),
+    client.getVerifiedSubOrgIds({ organizationId: parentOrganizationId, filterType, filterValue: token.contact }),
   );
   if (!Array.isArray(found?.organizationIds)) throw badResponse("find sub-organization", "no organizationIds");
   const existing = found.organizationIds.find((id) => typeof id === "string" && id.length > 0);
   if (existing !== undefined) return { subOrganizationId: existing, created: false };
-  const created = await callTurnkey("create sub-organization", timeoutMs, () =>
-    client.createSubOrganization({
-      organizationId: parentOrganizationId,
-      subOrganizationName: userName,
-      rootQuorumThreshold: 1,
-      rootUsers: [
-        {
-          userName,
-          ...(otpType === "OTP_TYPE_EMAIL" ? { userEmail: contact } : { userPhoneNumber: contact }),
-          apiKeys: [],
-          authenticators: [],
-          oauthProviders: [],
-        },
-      ],
-    }),
+  if (signature === undefined) {
+    const what = token.otpType === "OTP_TYPE_EMAIL" ? "email address" : "phone number";
+    throw invalidRequest(
+      `signupClientSignature is required: no account has this ${what} verified yet, so this login creates one, which needs the client's USAGE_TYPE_SIGNUP signature of it`,
+    );
+  }
+  const created = await callTurnkey(
+    "create sub-organization",
+    timeoutMs,
+    () =>
+      client.createSubOrganization({
+        organizationId: parentOrganizationId,
+        subOrganizationName: rootUser.userName,
+        rootQuorumThreshold: 1,
+        rootUsers: [rootUser],
+        verificationToken,
+        clientSignature: signature,
+      }),
+    { rejected: "Turnkey refused to create the account: the verification token or signupClientSignature was not accepted" },
   );
   if (typeof created?.subOrganizationId !== "string" || created.subOrganizationId.length === 0) throw badResponse("create sub-organization", "no subOrganizationId");
   return { subOrganizationId: created.subOrganizationId, created: true };

@@ -90,18 +90,19 @@ export function optionalSeconds(value: unknown, name: string, max: number): stri
   return String(seconds);
 }
 
-export function requireClientSignature(value: unknown): ClientSignature {
+/** A client signature named `name` in messages; `usage` says what it signs ("login" or "sign-up"). */
+export function requireClientSignature(value: unknown, name = "clientSignature", usage = "login"): ClientSignature {
   if (value === undefined || value === null) {
-    throw invalidRequest("clientSignature is required: the client's signature over the login message built from the verification token");
+    throw invalidRequest(`${name} is required: the client's signature over the ${usage} message built from the verification token`);
   }
-  const input = requireObject(value, "clientSignature");
-  if (input.scheme !== "CLIENT_SIGNATURE_SCHEME_API_P256") throw invalidRequest('clientSignature.scheme must be "CLIENT_SIGNATURE_SCHEME_API_P256"');
-  const signature = requireString(input.signature, "clientSignature.signature");
-  if (!RAW_SIGNATURE.test(signature)) throw invalidRequest("clientSignature.signature must be a raw P-256 signature (r‖s) in hex, 128 characters");
+  const input = requireObject(value, name);
+  if (input.scheme !== "CLIENT_SIGNATURE_SCHEME_API_P256") throw invalidRequest(`${name}.scheme must be "CLIENT_SIGNATURE_SCHEME_API_P256"`);
+  const signature = requireString(input.signature, `${name}.signature`);
+  if (!RAW_SIGNATURE.test(signature)) throw invalidRequest(`${name}.signature must be a raw P-256 signature (r‖s) in hex, 128 characters`);
   return {
-    publicKey: requirePublicKey(input.publicKey, "clientSignature.publicKey"),
+    publicKey: requirePublicKey(input.publicKey, `${name}.publicKey`),
     scheme: "CLIENT_SIGNATURE_SCHEME_API_P256",
-    message: requireString(input.message, "clientSignature.message"),
+    message: requireString(input.message, `${name}.message`),
     signature,
   };
 }

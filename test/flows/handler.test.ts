@@ -34,7 +34,7 @@ describe("createFlowHandler", () => {
     expect(verify.status).toBe(200);
     expect(Object.keys(verify.body as object)).toEqual(["verificationToken"]);
     const { verificationToken } = verify.body as { verificationToken: string };
-    const login = await handle("otp-login", { verificationToken, publicKey: key.publicKey, clientSignature: key.signLogin(verificationToken) });
+    const login = await handle("otp-login", { verificationToken, publicKey: key.publicKey, clientSignature: key.signLogin(verificationToken), signupClientSignature: key.signSignup(verificationToken) });
     expect(login.status).toBe(200);
     const body = login.body as { session: string; organizationId: string; userId: string; expiresAt: number; created: boolean };
     expect(body).toMatchObject({ created: true, session: expect.stringMatching(/^eyJ/) });
@@ -44,7 +44,7 @@ describe("createFlowHandler", () => {
   });
 
   it("runs signup with 201; the temporary key expires in 15 minutes unless the client asks otherwise", async () => {
-    const answer = await handle("signup", { userName: "Grace", email: "grace@example.com", passkey: fakePasskey(), apiKey: { publicKey: createTestClientKey().publicKey } });
+    const answer = await handle("signup", { userName: "Grace", passkey: fakePasskey(), apiKey: { publicKey: createTestClientKey().publicKey } });
     expect(answer.status).toBe(201);
     const { subOrganizationId, userId } = answer.body as { subOrganizationId: string; userId: string };
     const user = emulator.organization(subOrganizationId)?.users[0];
@@ -89,7 +89,7 @@ describe("createFlowHandler", () => {
   it("answers 503, never the detail, when the client throws synchronously", async () => {
     logged.length = 0;
     const broken = {
-      ...Object.fromEntries(["createSubOrganization", "verifyOtp", "otpLogin", "getSubOrgIds"].map((name) => [name, async () => ({})])),
+      ...Object.fromEntries(["createSubOrganization", "verifyOtp", "otpLogin", "getVerifiedSubOrgIds"].map((name) => [name, async () => ({})])),
       initOtp: () => {
         throw new RangeError("secret internal detail");
       },
@@ -123,7 +123,7 @@ describe("createFlowHandler", () => {
     const init = (await failing("otp-init", { otpType: "OTP_TYPE_EMAIL", contact: "bug@example.com" })).body as { otpId: string; otpEncryptionTargetBundle: string };
     const encryptedOtpBundle = await key.encryptOtpCode(emulator.lastOtp("bug@example.com") as string, init.otpEncryptionTargetBundle, emulator.otpSignerPublicKey);
     const { verificationToken } = (await failing("otp-verify", { otpId: init.otpId, encryptedOtpBundle })).body as { verificationToken: string };
-    const answer = await failing("otp-login", { verificationToken, publicKey: key.publicKey, clientSignature: key.signLogin(verificationToken) });
+    const answer = await failing("otp-login", { verificationToken, publicKey: key.publicKey, clientSignature: key.signLogin(verificationToken), signupClientSignature: key.signSignup(verificationToken) });
     expect(answer).toEqual({ status: 500, body: { error: "internal_error", message: "The request could not be completed" } });
     expect(logged).toHaveLength(1);
     expect((logged[0]?.[0] as Error).message).toBe("secret internal detail");

@@ -70,7 +70,13 @@ describe("initOtp / verifyOtp", () => {
 describe("otpLogin", () => {
   it("signs up on the first login and logs into the same sub-organization the second time", async () => {
     const first = await codeVerified("grace@example.com");
-    const signup = await otpLogin({ ...config, verificationToken: first.verificationToken, publicKey: first.key.publicKey, clientSignature: first.key.signLogin(first.verificationToken) });
+    const signup = await otpLogin({
+      ...config,
+      verificationToken: first.verificationToken,
+      publicKey: first.key.publicKey,
+      clientSignature: first.key.signLogin(first.verificationToken),
+      signupClientSignature: first.key.signSignup(first.verificationToken),
+    });
     expect(signup.created).toBe(true);
     expect(emulator.organization(signup.organizationId)).toMatchObject({ parentOrganizationId: emulator.parentOrganizationId, users: [{ userId: signup.userId, userEmail: "grace@example.com", emailVerified: true }] });
 
@@ -90,6 +96,7 @@ describe("otpLogin", () => {
       verificationToken: verified.verificationToken,
       publicKey: sessionKey.publicKey,
       clientSignature: verified.key.signLogin(verified.verificationToken, sessionKey.publicKey),
+      signupClientSignature: verified.key.signSignup(verified.verificationToken),
       expirationSeconds: 60,
     });
     expect(emulator.organization(result.organizationId)?.users[0]?.userPhoneNumber).toBe("+14155550199");
@@ -145,7 +152,7 @@ describe("otpLogin", () => {
 
   it("refuses a token used twice (Turnkey consumes it) with 400 rejected", async () => {
     const { verificationToken, key } = await codeVerified("twice@example.com");
-    const login = { ...config, verificationToken, publicKey: key.publicKey, clientSignature: key.signLogin(verificationToken) };
+    const login = { ...config, verificationToken, publicKey: key.publicKey, clientSignature: key.signLogin(verificationToken), signupClientSignature: key.signSignup(verificationToken) };
     await otpLogin(login);
     expect(await rejectionOf(otpLogin(login))).toMatchObject({ code: "rejected", status: 400 });
   });
@@ -153,7 +160,14 @@ describe("otpLogin", () => {
   it("reports a session that does not verify with the configured notarizer as 502", async () => {
     const { verificationToken, key } = await codeVerified("notary@example.com");
     const error = await rejectionOf(
-      otpLogin({ ...config, notarizerPublicKey: createTestNotarizer().publicKey, verificationToken, publicKey: key.publicKey, clientSignature: key.signLogin(verificationToken) }),
+      otpLogin({
+        ...config,
+        notarizerPublicKey: createTestNotarizer().publicKey,
+        verificationToken,
+        publicKey: key.publicKey,
+        clientSignature: key.signLogin(verificationToken),
+        signupClientSignature: key.signSignup(verificationToken),
+      }),
     );
     expect(error).toMatchObject({ code: "bad_upstream_response", status: 502, message: expect.stringContaining("invalid_signature") });
   });
@@ -172,11 +186,12 @@ describe("otpLogin", () => {
 
 describe("getOrCreateSubOrganization", () => {
   it("creates one sub-organization for concurrent calls with one contact", async () => {
-    const input = { client, parentOrganizationId: emulator.parentOrganizationId, otpType: "OTP_TYPE_EMAIL" as const, contact: "race@example.com" };
+    const { verificationToken, key } = await codeVerified("race@example.com");
+    const input = { ...config, verificationToken, signupClientSignature: key.signSignup(verificationToken) };
     const results = await Promise.all([getOrCreateSubOrganization(input), getOrCreateSubOrganization(input), getOrCreateSubOrganization(input)]);
     expect(new Set(results.map((result) => result.subOrganizationId)).size).toBe(1);
-    const { organizationIds } = await client.getSubOrgIds({ filterType: "EMAIL", filterValue: "race@example.com" });
-    expect(organizationIds).toHaveLength(1);
+    const { organizationIds } = await client.getVerifiedSubOrgIds({ filterType: "EMAIL", filterValue: "race@example.com" });
+    expect(organizationIds).toEqual([results[0]?.subOrganizationId]);
     expect((await getOrCreateSubOrganization(input)).created).toBe(false);
   });
 });

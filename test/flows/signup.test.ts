@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPasskeySubOrganization, isTurnkeyFlowError } from "../../src/flows/index.js";
+import { createPasskeySubOrganization, isTurnkeyFlowError, otpLogin } from "../../src/flows/index.js";
 import { createTestClientKey, startTurnkeyEmulator, type TurnkeyEmulator } from "../../src/testing/index.js";
-import { fakePasskey, payloadOf, rejectionOf, sdkClient, type ApiClient } from "../emulator/emulator-helpers.js";
+import { fakePasskey, payloadOf, rejectionOf, sdkClient, verifiedToken, type ApiClient } from "../emulator/emulator-helpers.js";
 
 let emulator: TurnkeyEmulator;
 let client: ApiClient;
@@ -12,6 +12,11 @@ beforeAll(async () => {
 });
 afterAll(() => emulator.close());
 
+/** The parent organization and the emulator's keys, as the flow helpers take them. */
+function keys() {
+  return { parentOrganizationId: emulator.parentOrganizationId, otpSignerPublicKey: emulator.otpSignerPublicKey, notarizerPublicKey: emulator.notarizerPublicKey };
+}
+
 describe("createPasskeySubOrganization", () => {
   it("creates the sub-organization with the passkey and temporary key; the frontend can then stampLogin", async () => {
     const temporary = createTestClientKey();
@@ -20,7 +25,6 @@ describe("createPasskeySubOrganization", () => {
       client,
       parentOrganizationId: emulator.parentOrganizationId,
       userName: "Ada",
-      email: "ada@example.com",
       passkey: { ...passkey, authenticatorName: "Ada's laptop" },
       apiKey: { publicKey: temporary.publicKey, expirationSeconds: 300 },
     });
@@ -30,14 +34,74 @@ describe("createPasskeySubOrganization", () => {
     expect(snapshot?.users[0]).toMatchObject({
       userId,
       userName: "Ada",
-      userEmail: "ada@example.com",
       authenticators: [{ authenticatorName: "Ada's laptop", credentialId: passkey.attestation.credentialId, challenge: passkey.challenge }],
       apiKeys: [{ publicKey: temporary.publicKey, credentialType: "CREDENTIAL_TYPE_API_KEY_P256" }],
     });
+    expect(snapshot?.users[0]?.userEmail).toBeUndefined();
 
     const session = createTestClientKey();
     const login = await sdkClient(emulator, temporary, subOrganizationId).stampLogin({ publicKey: session.publicKey });
     expect(payloadOf(login.session)).toMatchObject({ organization_id: subOrganizationId, user_id: userId, public_key: session.publicKey });
+  });
+
+  it("records an email verified with its verification token and the client's sign-up signature; OTP login then finds it", async () => {
+    const email = "verified-signup@example.com";
+    const { key, verificationToken } = await verifiedToken(emulator, client, email);
+    const temporary = createTestClientKey();
+    const passkey = fakePasskey();
+    const { subOrganizationId } = await createPasskeySubOrganization({
+      client,
+      ...keys(),
+      userName: "Vera",
+      email,
+      verificationToken,
+      clientSignature: key.signSignup(verificationToken, {
+        email,
+        apiKeys: [{ apiKeyName: "Temporary sign-up key", publicKey: temporary.publicKey, curveType: "API_KEY_CURVE_P256", expirationSeconds: "300" }],
+        authenticators: [{ authenticatorName: "Passkey", ...passkey }],
+      }),
+      passkey,
+      apiKey: { publicKey: temporary.publicKey, expirationSeconds: 300 },
+    });
+    expect(emulator.organization(subOrganizationId)?.users[0]).toMatchObject({ userEmail: email, emailVerified: true });
+
+    const again = await verifiedToken(emulator, client, email);
+    const login = await otpLogin({ client, ...keys(), verificationToken: again.verificationToken, publicKey: again.key.publicKey, clientSignature: again.key.signLogin(again.verificationToken) });
+    expect(login).toMatchObject({ organizationId: subOrganizationId, created: false });
+  });
+
+  it("refuses a contact without proof, or with a proof of something else, with a 400 that says why, before calling Turnkey", async () => {
+    const email = "proof@example.com";
+    const { key, verificationToken } = await verifiedToken(emulator, client, email);
+    const other = await verifiedToken(emulator, client, "someone-else@example.com");
+    const sms = await verifiedToken(emulator, client, "+14155550123", "OTP_TYPE_SMS");
+    const passkey = fakePasskey();
+    const base = { client, ...keys(), userName: "Pat", passkey };
+    const signed = key.signSignup(verificationToken, { email, authenticators: [{ authenticatorName: "Passkey", ...passkey }] });
+    const before = emulator.requests.length;
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ email }, /^email is recorded only when verified/],
+      [{ phoneNumber: "+14155550123" }, /^phoneNumber is recorded only when verified/],
+      [{ email, phoneNumber: "+14155550123", verificationToken, clientSignature: signed }, /one contact/],
+      [{ verificationToken, clientSignature: signed }, /without the email or phoneNumber/],
+      [{ email, verificationToken }, /^clientSignature is required/],
+      [{ email, verificationToken: other.verificationToken, clientSignature: other.key.signSignup(other.verificationToken, { email }) }, /does not verify this email/],
+      [{ email: "someone-else@example.com", verificationToken, clientSignature: signed }, /does not verify this email/],
+      [{ phoneNumber: "+14155550123", verificationToken, clientSignature: signed }, /does not verify this phoneNumber/],
+      [{ email, verificationToken: sms.verificationToken, clientSignature: sms.key.signSignup(sms.verificationToken) }, /does not verify this email/],
+      [{ email, verificationToken, clientSignature: other.key.signSignup(verificationToken, { email }) }, /clientSignature\.publicKey/],
+      [{ email, verificationToken, clientSignature: key.signLogin(verificationToken) }, /USAGE_TYPE_SIGNUP/],
+      [{ email, verificationToken, clientSignature: key.signSignup(verificationToken, { email }) }, /authenticators does not match/],
+      [{ email, verificationToken, clientSignature: key.signSignup(verificationToken, { email: "someone-else@example.com", authenticators: [{ authenticatorName: "Passkey", ...passkey }] }) }, /email does not match/],
+      [{ email, verificationToken, clientSignature: signed, apiKey: { publicKey: createTestClientKey().publicKey } }, /apiKeys does not match/],
+    ];
+    for (const [override, message] of cases) {
+      const error = await rejectionOf(createPasskeySubOrganization({ ...base, ...override } as never));
+      expect(error, JSON.stringify(Object.keys(override))).toMatchObject({ code: "invalid_request", status: 400 });
+      expect(error.message).toMatch(message);
+      expect(error.message).not.toContain(verificationToken);
+    }
+    expect(emulator.requests.length).toBe(before);
   });
 
   it("works without a temporary key", async () => {

@@ -1,0 +1,87 @@
+import type { ClientSignature, RootUser } from "./client.js";
+import { invalidRequest } from "./errors.js";
+import { isObject } from "./validate.js";
+import type { VerifiedOtpToken } from "./verification-token.js";
+
+// A client signature authorizes one use of a verification token (Turnkey's `v1TokenUsage`):
+// `{"login":{"publicKey":…},"tokenId":…,"type":"USAGE_TYPE_LOGIN"}` or
+// `{"signupV2":{apiKeys,authenticators,oauthProviders,email|phoneNumber},"tokenId":…,"type":"USAGE_TYPE_SIGNUP"}`,
+// as @turnkey/core's getClientSignatureMessageForLogin / …ForSignup build them. Turnkey checks the
+// signature itself; these checks only turn a client's mistake into a 400 that names it.
+
+const SIGNUP_FIELDS = ["email", "phoneNumber", "apiKeys", "authenticators", "oauthProviders"] as const;
+// Deeper than any root user's parameters; a hostile message nested deeper simply does not match.
+const MAX_DEPTH = 8;
+
+function parseUsage(message: string): Record<string, unknown> | undefined {
+  try {
+    const usage: unknown = JSON.parse(message);
+    return isObject(usage) ? usage : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Protobuf JSON reads an absent field, `null`, `""` and `[]` alike: unset. */
+function isUnset(value: unknown): boolean {
+  return value === undefined || value === null || value === "" || (Array.isArray(value) && value.length === 0);
+}
+
+/** Equal as Turnkey parses them: key order ignored, unset fields equal, bounded depth. */
+function sameValue(signed: unknown, expected: unknown, depth: number): boolean {
+  if (isUnset(signed) || isUnset(expected)) return isUnset(signed) && isUnset(expected);
+  if (depth > MAX_DEPTH) return false;
+  if (Array.isArray(signed) || Array.isArray(expected)) {
+    return Array.isArray(signed) && Array.isArray(expected) && signed.length === expected.length && signed.every((item, index) => sameValue(item, expected[index], depth + 1));
+  }
+  if (isObject(signed) || isObject(expected)) {
+    if (!isObject(signed) || !isObject(expected)) return false;
+    const keys = new Set([...Object.keys(signed), ...Object.keys(expected)]);
+    for (const key of keys) if (!sameValue(Object.hasOwn(signed, key) ? signed[key] : undefined, Object.hasOwn(expected, key) ? expected[key] : undefined, depth + 1)) return false;
+    return true;
+  }
+  return signed === expected;
+}
+
+function requireTokenKey(signature: ClientSignature, token: VerifiedOtpToken, name: string): void {
+  if (signature.publicKey.toLowerCase() !== token.publicKey.toLowerCase()) {
+    throw invalidRequest(`${name}.publicKey must be the key the verification token was issued to (the one encrypted with the code)`);
+  }
+}
+
+/** The login signature must authorize exactly this login: catch mistakes before Turnkey does. */
+export function checkLoginSignature(signature: ClientSignature, token: VerifiedOtpToken, publicKey: string): void {
+  requireTokenKey(signature, token, "clientSignature");
+  const usage = parseUsage(signature.message);
+  const login = isObject(usage?.login) ? usage.login : undefined;
+  if (usage?.type !== "USAGE_TYPE_LOGIN" || usage.tokenId !== token.tokenId || login?.publicKey !== publicKey) {
+    throw invalidRequest('clientSignature.message must be {"login":{"publicKey":<publicKey>},"tokenId":<token id>,"type":"USAGE_TYPE_LOGIN"}');
+  }
+}
+
+/**
+ * The sign-up signature must authorize exactly the root user about to be created with the token's
+ * contact (Turnkey: "over the verification token ID and the root user parameters").
+ */
+export function checkSignupSignature(signature: ClientSignature, token: VerifiedOtpToken, rootUser: RootUser, name: string): void {
+  requireTokenKey(signature, token, name);
+  const usage = parseUsage(signature.message);
+  const signup = usage?.signupV2 ?? usage?.signup;
+  if (usage?.type !== "USAGE_TYPE_SIGNUP" || usage.tokenId !== token.tokenId || !isObject(signup)) {
+    throw invalidRequest(
+      `${name}.message must be {"signupV2":{"apiKeys":…,"authenticators":…,"oauthProviders":…,"email" or "phoneNumber":…},"tokenId":<token id>,"type":"USAGE_TYPE_SIGNUP"}, as @turnkey/core's getClientSignatureMessageForSignup builds it`,
+    );
+  }
+  const expected: Record<string, unknown> = {
+    email: rootUser.userEmail,
+    phoneNumber: rootUser.userPhoneNumber,
+    apiKeys: rootUser.apiKeys,
+    authenticators: rootUser.authenticators,
+    oauthProviders: rootUser.oauthProviders,
+  };
+  const differing = SIGNUP_FIELDS.find((field) => !sameValue(Object.hasOwn(signup, field) ? signup[field] : undefined, expected[field], 0));
+  if (differing !== undefined) throw invalidRequest(`${name}.message must sign exactly the user being created: signupV2.${differing} does not match`);
+  if (Object.keys(signup).some((field) => !(SIGNUP_FIELDS as readonly string[]).includes(field) && !isUnset(signup[field]))) {
+    throw invalidRequest(`${name}.message must sign exactly the user being created: signupV2 names fields the sign-up does not set`);
+  }
+}
