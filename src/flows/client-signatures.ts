@@ -10,8 +10,6 @@ import type { VerifiedOtpToken } from "./verification-token.js";
 // signature itself; these checks only turn a client's mistake into a 400 that names it.
 
 const SIGNUP_FIELDS = ["email", "phoneNumber", "apiKeys", "authenticators", "oauthProviders"] as const;
-// Deeper than any root user's parameters; a hostile message nested deeper simply does not match.
-const MAX_DEPTH = 8;
 
 function parseUsage(message: string): Record<string, unknown> | undefined {
   try {
@@ -27,18 +25,22 @@ function isUnset(value: unknown): boolean {
   return value === undefined || value === null || value === "" || (Array.isArray(value) && value.length === 0);
 }
 
-/** Equal as Turnkey parses them: key order ignored, unset fields equal, bounded depth. */
-function sameValue(signed: unknown, expected: unknown, depth: number): boolean {
+function own(object: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(object, key) ? object[key] : undefined;
+}
+
+/**
+ * Equal as Turnkey parses them: key order ignored, unset fields equal. It descends only where the
+ * expected value (built here) has structure, so a deeply nested message cannot make it recurse deeper.
+ */
+function sameValue(signed: unknown, expected: unknown): boolean {
   if (isUnset(signed) || isUnset(expected)) return isUnset(signed) && isUnset(expected);
-  if (depth > MAX_DEPTH) return false;
   if (Array.isArray(signed) || Array.isArray(expected)) {
-    return Array.isArray(signed) && Array.isArray(expected) && signed.length === expected.length && signed.every((item, index) => sameValue(item, expected[index], depth + 1));
+    return Array.isArray(signed) && Array.isArray(expected) && signed.length === expected.length && signed.every((item, index) => sameValue(item, expected[index]));
   }
   if (isObject(signed) || isObject(expected)) {
     if (!isObject(signed) || !isObject(expected)) return false;
-    const keys = new Set([...Object.keys(signed), ...Object.keys(expected)]);
-    for (const key of keys) if (!sameValue(Object.hasOwn(signed, key) ? signed[key] : undefined, Object.hasOwn(expected, key) ? expected[key] : undefined, depth + 1)) return false;
-    return true;
+    return [...new Set([...Object.keys(signed), ...Object.keys(expected)])].every((key) => sameValue(own(signed, key), own(expected, key)));
   }
   return signed === expected;
 }
@@ -79,7 +81,7 @@ export function checkSignupSignature(signature: ClientSignature, token: Verified
     authenticators: rootUser.authenticators,
     oauthProviders: rootUser.oauthProviders,
   };
-  const differing = SIGNUP_FIELDS.find((field) => !sameValue(Object.hasOwn(signup, field) ? signup[field] : undefined, expected[field], 0));
+  const differing = SIGNUP_FIELDS.find((field) => !sameValue(own(signup, field), expected[field]));
   if (differing !== undefined) throw invalidRequest(`${name}.message must sign exactly the user being created: signupV2.${differing} does not match`);
   if (Object.keys(signup).some((field) => !(SIGNUP_FIELDS as readonly string[]).includes(field) && !isUnset(signup[field]))) {
     throw invalidRequest(`${name}.message must sign exactly the user being created: signupV2 names fields the sign-up does not set`);

@@ -98,8 +98,8 @@ function errorResponse(status: number, error: string, message: string): FlowResp
  *   `{ session, organizationId, userId, expiresAt, created }`: logs into the sub-organization whose
  *   user has the token's contact **verified**, or creates one with it verified, which needs
  *   `signupClientSignature` (the token key's `USAGE_TYPE_SIGNUP` signature of a root user with only
- *   that contact; a 400 names it when missing). Like `@turnkey/core`'s `completeOtp`, the frontend
- *   signs both and sends both, and one request signs up or logs in.
+ *   that contact; a 400 names it when missing). The frontend signs and sends both on every login:
+ *   one request logs in, or signs up on the first login.
  *
  * Failures answer `{ error, message }`: 400 for bad input (naming it) and refused codes or
  * tokens, 404 for an unknown flow, 502/503 when Turnkey misbehaves, 500 for anything

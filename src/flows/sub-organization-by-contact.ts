@@ -93,7 +93,9 @@ export async function getOrCreateSubOrganization(input: GetOrCreateSubOrganizati
   // Checked before joining a pending call, so one request's bad signature never fails another's.
   if (signature !== undefined) checkSignupSignature(signature, token, rootUser, "signupClientSignature");
 
-  const key = `${parentOrganizationId}\u0000${token.otpType}\u0000${token.otpType === "OTP_TYPE_EMAIL" ? contact.toLowerCase() : contact}`;
+  // A call without the sign-up signature only looks up: it never shares a creating call's outcome.
+  const normalized = token.otpType === "OTP_TYPE_EMAIL" ? contact.trim().toLowerCase() : contact.trim();
+  const key = `${parentOrganizationId}\u0000${token.otpType}\u0000${normalized}\u0000${signature === undefined ? "find" : "create"}`;
   let pending = pendingByClient.get(client);
   if (pending === undefined) {
     pending = new Map();

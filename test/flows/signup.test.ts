@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPasskeySubOrganization, isTurnkeyFlowError, otpLogin } from "../../src/flows/index.js";
 import { createTestClientKey, startTurnkeyEmulator, type TurnkeyEmulator } from "../../src/testing/index.js";
@@ -101,6 +102,31 @@ describe("createPasskeySubOrganization", () => {
       expect(error.message).toMatch(message);
       expect(error.message).not.toContain(verificationToken);
     }
+    expect(emulator.requests.length).toBe(before);
+  });
+
+  it("answers any signed usage but the root user's with a 400, never more, before calling Turnkey (property)", async () => {
+    const email = "property@example.com";
+    const { key, verificationToken } = await verifiedToken(emulator, client, email);
+    const tokenId = payloadOf(verificationToken).id as string;
+    const passkey = fakePasskey();
+    const field = fc.constantFrom("email", "phoneNumber", "apiKeys", "authenticators", "oauthProviders", "__proto__", "constructor", "signup");
+    const usage = fc.dictionary(field, fc.jsonValue({ maxDepth: 6 }));
+    const message = fc.oneof(
+      fc.record({ signupV2: usage, tokenId: fc.constantFrom(tokenId, "another"), type: fc.constantFrom("USAGE_TYPE_SIGNUP", "USAGE_TYPE_LOGIN") }).map((value) => JSON.stringify(value)),
+      fc.string(),
+      fc.nat(3000).map((depth) => `{"signupV2":{"email":"${email}","apiKeys":${"[".repeat(depth)}${"]".repeat(depth)}},"tokenId":"${tokenId}","type":"USAGE_TYPE_SIGNUP"}`),
+    );
+    const signed = key.signSignup(verificationToken, { email, authenticators: [{ authenticatorName: "Passkey", ...passkey }] });
+    const before = emulator.requests.length;
+    await fc.assert(
+      fc.asyncProperty(message, async (text) => {
+        const error = await rejectionOf(createPasskeySubOrganization({ client, ...keys(), userName: "Pat", email, passkey, verificationToken, clientSignature: { ...signed, message: text } }));
+        expect(error).toMatchObject({ code: "invalid_request", status: 400 });
+        expect(error.message).not.toContain(verificationToken);
+      }),
+      { numRuns: 200 },
+    );
     expect(emulator.requests.length).toBe(before);
   });
 
