@@ -1,11 +1,15 @@
 import type { AuthenticatorTransport, ClientSignature, PasskeyAttestation } from "./client.js";
+import { isE164PhoneNumber, isEmailAddress } from "./contact-format.js";
 import { invalidRequest } from "./errors.js";
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const E164 = /^\+[1-9]\d{6,14}$/;
+// Anchored, one character class each, the hex ones of a fixed length: each reads its input once
+// (test/hostile/linear-patterns.test.ts proves every pattern in src/ linear).
 const COMPRESSED_P256 = /^0[23][0-9a-fA-F]{64}$/;
 const RAW_SIGNATURE = /^[0-9a-fA-F]{128}$/;
+const DIGITS = /^\d+$/;
 const MAX_INPUT_LENGTH = 16_384;
+// Longer than any whole number of seconds a caller may ask for; checked before DIGITS reads it.
+const MAX_SECONDS_DIGITS = 16;
 const TRANSPORTS = new Set<string>([
   "AUTHENTICATOR_TRANSPORT_BLE",
   "AUTHENTICATOR_TRANSPORT_INTERNAL",
@@ -54,20 +58,20 @@ export function requireContact(value: unknown, otpType: OtpType): string {
     throw invalidRequest(otpType === "OTP_TYPE_EMAIL" ? "contact is required: the email address to send the code to" : "contact is required: the phone number to send the code to");
   }
   const contact = requireString(value, "contact").trim();
-  if (otpType === "OTP_TYPE_EMAIL" && !EMAIL.test(contact)) throw invalidRequest("contact must be an email address");
-  if (otpType === "OTP_TYPE_SMS" && !E164.test(contact)) throw invalidRequest("contact must be a phone number in E.164 format, e.g. +14155550100");
+  if (otpType === "OTP_TYPE_EMAIL" && !isEmailAddress(contact)) throw invalidRequest("contact must be an email address");
+  if (otpType === "OTP_TYPE_SMS" && !isE164PhoneNumber(contact)) throw invalidRequest("contact must be a phone number in E.164 format, e.g. +14155550100");
   return contact;
 }
 
 export function optionalEmail(value: unknown, name: string): string | undefined {
   const email = optionalString(value, name)?.trim();
-  if (email !== undefined && !EMAIL.test(email)) throw invalidRequest(`${name} must be an email address`);
+  if (email !== undefined && !isEmailAddress(email)) throw invalidRequest(`${name} must be an email address`);
   return email;
 }
 
 export function optionalPhoneNumber(value: unknown, name: string): string | undefined {
   const phone = optionalString(value, name)?.trim();
-  if (phone !== undefined && !E164.test(phone)) throw invalidRequest(`${name} must be a phone number in E.164 format, e.g. +14155550100`);
+  if (phone !== undefined && !isE164PhoneNumber(phone)) throw invalidRequest(`${name} must be a phone number in E.164 format, e.g. +14155550100`);
   return phone;
 }
 
@@ -83,7 +87,7 @@ export function requirePublicKey(value: unknown, name: string): string {
 /** Whole seconds in [1, max], as the decimal string Turnkey's API takes, or `undefined`. */
 export function optionalSeconds(value: unknown, name: string, max: number): string | undefined {
   if (value === undefined || value === null) return undefined;
-  const seconds = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value;
+  const seconds = typeof value === "string" && value.length <= MAX_SECONDS_DIGITS && DIGITS.test(value) ? Number(value) : value;
   if (typeof seconds !== "number" || !Number.isInteger(seconds) || seconds < 1 || seconds > max) {
     throw invalidRequest(`${name} must be a whole number of seconds from 1 to ${max}`);
   }

@@ -59,7 +59,7 @@ export async function checkVerificationToken(token: unknown, options: CheckVerif
   try {
     claims = await verifyOtpVerificationToken(jwt, options.otpSignerPublicKey);
   } catch (error) {
-    if (error instanceof Error && /has expired/.test(error.message)) {
+    if (error instanceof Error && error.message.includes("has expired")) {
       throw new TurnkeyFlowError("verification_token_expired", "The verification token has expired: request and verify a new code", { cause: error });
     }
     throw new TurnkeyFlowError("invalid_verification_token", "The verification token is not valid", { cause: error });

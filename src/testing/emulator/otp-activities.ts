@@ -1,3 +1,4 @@
+import { isE164PhoneNumber, isEmailAddress } from "../../flows/contact-format.js";
 import { activityRoute } from "./activity.js";
 import { invalidArgument, notFound, permissionDenied } from "./api-error.js";
 import type { RouteContext } from "./context.js";
@@ -7,8 +8,6 @@ import { objectAt, requiredString, secondsAt } from "./params.js";
 import { DEFAULT_SESSION_SECONDS, issueSession, MAX_SESSION_SECONDS, refuseUnknownSessionProfile } from "./sessions.js";
 import type { UserRecord } from "./store.js";
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const E164 = /^\+[1-9]\d{6,14}$/;
 const OTP_TYPES = new Set(["OTP_TYPE_EMAIL", "OTP_TYPE_SMS"]);
 
 /** INIT_OTP_V3: `{ otpType, contact, appName, otpLength?, alphanumeric?, expirationSeconds? }` → `{ otpId, otpEncryptionTargetBundle }`. */
@@ -16,8 +15,8 @@ function initOtp(context: RouteContext, parameters: Record<string, unknown>) {
   const otpType = requiredString(parameters, "otpType");
   if (!OTP_TYPES.has(otpType)) throw invalidArgument("otpType must be OTP_TYPE_EMAIL or OTP_TYPE_SMS (the emulator does not send WhatsApp codes)");
   const contact = requiredString(parameters, "contact");
-  if (otpType === "OTP_TYPE_EMAIL" && !EMAIL.test(contact)) throw invalidArgument("contact must be an email address for OTP_TYPE_EMAIL");
-  if (otpType === "OTP_TYPE_SMS" && !E164.test(contact)) throw invalidArgument("contact must be an E.164 phone number for OTP_TYPE_SMS");
+  if (otpType === "OTP_TYPE_EMAIL" && !isEmailAddress(contact)) throw invalidArgument("contact must be an email address for OTP_TYPE_EMAIL");
+  if (otpType === "OTP_TYPE_SMS" && !isE164PhoneNumber(contact)) throw invalidArgument("contact must be an E.164 phone number for OTP_TYPE_SMS");
   requiredString(parameters, "appName");
   const otpLength = parameters.otpLength ?? 9;
   if (typeof otpLength !== "number" || !Number.isInteger(otpLength) || otpLength < 6 || otpLength > 9) throw invalidArgument("otpLength must be from 6 to 9");

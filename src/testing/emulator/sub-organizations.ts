@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
+import { isE164PhoneNumber, isEmailAddress } from "../../flows/contact-format.js";
 import { activityRoute, type ActivityVersion } from "./activity.js";
 import { invalidArgument, permissionDenied } from "./api-error.js";
+import { sameChallenge } from "./challenge.js";
 import type { RouteContext } from "./context.js";
 import { isCompressedP256Hex } from "./keys.js";
 import { normalizeContact } from "./otp.js";
@@ -8,13 +10,7 @@ import { arrayAt, objectAt, optionalString, requiredString, secondsAt } from "./
 import { checkSignupClientSignature } from "./signup-signature.js";
 import { credentialTypeOf, type NewUser } from "./store.js";
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const E164 = /^\+[1-9]\d{6,14}$/;
 const MAX_API_KEY_SECONDS = 315_360_000;
-
-function withoutPadding(value: string): string {
-  return value.replace(/=+$/, "");
-}
 
 function parseAuthenticator(value: unknown, what: string): NonNullable<NewUser["authenticators"]>[number] {
   const input = objectAt(value, what);
@@ -28,7 +24,7 @@ function parseAuthenticator(value: unknown, what: string): NonNullable<NewUser["
     throw invalidArgument(`${what}.attestation.clientDataJson must be base64url-encoded JSON`);
   }
   if (clientData.type !== "webauthn.create") throw invalidArgument(`${what}: clientDataJson.type must be "webauthn.create"`);
-  if (typeof clientData.challenge !== "string" || withoutPadding(clientData.challenge) !== withoutPadding(challenge)) {
+  if (typeof clientData.challenge !== "string" || !sameChallenge(clientData.challenge, challenge)) {
     throw invalidArgument(`${what}: the attestation's challenge does not match the challenge parameter`);
   }
   const transports = arrayAt(attestation, "transports", `${what}.attestation.transports`);
@@ -66,9 +62,9 @@ function parseRootUser(value: unknown, index: number, nowMs: number): NewUser {
   const what = `rootUsers[${index}]`;
   const input = objectAt(value, what);
   const userEmail = optionalString(input, "userEmail", `${what}.userEmail`);
-  if (userEmail !== undefined && !EMAIL.test(userEmail)) throw invalidArgument(`${what}.userEmail is not an email address`);
+  if (userEmail !== undefined && !isEmailAddress(userEmail)) throw invalidArgument(`${what}.userEmail is not an email address`);
   const userPhoneNumber = optionalString(input, "userPhoneNumber", `${what}.userPhoneNumber`);
-  if (userPhoneNumber !== undefined && !E164.test(userPhoneNumber)) throw invalidArgument(`${what}.userPhoneNumber must be in E.164 format, e.g. +13214567890`);
+  if (userPhoneNumber !== undefined && !isE164PhoneNumber(userPhoneNumber)) throw invalidArgument(`${what}.userPhoneNumber must be in E.164 format, e.g. +13214567890`);
   return {
     userName: requiredString(input, "userName", `${what}.userName`),
     userEmail,
