@@ -12,6 +12,7 @@
  */
 export interface TurnkeyFlowsClient {
   getUser(input: { organizationId: string; userId: string }): Promise<{ user?: { userId?: string } }>;
+  getWhoami(input: { organizationId: string }): Promise<{ organizationId?: string }>;
   getSubOrgIds(input: { organizationId: string; filterType: string; filterValue: string }): Promise<{ organizationIds?: string[] }>;
   createSubOrganization(input: CreateSubOrganizationRequest): Promise<{ subOrganizationId?: string; rootUserIds?: string[] }>;
   initOtp(input: InitOtpRequest): Promise<{ otpId?: string; otpEncryptionTargetBundle?: string }>;

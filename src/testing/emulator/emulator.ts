@@ -121,6 +121,12 @@ export interface TurnkeyEmulator {
   organization(organizationId: string): EmulatorOrganizationSnapshot | undefined;
   /** Deletes a user (and its credentials), as removing a user in Turnkey does. `false` if absent. */
   deleteUser(organizationId: string, userId: string): boolean;
+  /**
+   * Deletes an API key (by its public key) from the organization's users, as DELETE_API_KEYS does:
+   * every request stamped with it is then refused, like a key Turnkey never knew (16
+   * unauthenticated). `false` if no user of the organization had it.
+   */
+  deleteApiKey(organizationId: string, publicKey: string): boolean;
   /** Stops the server and drops open connections. */
   close(): Promise<void>;
 }
@@ -257,6 +263,7 @@ export async function startTurnkeyEmulator(options: StartTurnkeyEmulatorOptions 
       return organization === undefined ? undefined : snapshotOf(organization);
     },
     deleteUser: (organizationId, userId) => store.deleteUser(organizationId, userId),
+    deleteApiKey: (organizationId, publicKey) => store.deleteApiKey(organizationId, publicKey),
     close: () => server.close(),
   };
 }
