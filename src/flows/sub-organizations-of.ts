@@ -3,6 +3,7 @@ import { LruCache } from "../lru-cache.js";
 import { definePolicy, type Policy } from "../policies/policy.js";
 import type { TurnkeySession } from "../session.js";
 import type { TurnkeyFlowsClient } from "./client.js";
+import { TurnkeyFlowError } from "./errors.js";
 import { TimeoutError, turnkeyCodeOf, withTimeout } from "./turnkey-call.js";
 
 /**
@@ -31,8 +32,9 @@ export interface SubOrganizationsOfOptions {
   /** The clock for the TTLs, ms since the epoch. Default `Date.now`. */
   now?: () => number;
   /**
-   * Called with the underlying error (network failure, timeout, Turnkey's 5xx, malformed JSON,
-   * Turnkey refusing the parent's API key) whenever a lookup fails as `unavailable`: log it. The thrown `TurnkeyAuthError` carries no
+   * Called with the underlying error (network failure, timeout, Turnkey's 5xx, malformed JSON; a
+   * `TurnkeyFlowError` with code `upstream_auth_failed` when Turnkey refuses the parent's API key)
+   * whenever a lookup fails as `unavailable`: log it. The thrown `TurnkeyAuthError` carries no
    * `cause`, so adapters answer it as an ordinary 503 instead of treating it as a bug.
    */
   onUnavailable?: (error: unknown, organizationId: string) => void;
@@ -71,11 +73,6 @@ function checkMs(value: unknown, option: string, min: number, max: number): numb
     throw new TypeError(`subOrganizationsOf: option "${option}" must be a whole number from ${min} to ${max}`);
   }
   return value;
-}
-
-/** What `onUnavailable` receives when Turnkey refuses the parent organization's own API key. */
-class CredentialsRefusedError extends Error {
-  override readonly name = "CredentialsRefusedError";
 }
 
 function unavailable(cause: unknown): TurnkeyAuthError {
@@ -175,7 +172,7 @@ export function subOrganizationsOf(options: SubOrganizationsOfOptions): SubOrgan
           // A refusal about the parent organization itself is a refusal of our key (or of the
           // configured parent id); anything else (network, timeout, 5xx, rate limit) an outage.
           if (code === undefined || !(AMBIGUOUS_CODES.has(code) || DENIAL_CODES.has(code))) throw error;
-          throw new CredentialsRefusedError("Turnkey refused the parent organization's API key (getWhoami on the parent organization)", { cause: error });
+          throw new TurnkeyFlowError("upstream_auth_failed", "Turnkey refused the parent organization's API key (getWhoami on the parent organization)", { cause: error, turnkeyCode: code });
         },
       )
       .finally(() => {

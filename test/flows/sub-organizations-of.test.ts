@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../examples/express/app.js";
 import { createSessionVerifier, isTurnkeyAuthError, type TurnkeySession } from "../../src/index.js";
-import { subOrganizationsOf } from "../../src/flows/index.js";
+import { isTurnkeyFlowError, subOrganizationsOf } from "../../src/flows/index.js";
 import { createTestClientKey, startTurnkeyEmulator, type EmulatorFault, type TurnkeyEmulator } from "../../src/testing/index.js";
 import { generateP256KeyPairHex } from "../../src/testing/emulator/keys.js";
 import { rejectionOf, sdkClient, subOrganizationWith, verifiedToken, type ApiClient } from "../emulator/emulator-helpers.js";
@@ -220,7 +220,7 @@ describe("subOrganizationsOf: Turnkey refusing the parent's own API key is an ou
     // Every check asked Turnkey again: no negative answer was cached.
     expect(getUserCalls()).toBe(before + 3);
     expect(causes).toHaveLength(3);
-    expect(causes[0]).toMatchObject({ name: "CredentialsRefusedError", message: expect.stringContaining("API key"), cause: { name: "TurnkeyRequestError", code: 16 } });
+    expect(causes[0]).toMatchObject({ name: "TurnkeyFlowError", code: "upstream_auth_failed", turnkeyCode: 16, message: expect.stringContaining("API key"), cause: { name: "TurnkeyRequestError", code: 16 } });
   });
 
   it("makes the verifier answer 503, not 401 untrusted_organization, for this service's own users", async () => {
@@ -248,7 +248,7 @@ describe("subOrganizationsOf: Turnkey refusing the parent's own API key is an ou
         expect(await rejectionOf(check(who.subOrganizationId, sessionOf(who.subOrganizationId, who.userId)))).toMatchObject({ code: "unavailable", status: 503 });
       }
       expect(causes).toHaveLength(3);
-      expect(causes.every((cause) => (cause as Error).name === "CredentialsRefusedError")).toBe(true);
+      expect(causes.every((cause) => isTurnkeyFlowError(cause) && cause.code === "upstream_auth_failed")).toBe(true);
     } finally {
       await own.close();
     }
