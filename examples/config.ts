@@ -2,8 +2,8 @@
 // environment so the same code runs against Turnkey's production notarizer or a test one, and
 // against Turnkey's API or a local emulator.
 import { Turnkey } from "@turnkey/sdk-server";
-import { createFlowHandler, subOrganizationsOf, type FlowHandler } from "../src/flows/index.js";
-import type { VerifyOptions } from "../src/index.js";
+import { createFlowHandler, isTurnkeyFlowError, subOrganizationsOf, type FlowHandler } from "../src/flows/index.js";
+import { isTurnkeyAuthError, type VerifyOptions } from "../src/index.js";
 
 /** What an example app needs. `createApp(config)` uses `auth` and `handleFlow`; `server.ts` uses `port`. */
 export interface ExampleConfig {
@@ -26,10 +26,10 @@ const API_KEY_VARIABLES = ["TURNKEY_API_PUBLIC_KEY", "TURNKEY_API_PRIVATE_KEY", 
  * Reads the examples' configuration:
  * - `TURNKEY_NOTARIZER_PUBLIC_KEY`: the notarizer key sessions must be signed with. Default:
  *   Turnkey's production key.
- * - `TURNKEY_TRUSTED_ORGANIZATIONS`: comma-separated organization ids, or `any`. Default: the
- *   sub-organizations of `TURNKEY_ORGANIZATION_ID` when the API key below is set, else `any`, with
- *   a warning: every Turnkey customer's sessions share the notarizer key, so `any` accepts
- *   sessions of organizations that are not yours.
+ * - `TURNKEY_TRUSTED_ORGANIZATIONS`: comma-separated organization ids, or `any` (every Turnkey
+ *   customer's sessions share the notarizer key, so `any` accepts sessions of organizations that
+ *   are not yours). Default: the sub-organizations of `TURNKEY_ORGANIZATION_ID` when the API key
+ *   below is set; without either, the examples refuse to start (an `Error` saying what to set).
  * - `TURNKEY_API_PUBLIC_KEY`, `TURNKEY_API_PRIVATE_KEY`, `TURNKEY_ORGANIZATION_ID` (all three, or
  *   none): your parent organization's API key. With them, `POST /auth/:flow` serves the login
  *   flows (`signup`, `otp-init`, `otp-verify`, `otp-login`).
@@ -60,7 +60,7 @@ export function loadExampleConfig(env: Env = process.env): ExampleConfig & { por
       appName: env.APP_NAME?.trim() || "turnkey-session-auth example",
       ...(notarizerPublicKey === undefined ? {} : { notarizerPublicKey }),
       ...(otpSignerPublicKey === undefined ? {} : { otpSignerPublicKey }),
-      onError: (error, flow) => console.error(`POST /auth/${flow} failed:`, error),
+      onError: (error, flow) => console.error(`POST /auth/${flow} failed: ${describeError(error)}`),
     }) satisfies FlowHandler;
   }
   return config;
@@ -84,12 +84,21 @@ function turnkeyApiFrom(env: Env) {
   return { client, parentOrganizationId };
 }
 
+/** What a failed flow logs: its code and our message, never the error's `cause` (Turnkey's own text can echo request data). */
+function describeError(error: unknown): string {
+  if (isTurnkeyFlowError(error)) return `${error.code}: ${error.message}${error.turnkeyCode === undefined ? "" : ` (Turnkey code ${error.turnkeyCode})`}`;
+  if (isTurnkeyAuthError(error)) return `${error.code}: ${error.message}`;
+  return error instanceof Error ? `an unexpected ${error.name}` : "an unexpected failure";
+}
+
 function trustedOrganizationsFrom(value: string | undefined): VerifyOptions["trustedOrganizations"] {
   if (value === undefined || value.trim() === "") {
-    console.warn(
-      "TURNKEY_TRUSTED_ORGANIZATIONS is not set: accepting sessions of every Turnkey organization. Set it to your organization ids (comma-separated).",
+    // Trusting every organization must be asked for: every Turnkey customer's sessions share the notarizer key.
+    throw new Error(
+      "Set which organizations' sessions to trust: TURNKEY_TRUSTED_ORGANIZATIONS=<your organization ids, comma-separated>; " +
+        "or TURNKEY_API_PUBLIC_KEY, TURNKEY_API_PRIVATE_KEY and TURNKEY_ORGANIZATION_ID (your parent organization's API key) to trust its sub-organizations; " +
+        "or TURNKEY_TRUSTED_ORGANIZATIONS=any to accept sessions of every Turnkey organization, other customers' included.",
     );
-    return "any";
   }
   if (value.trim() === "any") return "any";
   const ids = value

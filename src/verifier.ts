@@ -258,9 +258,10 @@ export function createSessionVerifier(options: VerifyOptions): SessionVerifier {
       refusedSessions?.set(token, { expiresAt: session.expiresAt, foreign });
       throw expiredNow ? expired() : untrusted(); // expiry first, as on a replay
     }
-    verified?.set(index, { session, authorization: knownForm(token, authorization) });
+    // Cached only once trusted: a refused session must not evict this service's own.
     const trust = askResolver?.(session);
     if (trust !== undefined) await trust;
+    verified?.set(index, { session, authorization: knownForm(token, authorization) });
     return session;
   }
 

@@ -133,15 +133,25 @@ describe("loadExampleConfig", () => {
     expect(config).toEqual({ auth: { trustedOrganizations: ["org-a", "org-b"], notarizerPublicKey: "02abc" }, port: 8080 });
   });
 
-  it("defaults to the production key, port 3000, and any organization with a warning", () => {
+  it("refuses to start without an explicit trust setting, saying exactly what to set", () => {
+    for (const unset of [{}, { TURNKEY_TRUSTED_ORGANIZATIONS: "" }, { TURNKEY_TRUSTED_ORGANIZATIONS: "  " }]) {
+      let message = "";
+      try {
+        loadExampleConfig(unset);
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toContain("TURNKEY_TRUSTED_ORGANIZATIONS=<your organization ids, comma-separated>");
+      expect(message).toContain("TURNKEY_API_PUBLIC_KEY, TURNKEY_API_PRIVATE_KEY and TURNKEY_ORGANIZATION_ID");
+      expect(message).toContain("TURNKEY_TRUSTED_ORGANIZATIONS=any");
+    }
+  });
+
+  it("trusts any organization only when told so explicitly; defaults to the production key and port 3000", () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     try {
-      const config = loadExampleConfig({});
-      expect(config).toEqual({ auth: { trustedOrganizations: "any" }, port: 3000 });
-      expect(warn).toHaveBeenCalledOnce();
-      expect(String(warn.mock.calls[0]?.[0])).toContain("TURNKEY_TRUSTED_ORGANIZATIONS");
-      warn.mockClear();
-      expect(loadExampleConfig({ TURNKEY_TRUSTED_ORGANIZATIONS: "any" }).auth.trustedOrganizations).toBe("any");
+      expect(loadExampleConfig({ TURNKEY_TRUSTED_ORGANIZATIONS: "any" })).toEqual({ auth: { trustedOrganizations: "any" }, port: 3000 });
+      expect(loadExampleConfig({ TURNKEY_TRUSTED_ORGANIZATIONS: " any " }).auth.trustedOrganizations).toBe("any");
       expect(warn).not.toHaveBeenCalled();
     } finally {
       warn.mockRestore();
@@ -176,13 +186,15 @@ describe("loadExampleConfig", () => {
 });
 
 /** Starts examples/<framework>/server.ts as `npm run example:<framework>` would (tsx), as one process so it can be stopped cleanly. */
-async function startServer(framework: string, env: Record<string, string>): Promise<{ base: string; stdout: string; stop(): Promise<void> }> {
+async function startServer(framework: string, env: Record<string, string>): Promise<{ base: string; stdout: string; output(): string; stop(): Promise<void> }> {
   const child = spawn(process.execPath, ["--import", "tsx", `examples/${framework}/server.ts`], {
     cwd: fileURLToPath(new URL("..", import.meta.url)),
     // No API key unless the test gives one (whatever the developer's shell exports).
     env: { ...process.env, PORT: "0", TURNKEY_API_PUBLIC_KEY: "", TURNKEY_API_PRIVATE_KEY: "", TURNKEY_ORGANIZATION_ID: "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  let everything = ""; // all the process wrote, stdout and stderr
+  for (const stream of [child.stdout, child.stderr]) stream.on("data", (chunk: Buffer | string) => (everything += String(chunk)));
   const stop = async () => {
     child.kill();
     if (child.exitCode === null && child.signalCode === null) await once(child, "exit");
@@ -197,12 +209,29 @@ async function startServer(framework: string, env: Record<string, string>): Prom
     }
     const match = /^\w+ example listening on http:\/\/127\.0\.0\.1:(\d+)\n$/.exec(stdout);
     expect(match, stdout).not.toBeNull();
-    return { base: `http://127.0.0.1:${match?.[1]}`, stdout, stop };
+    return { base: `http://127.0.0.1:${match?.[1]}`, stdout, output: () => everything, stop };
   } catch (error) {
     await stop();
     throw error;
   }
 }
+
+describe("examples/express/server.ts without a trust setting", () => {
+  it("exits before listening, with the message saying what to set", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", "examples/express/server.ts"], {
+      cwd: fileURLToPath(new URL("..", import.meta.url)),
+      env: { ...process.env, PORT: "0", TURNKEY_TRUSTED_ORGANIZATIONS: "", TURNKEY_API_PUBLIC_KEY: "", TURNKEY_API_PRIVATE_KEY: "", TURNKEY_ORGANIZATION_ID: "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+    const [code] = (await once(child, "exit")) as [number | null];
+    expect(code).not.toBe(0);
+    expect(output).not.toMatch(/listening/);
+    expect(output).toContain("Set which organizations' sessions to trust: TURNKEY_TRUSTED_ORGANIZATIONS=");
+  });
+});
 
 describe.each(Object.keys(FRAMEWORKS))("examples/%s/server.ts", (framework) => {
   it("starts on PORT (127.0.0.1), logs one line without any token, and serves", async () => {
@@ -283,6 +312,37 @@ describe("examples/express/server.ts with a Turnkey API key (against the emulato
     } finally {
       await server.stop();
     }
+  });
+
+  // NODE_ENV=development: Express's error page (with its stack trace) and its error log are on.
+  it.each(Object.keys(FRAMEWORKS))("%s: logs nothing of a request body, malformed or failing, with NODE_ENV=development", async (framework) => {
+    const server = await startServer(framework, {
+      NODE_ENV: "development",
+      TURNKEY_API_BASE_URL: emulator.apiBaseUrl,
+      TURNKEY_API_PUBLIC_KEY: emulator.apiKey.publicKey,
+      TURNKEY_API_PRIVATE_KEY: emulator.apiKey.privateKey,
+      TURNKEY_ORGANIZATION_ID: emulator.parentOrganizationId,
+      TURNKEY_TRUSTED_ORGANIZATIONS: "org-1",
+    });
+    const secret = "eyJhbGciOiJFUzI1NiJ9.a-verification-token-in-a-body";
+    const post = (body: string) => fetch(`${server.base}/auth/otp-login`, { method: "POST", headers: { "content-type": "application/json" }, body });
+    try {
+      const malformed = await post(`{"verificationToken":"${secret}`);
+      expect(malformed.status).toBe(400);
+      expect(await malformed.json()).toEqual({ error: "invalid_json", message: "The body must be JSON" });
+      await emulator.faults.set({ kind: "status500" }); // a 5xx, which the example logs
+      const failing = await fetch(`${server.base}/auth/otp-init`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ otpType: "OTP_TYPE_EMAIL", contact: `${secret}@example.com` }),
+      });
+      expect(failing.status).toBe(503);
+    } finally {
+      await emulator.faults.clear();
+      await server.stop();
+    }
+    expect(server.output()).toContain("POST /auth/otp-init failed: unavailable");
+    expect(server.output()).not.toContain("a-verification-token-in-a-body");
   });
 });
 

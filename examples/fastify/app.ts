@@ -1,10 +1,10 @@
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { turnkeyAuth } from "../../src/adapters/fastify.js";
 import { organizationFromParam } from "../../src/index.js";
 import type { ExampleConfig } from "../config.js";
 
 export function createApp(config: ExampleConfig): FastifyInstance {
-  const app = Fastify();
+  const app = Fastify({ bodyLimit: 1_048_576 }); // 1 MiB (Fastify's default), as in the other examples
   app.register(turnkeyAuth, config.auth);
 
   // Registered after the plugin, so `app.turnkey` exists when these routes are declared.
@@ -25,7 +25,7 @@ export function createApp(config: ExampleConfig): FastifyInstance {
 
     const { handleFlow } = config;
     if (handleFlow) {
-      app.post<{ Params: { flow: string } }>("/auth/:flow", async (request, reply) => {
+      app.post<{ Params: { flow: string } }>("/auth/:flow", { errorHandler: bodyErrors }, async (request, reply) => {
         const { status, body } = await handleFlow(request.params.flow, request.body);
         return reply.code(status).send(body);
       });
@@ -33,4 +33,12 @@ export function createApp(config: ExampleConfig): FastifyInstance {
   });
 
   return app;
+}
+
+// Fastify refuses a body over bodyLimit (413) or one it cannot parse (400, 415) before the
+// handler runs: answered in the same shape as the other examples.
+function bodyErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (error.statusCode === 413) return reply.code(413).send({ error: "body_too_large", message: "The body must be at most 1 MiB" });
+  if (error.code?.startsWith("FST_ERR_CTP_")) return reply.code(400).send({ error: "invalid_json", message: "The body must be JSON" });
+  return reply.send(error);
 }

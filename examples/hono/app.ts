@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { turnkeyAuth, type TurnkeyVariables } from "../../src/adapters/hono.js";
 import { organizationFromParam } from "../../src/index.js";
@@ -23,7 +24,12 @@ export function createApp(config: ExampleConfig): Hono<{ Variables: TurnkeyVaria
 
   const { handleFlow } = config;
   if (handleFlow) {
-    app.post("/auth/:flow", async (c) => {
+    // Counted as the body streams in, before the handler (or the flow name) is looked at.
+    const atMost1MiB = bodyLimit({
+      maxSize: 1_048_576,
+      onError: (c) => c.json({ error: "body_too_large", message: "The body must be at most 1 MiB" }, 413),
+    });
+    app.post("/auth/:flow", atMost1MiB, async (c) => {
       const input: unknown = await c.req.json().catch(() => undefined);
       if (input === undefined) return c.json({ error: "invalid_json", message: "The body must be JSON" }, 400);
       const { status, body } = await handleFlow(c.req.param("flow"), input);

@@ -36,6 +36,11 @@ export function createRouter(config: ExampleConfig): Router {
   if (handleFlow) {
     router.post("/auth/:flow", async (ctx) => {
       const input = await readJson(ctx);
+      if (input === TOO_LARGE) {
+        ctx.status = 413;
+        ctx.body = { error: "body_too_large", message: "The body must be at most 1 MiB" };
+        return;
+      }
       if (input === undefined) {
         ctx.status = 400;
         ctx.body = { error: "invalid_json", message: "The body must be JSON" };
@@ -50,14 +55,17 @@ export function createRouter(config: ExampleConfig): Router {
   return router;
 }
 
-// Koa does not parse bodies (koa-bodyparser would); 1 MB is plenty for a login request.
+const TOO_LARGE = Symbol("too large");
+
+// Koa does not parse bodies (koa-bodyparser would). The JSON body; `undefined` if it is not JSON;
+// TOO_LARGE as soon as it passes 1 MiB, plenty for a login request (reading stops there).
 async function readJson(ctx: Context): Promise<unknown> {
   if (!ctx.is("application/json")) return undefined;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > 1_048_576) ctx.throw(413, "Body too large");
+    if (size > 1_048_576) return TOO_LARGE;
     chunks.push(chunk);
   }
   try {

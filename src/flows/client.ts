@@ -14,6 +14,7 @@ export interface TurnkeyFlowsClient {
   getUser(input: { organizationId: string; userId: string }): Promise<{ user?: { userId?: string } }>;
   /** Sub-organizations whose user has this email or phone number **verified** (`/public/v1/query/list_verified_suborgs`). */
   getVerifiedSubOrgIds(input: { organizationId: string; filterType: "EMAIL" | "PHONE_NUMBER"; filterValue: string }): Promise<{ organizationIds?: string[] }>;
+  getWhoami(input: { organizationId: string }): Promise<{ organizationId?: string }>;
   createSubOrganization(input: CreateSubOrganizationRequest): Promise<{ subOrganizationId?: string; rootUserIds?: string[] }>;
   initOtp(input: InitOtpRequest): Promise<{ otpId?: string; otpEncryptionTargetBundle?: string }>;
   verifyOtp(input: { organizationId: string; otpId: string; encryptedOtpBundle: string; expirationSeconds?: string }): Promise<{ verificationToken?: string }>;

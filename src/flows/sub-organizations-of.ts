@@ -3,6 +3,7 @@ import { LruCache } from "../lru-cache.js";
 import { definePolicy, type Policy } from "../policies/policy.js";
 import type { TurnkeySession } from "../session.js";
 import type { TurnkeyFlowsClient } from "./client.js";
+import { TurnkeyFlowError } from "./errors.js";
 import { TimeoutError, turnkeyCodeOf, withTimeout } from "./turnkey-call.js";
 
 /**
@@ -15,7 +16,7 @@ import { TimeoutError, turnkeyCodeOf, withTimeout } from "./turnkey-call.js";
  */
 export interface SubOrganizationsOfOptions {
   /** An `@turnkey/sdk-server` API client authenticated with the parent organization's API key. */
-  client: Pick<TurnkeyFlowsClient, "getUser">;
+  client: Pick<TurnkeyFlowsClient, "getUser" | "getWhoami">;
   /** Your (parent) Turnkey organization. */
   parentOrganizationId: string;
   /** Also accept sessions of the parent organization's own users. Default `false`. */
@@ -31,7 +32,8 @@ export interface SubOrganizationsOfOptions {
   /** The clock for the TTLs, ms since the epoch. Default `Date.now`. */
   now?: () => number;
   /**
-   * Called with the underlying error (network failure, timeout, Turnkey's 5xx, malformed JSON)
+   * Called with the underlying error (network failure, timeout, Turnkey's 5xx, malformed JSON; a
+   * `TurnkeyFlowError` with code `upstream_auth_failed` when Turnkey refuses the parent's API key)
    * whenever a lookup fails as `unavailable`: log it. The thrown `TurnkeyAuthError` carries no
    * `cause`, so adapters answer it as an ordinary 503 instead of treating it as a bug.
    */
@@ -51,13 +53,20 @@ export interface SubOrganizationsOfOptions {
 export type SubOrganizationTrust = ((organizationId: string, session: TurnkeySession) => Promise<boolean>) & {
   /** The same check as a {@link Policy} (a denial is then a 403 `forbidden`). */
   readonly policy: Policy;
-  /** Forgets every cached answer (e.g. after deleting users). */
+  /** Forgets every cached answer (e.g. after deleting users), and the confirmation of the parent's API key. */
   clear(): void;
 };
 
-// Turnkey's refusals that settle the question "no": invalid argument, not found, failed
-// precondition, permission denied, unauthenticated (the key is not valid for that organization).
-const DENIAL_CODES = new Set([3, 5, 7, 9, 16]);
+// Turnkey's refusals (gRPC codes) that settle the question "no" whatever our key: invalid
+// argument (a malformed organization id), not found (no such organization or user), failed precondition.
+const DENIAL_CODES = new Set([3, 5, 9]);
+// Refusals that mean either "not one of yours" or "your API key is refused": Turnkey answers
+// unauthenticated both for a key not found in the organization or its parent (another customer's
+// organization) and for a key it does not know at all (wrong, deleted, expired); permission denied
+// likewise. docs.turnkey.com/developer-reference/api-overview/errors. Settled by confirmCredentials.
+const AMBIGUOUS_CODES = new Set([7, 16]);
+// How long a confirmation that Turnkey accepts the parent's API key is relied on.
+const CREDENTIALS_CONFIRMED_MS = 10_000;
 
 function checkMs(value: unknown, option: string, min: number, max: number): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
@@ -81,17 +90,19 @@ function unavailable(cause: unknown): TurnkeyAuthError {
  * Trusts the sessions of your own sub-organizations, asking Turnkey. With the parent
  * organization's API key, `getUser({ organizationId, userId })` succeeds only inside the parent
  * and its sub-organizations, and only for users that still exist: so a success trusts the
- * session, and Turnkey's refusal (not found, permission denied, unauthenticated, invalid
- * argument) does not.
+ * session, and Turnkey's refusal (not found, invalid argument, or unauthenticated / permission
+ * denied while the parent's key is good) does not.
  *
  * Fail closed: Turnkey unreachable, slower than `timeoutMs`, answering 5xx or malformed JSON makes
  * the check throw `TurnkeyAuthError("unavailable")` (HTTP 503), never trust, and is not cached;
  * `onUnavailable` receives the underlying error for your logs.
+ * Turnkey refusing the parent's own API key (wrong, deleted, expired) is such an outage too, not a
+ * verdict on the user: Turnkey answers "unauthenticated" alike for another customer's organization
+ * and for a key it does not accept, so before such a refusal counts as "no", `getWhoami` on the
+ * parent organization confirms the key (one call at a time, relied on for 10 s); if Turnkey refuses
+ * that too, the check is `unavailable`.
  * Answers are cached per (organization, user), positive and negative ones separately with their
  * own TTL; concurrent checks of one pair share one lookup.
- *
- * Note: a parent API key that Turnkey stops accepting (revoked, expired) also answers
- * "unauthenticated", which reads as "not one of yours": every session is then refused with 401.
  *
  * @example
  * ```ts
@@ -107,7 +118,9 @@ function unavailable(cause: unknown): TurnkeyAuthError {
 export function subOrganizationsOf(options: SubOrganizationsOfOptions): SubOrganizationTrust {
   if (typeof options !== "object" || options === null) throw new TypeError("subOrganizationsOf: options must be an object");
   const { client, parentOrganizationId, includeParent = false } = options;
-  if (typeof client?.getUser !== "function") throw new TypeError('subOrganizationsOf: option "client" must be an @turnkey/sdk-server API client (with getUser)');
+  if (typeof client?.getUser !== "function" || typeof client.getWhoami !== "function") {
+    throw new TypeError('subOrganizationsOf: option "client" must be an @turnkey/sdk-server API client (with getUser and getWhoami)');
+  }
   if (typeof parentOrganizationId !== "string" || parentOrganizationId.length === 0) {
     throw new TypeError('subOrganizationsOf: option "parentOrganizationId" must be a non-empty string');
   }
@@ -141,17 +154,51 @@ export function subOrganizationsOf(options: SubOrganizationsOfOptions): SubOrgan
     return false;
   }
 
+  let credentialsConfirmedUntil = -Infinity;
+  let confirming: Promise<void> | undefined;
+
+  // Resolves if Turnkey accepts the parent's API key (asked about the parent organization itself),
+  // rejects with the reason otherwise. Concurrent callers share one call.
+  function confirmCredentials(): Promise<void> {
+    if (credentialsConfirmedUntil > now()) return Promise.resolve();
+    confirming ??= withTimeout(Promise.resolve().then(() => client.getWhoami({ organizationId: parentOrganizationId })), timeoutMs, "getWhoami")
+      .then(
+        (answer) => {
+          if (answer?.organizationId !== parentOrganizationId) throw new Error("Turnkey's getWhoami answer does not describe the parent organization");
+          credentialsConfirmedUntil = now() + CREDENTIALS_CONFIRMED_MS;
+        },
+        (error: unknown) => {
+          const code = turnkeyCodeOf(error);
+          // A refusal about the parent organization itself is a refusal of our key (or of the
+          // configured parent id); anything else (network, timeout, 5xx, rate limit) an outage.
+          if (code === undefined || !(AMBIGUOUS_CODES.has(code) || DENIAL_CODES.has(code))) throw error;
+          throw new TurnkeyFlowError("upstream_auth_failed", "Turnkey refused the parent organization's API key (getWhoami on the parent organization)", { cause: error, turnkeyCode: code });
+        },
+      )
+      .finally(() => {
+        confirming = undefined;
+      });
+    return confirming;
+  }
+
   async function lookUp(key: string, organizationId: string, userId: string): Promise<boolean> {
     let answer: { user?: { userId?: string } };
     try {
       answer = await withTimeout(Promise.resolve().then(() => client.getUser({ organizationId, userId })), timeoutMs, "getUser");
     } catch (error) {
       const code = turnkeyCodeOf(error);
-      if (code === undefined || !DENIAL_CODES.has(code)) throw failed(error, organizationId);
+      if (code !== undefined && AMBIGUOUS_CODES.has(code)) {
+        await confirmCredentials().catch((reason: unknown) => {
+          throw failed(reason, organizationId);
+        });
+      } else if (code === undefined || !DENIAL_CODES.has(code)) {
+        throw failed(error, organizationId);
+      }
       if (deniedTtlMs > 0) denied.set(key, now() + deniedTtlMs);
       return false;
     }
     if (answer?.user?.userId !== userId) throw failed(new Error("Turnkey's getUser answer does not describe the requested user"), organizationId);
+    credentialsConfirmedUntil = now() + CREDENTIALS_CONFIRMED_MS; // Turnkey just accepted the key
     if (ttlMs > 0) allowed.set(key, now() + ttlMs);
     return true;
   }
@@ -177,6 +224,7 @@ export function subOrganizationsOf(options: SubOrganizationsOfOptions): SubOrgan
     clear() {
       allowed.clear();
       denied.clear();
+      credentialsConfirmedUntil = -Infinity;
     },
   });
 }

@@ -88,6 +88,32 @@ describe("organization access", () => {
     expect((await rejectionOf(foreignClient.getUser({ organizationId: mine.subOrganizationId, userId: mine.userId }))).code).toBe(16);
   });
 
+  it("refuses a deleted key on every call, with the very answer a key of another organization gets", async () => {
+    const own = await startTurnkeyEmulator();
+    try {
+      const parent = sdkClient(own);
+      const mine = await subOrganizationWith(parent, "deleted@example.com");
+      const foreign = own.createOrganization();
+      const theirs = await subOrganizationWith(sdkClient(own, foreign.apiKey, foreign.organizationId), "foreign@example.com");
+      const foreignAnswer = await rejectionOf(parent.getUser({ organizationId: theirs.subOrganizationId, userId: theirs.userId }));
+      expect(own.deleteApiKey(own.parentOrganizationId, own.apiKey.publicKey)).toBe(true);
+      expect(own.deleteApiKey(own.parentOrganizationId, own.apiKey.publicKey)).toBe(false); // already gone
+      const refusals = await Promise.all([
+        rejectionOf(parent.getUser({ organizationId: mine.subOrganizationId, userId: mine.userId })),
+        rejectionOf(parent.getWhoami()),
+        rejectionOf(parent.getUsers({ organizationId: own.parentOrganizationId })),
+        rejectionOf(parent.getSubOrgIds({ organizationId: own.parentOrganizationId })),
+      ]);
+      for (const refusal of [...refusals, foreignAnswer]) {
+        expect(refusal).toMatchObject({ name: "TurnkeyRequestError", code: 16, message: expect.stringContaining("could not find public key in organization or its parent organization") });
+      }
+      // A key Turnkey never knew is answered the same way.
+      expect(await rejectionOf(sdkClient(own, generateP256KeyPairHex()).getWhoami())).toMatchObject({ code: 16, message: foreignAnswer.message });
+    } finally {
+      await own.close();
+    }
+  });
+
   it("does not let a sub-organization's key act on its parent or siblings", async () => {
     const parent = sdkClient(emulator);
     const userKey = generateP256KeyPairHex();

@@ -3,8 +3,9 @@ import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../examples/express/app.js";
 import { createSessionVerifier, isTurnkeyAuthError, type TurnkeySession } from "../../src/index.js";
-import { subOrganizationsOf } from "../../src/flows/index.js";
+import { isTurnkeyFlowError, subOrganizationsOf } from "../../src/flows/index.js";
 import { createTestClientKey, startTurnkeyEmulator, type EmulatorFault, type TurnkeyEmulator } from "../../src/testing/index.js";
+import { generateP256KeyPairHex } from "../../src/testing/emulator/keys.js";
 import { rejectionOf, sdkClient, subOrganizationWith, verifiedToken, type ApiClient } from "../emulator/emulator-helpers.js";
 
 let emulator: TurnkeyEmulator;
@@ -27,8 +28,12 @@ function sessionOf(organizationId: string, userId: string): TurnkeySession {
   return { organizationId, userId } as TurnkeySession;
 }
 
+function callsTo(path: string, on: TurnkeyEmulator = emulator): number {
+  return on.requests.filter((request) => request.path === path).length;
+}
+
 function getUserCalls(): number {
-  return emulator.requests.filter((request) => request.path === "/public/v1/query/get_user").length;
+  return callsTo("/public/v1/query/get_user");
 }
 
 function trust(options: Partial<Parameters<typeof subOrganizationsOf>[0]> = {}) {
@@ -81,6 +86,7 @@ describe("subOrganizationsOf: answers", () => {
     expect(await check.policy({ session: sessionOf(theirs.subOrganizationId, theirs.userId), request: {} as never })).toBe(false);
     expect(() => subOrganizationsOf({ client, parentOrganizationId: "" })).toThrow(/parentOrganizationId/);
     expect(() => subOrganizationsOf({ client: {} as ApiClient, parentOrganizationId: "x" })).toThrow(/client/);
+    expect(() => subOrganizationsOf({ client: { getUser: client.getUser } as ApiClient, parentOrganizationId: "x" })).toThrow(/getWhoami/);
     expect(() => trust({ timeoutMs: 0 })).toThrow(/timeoutMs/);
   });
 });
@@ -189,5 +195,94 @@ describe("subOrganizationsOf: Turnkey unavailable", () => {
       server.closeAllConnections();
       server.close();
     }
+  });
+});
+
+describe("subOrganizationsOf: Turnkey refusing the parent's own API key is an outage, not a verdict", () => {
+  const whoamiCalls = (on?: TurnkeyEmulator) => callsTo("/public/v1/query/whoami", on);
+
+  it("a wrong parent key (one Turnkey never knew): 503 unavailable and onUnavailable, for every user, nothing cached", async () => {
+    const causes: unknown[] = [];
+    const wrong = subOrganizationsOf({
+      client: sdkClient(emulator, generateP256KeyPairHex()),
+      parentOrganizationId: emulator.parentOrganizationId,
+      now: () => clock,
+      deniedTtlMs: 60_000,
+      onUnavailable: (cause) => causes.push(cause),
+    });
+    const before = getUserCalls();
+    for (const who of [mine, theirs, mine]) {
+      const error = await rejectionOf(wrong(who.subOrganizationId, sessionOf(who.subOrganizationId, who.userId)));
+      expect(isTurnkeyAuthError(error)).toBe(true);
+      expect(error).toMatchObject({ code: "unavailable", status: 503 });
+      expect(error.cause).toBeUndefined();
+    }
+    // Every check asked Turnkey again: no negative answer was cached.
+    expect(getUserCalls()).toBe(before + 3);
+    expect(causes).toHaveLength(3);
+    expect(causes[0]).toMatchObject({ name: "TurnkeyFlowError", code: "upstream_auth_failed", turnkeyCode: 16, message: expect.stringContaining("API key"), cause: { name: "TurnkeyRequestError", code: 16 } });
+  });
+
+  it("makes the verifier answer 503, not 401 untrusted_organization, for this service's own users", async () => {
+    const wrong = subOrganizationsOf({ client: sdkClient(emulator, generateP256KeyPairHex()), parentOrganizationId: emulator.parentOrganizationId });
+    const verifier = createSessionVerifier({ trustedOrganizations: wrong, notarizerPublicKey: emulator.notarizerPublicKey });
+    const { key, verificationToken } = await verifiedToken(emulator, client, "mine@example.com");
+    const { session } = await client.otpLogin({ organizationId: mine.subOrganizationId, verificationToken, publicKey: key.publicKey, clientSignature: key.signLogin(verificationToken) });
+    expect(await rejectionOf(verifier.verify(session))).toMatchObject({ code: "unavailable", status: 503 });
+  });
+
+  it("a deleted parent key: trusted before, unavailable after (never untrusted), for its users and strangers alike", async () => {
+    const own = await startTurnkeyEmulator();
+    try {
+      const ownClient = sdkClient(own);
+      const user = await subOrganizationWith(ownClient, "deleted-key@example.com");
+      const other = await subOrganizationWith(ownClient, "other@example.com");
+      const stranger = await subOrganizationWith(sdkClient(own, ...((o) => [o.apiKey, o.organizationId] as const)(own.createOrganization())), "stranger@example.com");
+      const causes: unknown[] = [];
+      const check = subOrganizationsOf({ client: ownClient, parentOrganizationId: own.parentOrganizationId, onUnavailable: (cause) => causes.push(cause) });
+      expect(await check(user.subOrganizationId, sessionOf(user.subOrganizationId, user.userId))).toBe(true);
+
+      expect(own.deleteApiKey(own.parentOrganizationId, own.apiKey.publicKey)).toBe(true);
+      check.clear(); // forget the cached "yes" (and the key's last confirmation)
+      for (const who of [user, other, stranger]) {
+        expect(await rejectionOf(check(who.subOrganizationId, sessionOf(who.subOrganizationId, who.userId)))).toMatchObject({ code: "unavailable", status: 503 });
+      }
+      expect(causes).toHaveLength(3);
+      expect(causes.every((cause) => isTurnkeyFlowError(cause) && cause.code === "upstream_auth_failed")).toBe(true);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it("a foreign organization with a good key is still untrusted: one getWhoami confirms the key for many refusals", async () => {
+    const check = trust({ onUnavailable: () => expect.unreachable("the parent's key is good") });
+    const strangers = await Promise.all(
+      Array.from({ length: 5 }, async (_, index) => {
+        const foreign = emulator.createOrganization();
+        return subOrganizationWith(sdkClient(emulator, foreign.apiKey, foreign.organizationId), `stranger-${index}@example.com`);
+      }),
+    );
+    const before = whoamiCalls();
+    const answers = await Promise.all(strangers.map((who) => check(who.subOrganizationId, sessionOf(who.subOrganizationId, who.userId))));
+    expect(answers).toEqual(Array(5).fill(false));
+    expect(whoamiCalls()).toBe(before + 1); // concurrent refusals share one confirmation
+    // Cached as untrusted (deniedTtlMs), and the confirmation is relied on for a while.
+    expect(await check(theirs.subOrganizationId, sessionOf(theirs.subOrganizationId, theirs.userId))).toBe(false);
+    expect(whoamiCalls()).toBe(before + 1);
+    clock += 10_001;
+    expect(await check(theirs.subOrganizationId, sessionOf(theirs.subOrganizationId, theirs.userId))).toBe(false);
+    expect(whoamiCalls()).toBe(before + 2);
+  });
+
+  it("a confirmation that cannot be had (Turnkey failing on getWhoami) is unavailable too", async () => {
+    const causes: unknown[] = [];
+    const check = trust({ onUnavailable: (cause) => causes.push(cause) });
+    await emulator.faults.set({ kind: "status500", endpoint: "/public/v1/query/whoami" });
+    const error = await rejectionOf(check(theirs.subOrganizationId, sessionOf(theirs.subOrganizationId, `${theirs.userId}-other`)));
+    expect(error).toMatchObject({ code: "unavailable", status: 503 });
+    expect(causes).toHaveLength(1);
+    expect(causes[0]).toMatchObject({ name: "TurnkeyRequestError", code: 13 });
+    await emulator.faults.clear();
+    expect(await check(theirs.subOrganizationId, sessionOf(theirs.subOrganizationId, `${theirs.userId}-other`))).toBe(false);
   });
 });

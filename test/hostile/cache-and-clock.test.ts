@@ -220,6 +220,26 @@ describe("trust is re-checked on every call, cache hit or not", () => {
     expect(signatureChecks).toHaveBeenCalledTimes(2 + FLOOD);
   });
 
+  it.each([
+    ["a synchronous", (organizationId: string) => organizationId === "org-1"],
+    ["an asynchronous", async (organizationId: string) => organizationId === "org-1"],
+  ])("a flood of sessions %s trust function refuses never evicts this service's own: only trusted sessions are cached", async (_kind, answer) => {
+    const resolver = vi.fn(answer);
+    const guarded = verifier({ trustedOrganizations: resolver, cache: { maxEntries: 2 } });
+    const mine = await tokenExpiringIn(600, { organization_id: "org-1" });
+    const session = await guarded.verify(mine);
+    const FLOOD = 20;
+    const theirs = await Promise.all(Array.from({ length: FLOOD }, (_, index) => tokenExpiringIn(600, { organization_id: `org-x${index}` })));
+    for (const token of theirs) expect((await rejection(guarded.verify(token))).code).toBe("untrusted_organization");
+    expect(signatureChecks).toHaveBeenCalledTimes(1 + FLOOD);
+    expect(await guarded.verify(mine)).toBe(session); // still cached: the same frozen session…
+    expect(signatureChecks).toHaveBeenCalledTimes(1 + FLOOD); // …and no second signature check
+    expect(resolver).toHaveBeenCalledTimes(2 + FLOOD); // the function is still asked on every call
+    // A refused session was not cached: it is checked again (the function may have changed its mind).
+    expect((await rejection(guarded.verify(theirs[0]!))).code).toBe("untrusted_organization");
+    expect(signatureChecks).toHaveBeenCalledTimes(2 + FLOOD);
+  });
+
   it("a list of organizations is checked on cache hits too (two verifiers, one token)", async () => {
     const token = await tokenExpiringIn(600, { organization_id: "org-1" });
     const mine = verifier({ trustedOrganizations: ["org-1"] });

@@ -1,4 +1,5 @@
 import { createTestNotarizer, type TestNotarizer } from "../test-notarizer.js";
+import { BoundedMap, capacityOption } from "./bounded.js";
 import type { EmulatorServices, Route } from "./context.js";
 import type { EmulatorFaults } from "./faults.js";
 import { generateP256KeyPairHex, privateKeyFromHex, type P256KeyPairHex } from "./keys.js";
@@ -15,7 +16,7 @@ import { createSubOrganizationRoute } from "./sub-organizations.js";
  *
  * @example
  * ```ts
- * const emulator = await startTurnkeyEmulator({ port: 8787, parentOrganization: { organizationId: "local-org", apiKey } } satisfies StartTurnkeyEmulatorOptions);
+ * const emulator = await startTurnkeyEmulator({ port: 8787, requestLogSize: 10_000, parentOrganization: { organizationId: "local-org", apiKey } } satisfies StartTurnkeyEmulatorOptions);
  * ```
  */
 export interface StartTurnkeyEmulatorOptions {
@@ -34,6 +35,15 @@ export interface StartTurnkeyEmulatorOptions {
   };
   /** The emulator's clock (ms since the epoch) for expiries it issues and checks. Default `Date.now`. */
   now?: () => number;
+  /** How many requests {@link TurnkeyEmulator.requests} keeps: the latest ones. Default 1,000. */
+  requestLogSize?: number;
+  /**
+   * Most OTP codes kept at once, and as many verification tokens. Each is forgotten when it
+   * expires (`expirationSeconds`), or, the bound reached, when a newer one is issued. Default 1,000.
+   */
+  maxOtps?: number;
+  /** Most completed activities kept for `get_activity`: the latest ones. Default 1,000. */
+  maxActivities?: number;
 }
 
 /**
@@ -111,9 +121,12 @@ export interface TurnkeyEmulator {
   readonly apiKey: P256KeyPairHex;
   /** Fault injection: `await emulator.faults.set({ kind: "down" })`, `await emulator.faults.clear()`. */
   readonly faults: EmulatorFaults;
-  /** Every request received so far, oldest first. */
+  /**
+   * The latest requests received (at most `requestLogSize`, default 1,000), oldest first: a copy
+   * taken when read. Count calls as a difference of two reads only within that window.
+   */
   readonly requests: readonly EmulatorRequestRecord[];
-  /** The last OTP code "sent" to `contact` (email or phone), or `undefined`. */
+  /** The last OTP code "sent" to `contact` (email or phone), or `undefined` (none, or expired). */
   lastOtp(contact: string): string | undefined;
   /** Creates another top-level organization (another Turnkey customer) with its own API key. */
   createOrganization(options?: { name?: string; userName?: string }): EmulatorOrganization;
@@ -121,6 +134,12 @@ export interface TurnkeyEmulator {
   organization(organizationId: string): EmulatorOrganizationSnapshot | undefined;
   /** Deletes a user (and its credentials), as removing a user in Turnkey does. `false` if absent. */
   deleteUser(organizationId: string, userId: string): boolean;
+  /**
+   * Deletes an API key (by its public key) from the organization's users, as DELETE_API_KEYS does:
+   * every request stamped with it is then refused, like a key Turnkey never knew (16
+   * unauthenticated). `false` if no user of the organization had it.
+   */
+  deleteApiKey(organizationId: string, publicKey: string): boolean;
   /** Stops the server and drops open connections. */
   close(): Promise<void>;
 }
@@ -184,7 +203,10 @@ function snapshotOf(organization: OrganizationRecord): EmulatorOrganizationSnaps
  * Starts a local Turnkey API emulator: a real HTTP server on 127.0.0.1 that answers the endpoints
  * Turnkey's backend login flows and trust checks call, so `@turnkey/sdk-server`'s
  * `Turnkey(...).apiClient()` and `@turnkey/http`'s `TurnkeyClient` work against it unchanged.
- * A test and development tool: it keeps everything in memory and never contacts Turnkey.
+ * A test and development tool: it keeps everything in memory and never contacts Turnkey. What
+ * requests leave behind is bounded: the request log is a ring buffer (`requestLogSize`), OTPs and
+ * verification tokens are forgotten when they expire and bounded in number (`maxOtps`), and so
+ * are activities (`maxActivities`); organizations and users stay until deleted.
  *
  * Emulated: `X-Stamp` API-key stamps over the exact body (verified; unknown, expired or foreign
  * keys refused with Turnkey-style `{ code, message, details }` errors); parent/sub-organization
@@ -226,16 +248,19 @@ export async function startTurnkeyEmulator(options: StartTurnkeyEmulatorOptions 
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new TypeError("startTurnkeyEmulator: port must be a whole number from 0 to 65535");
   const now = options.now ?? Date.now;
   if (typeof now !== "function") throw new TypeError("startTurnkeyEmulator: now must be a function returning milliseconds");
+  const requestLogSize = capacityOption(options.requestLogSize, "requestLogSize", 1000);
+  const maxOtps = capacityOption(options.maxOtps, "maxOtps", 1000);
+  const maxActivities = capacityOption(options.maxActivities, "maxActivities", 1000);
   const store = new EmulatorStore(now);
   const services: EmulatorServices = {
     store,
-    otp: new OtpService(now),
+    otp: new OtpService(now, maxOtps),
     notarizer: options.notarizer ?? createTestNotarizer(),
     now,
-    activities: new Map(),
+    activities: new BoundedMap(maxActivities),
   };
   const parent = createRootOrganization(store, { name: "Parent organization", userName: "Backend", ...options.parentOrganization });
-  const server = new EmulatorHttpServer(services, ROUTES);
+  const server = new EmulatorHttpServer(services, ROUTES, requestLogSize);
   await server.listen(port);
   const apiBaseUrl = `http://127.0.0.1:${server.port}`;
 
@@ -253,7 +278,9 @@ export async function startTurnkeyEmulator(options: StartTurnkeyEmulatorOptions 
         return server.current;
       },
     },
-    requests: server.log,
+    get requests() {
+      return server.log.toArray();
+    },
     lastOtp: (contact) => services.otp.lastCode(contact),
     createOrganization: (organization = {}) => createRootOrganization(store, { name: "Another organization", ...organization }),
     organization(organizationId) {
@@ -261,6 +288,7 @@ export async function startTurnkeyEmulator(options: StartTurnkeyEmulatorOptions 
       return organization === undefined ? undefined : snapshotOf(organization);
     },
     deleteUser: (organizationId, userId) => store.deleteUser(organizationId, userId),
+    deleteApiKey: (organizationId, publicKey) => store.deleteApiKey(organizationId, publicKey),
     close: () => server.close(),
   };
 }

@@ -1,6 +1,7 @@
 import { createPublicKey, generateKeyPairSync, randomInt, randomUUID, type KeyObject } from "node:crypto";
 import { hpkeDecrypt } from "@turnkey/crypto";
 import { invalidArgument, notFound } from "./api-error.js";
+import { BoundedMap } from "./bounded.js";
 import { isCompressedP256Hex, signDerHex, signRaw, uncompressedHexOf, verifyHexSignature } from "./keys.js";
 
 /** The claims of an OTP verification token, in Turnkey's order; `exp` is milliseconds, as a string. */
@@ -49,30 +50,46 @@ function encodeJson(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString("base64url");
 }
 
+/** Forgets the entries at the front of `map` (the oldest added) that have expired. */
+function forgetExpired<K>(map: Map<K, { readonly expiresAtMs: number }>, nowMs: number): void {
+  for (const [key, entry] of map) {
+    if (entry.expiresAtMs > nowMs) return;
+    map.delete(key);
+  }
+}
+
 /**
  * Turnkey's OTP enclave, emulated: issues OTP codes with a signed encryption-target bundle
  * (`otpEncryptionTargetBundle`), decrypts the HPKE `encryptedOtpBundle` the SDK's
  * `encryptOtpCodeToBundle` produces, and issues ES256 verification tokens, all signed by one key
- * standing in for Turnkey's TLS fetcher key (`signerPublicKey`).
+ * standing in for Turnkey's TLS fetcher key (`signerPublicKey`). At most `maxOtps` codes (and as
+ * many tokens) are kept, each forgotten once expired.
  */
 export class OtpService {
   /** Uncompressed hex of the key that signs target bundles and verification tokens. */
   readonly signerPublicKey: string;
   readonly #signer: KeyObject;
   readonly #now: () => number;
-  readonly #otps = new Map<string, OtpRecord>();
-  readonly #tokens = new Map<string, { consumed: boolean }>();
-  readonly #lastCode = new Map<string, string>();
+  readonly #otps: BoundedMap<string, OtpRecord>;
+  readonly #tokens: BoundedMap<string, { consumed: boolean; readonly expiresAtMs: number }>;
+  readonly #lastCode: BoundedMap<string, { readonly code: string; readonly expiresAtMs: number }>;
 
-  constructor(now: () => number) {
+  constructor(now: () => number, maxOtps: number) {
     this.#now = now;
+    this.#otps = new BoundedMap(maxOtps);
+    this.#tokens = new BoundedMap(maxOtps);
+    this.#lastCode = new BoundedMap(maxOtps);
     this.#signer = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;
     this.signerPublicKey = uncompressedHexOf(createPublicKey(this.#signer));
   }
 
   /** The last OTP code sent to `contact`, as a test reads it from the inbox. */
   lastCode(contact: string): string | undefined {
-    return this.#lastCode.get(normalizeContact(contact));
+    const key = normalizeContact(contact);
+    const sent = this.#lastCode.get(key);
+    if (sent === undefined || sent.expiresAtMs > this.#now()) return sent?.code;
+    this.#lastCode.delete(key);
+    return undefined;
   }
 
   init(input: InitOtpInput): { otpId: string; otpEncryptionTargetBundle: string } {
@@ -81,18 +98,23 @@ export class OtpService {
     for (let index = 0; index < input.otpLength; index++) code += alphabet[randomInt(alphabet.length)];
     const target = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;
     const otpId = randomUUID();
+    const expiresAtMs = this.#now() + input.expirationSeconds * 1000;
+    forgetExpired(this.#otps, this.#now());
+    forgetExpired(this.#lastCode, this.#now());
     this.#otps.set(otpId, {
       otpId,
       organizationId: input.organizationId,
       otpType: input.otpType,
       contact: input.contact,
       code,
-      expiresAtMs: this.#now() + input.expirationSeconds * 1000,
+      expiresAtMs,
       targetPrivateKey: Buffer.from(target.export({ format: "jwk" }).d as string, "base64url").toString("hex").padStart(64, "0"),
       attemptsLeft: MAX_ATTEMPTS,
       used: false,
     });
-    this.#lastCode.set(normalizeContact(input.contact), code);
+    const contact = normalizeContact(input.contact);
+    this.#lastCode.delete(contact); // re-added last: the newest code is the last forgotten
+    this.#lastCode.set(contact, { code, expiresAtMs });
     // The signed bundle @turnkey/crypto's encryptOtpCodeToBundle checks: data is hex JSON with the
     // target key, dataSignature DER ECDSA-SHA256 over those bytes, enclaveQuorumPublic the signer.
     const data = Buffer.from(JSON.stringify({ organizationId: input.organizationId, otpId, targetPublic: uncompressedHexOf(createPublicKey(target)) })).toString("hex");
@@ -111,7 +133,10 @@ export class OtpService {
     if (otp === undefined || otp.organizationId !== input.organizationId) throw notFound(`OTP not found: ${input.otpId}`);
     if (otp.used) throw invalidArgument("OTP has already been used");
     if (otp.attemptsLeft <= 0) throw invalidArgument("OTP is no longer valid: too many failed attempts");
-    if (otp.expiresAtMs <= this.#now()) throw invalidArgument("OTP has expired");
+    if (otp.expiresAtMs <= this.#now()) {
+      this.#otps.delete(input.otpId); // refused once as expired, then unknown
+      throw invalidArgument("OTP has expired");
+    }
     const { otpCode, publicKey } = this.#decrypt(input.encryptedOtpBundle, otp.targetPrivateKey);
     if (otpCode.toUpperCase() !== otp.code.toUpperCase()) {
       otp.attemptsLeft -= 1;
@@ -126,7 +151,8 @@ export class OtpService {
       contact: otp.contact,
       public_key: publicKey,
     };
-    this.#tokens.set(claims.id, { consumed: false });
+    forgetExpired(this.#tokens, this.#now());
+    this.#tokens.set(claims.id, { consumed: false, expiresAtMs: Number(claims.exp) });
     const signingInput = `${encodeJson(TOKEN_HEADER)}.${encodeJson(claims)}`;
     return `${signingInput}.${signRaw(this.#signer, signingInput).toString("base64url")}`;
   }

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { GrpcCode, TurnkeyApiError, invalidArgument, notFound } from "./api-error.js";
+import { RingBuffer } from "./bounded.js";
 import type { EmulatorServices, Route } from "./context.js";
 import { checkFault, type EmulatorFault, type EmulatorFaults } from "./faults.js";
 import { authorizeStamp, verifyStamp } from "./stamp.js";
@@ -17,7 +18,7 @@ export interface EmulatorRequestRecord {
   /** The emulator's clock when the request arrived. */
   readonly at: number;
   readonly path: string;
-  /** The body's `organizationId`, when the body was JSON with one. */
+  /** The body's `organizationId`, when the body was JSON with one of at most 256 characters. */
   readonly organizationId?: string;
   /** The HTTP status answered, or `"reset"` when the connection was dropped. */
   readonly status: number | "reset";
@@ -26,6 +27,8 @@ export interface EmulatorRequestRecord {
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
+// Longer is no organization id, and is not kept in the request log (a junk body can be 1 MiB).
+const MAX_LOGGED_ID_LENGTH = 256;
 const DEFAULT_SLOW_MS = 5000;
 
 function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
@@ -43,12 +46,13 @@ function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
 
 function organizationIdOf(body: unknown): string | undefined {
   const id = (body as { organizationId?: unknown } | null)?.organizationId;
-  return typeof id === "string" ? id : undefined;
+  return typeof id === "string" && id.length <= MAX_LOGGED_ID_LENGTH ? id : undefined;
 }
 
 /** The emulator's HTTP side: body reading, stamps, routing, Turnkey-style errors, fault injection. */
 export class EmulatorHttpServer implements EmulatorFaults {
-  readonly log: EmulatorRequestRecord[] = [];
+  /** The latest requests, oldest first. */
+  readonly log: RingBuffer<EmulatorRequestRecord>;
   readonly #server: Server;
   readonly #services: EmulatorServices;
   readonly #routes: ReadonlyMap<string, Route>;
@@ -59,7 +63,8 @@ export class EmulatorHttpServer implements EmulatorFaults {
   #listening = false;
   #closed = false;
 
-  constructor(services: EmulatorServices, routes: ReadonlyMap<string, Route>) {
+  constructor(services: EmulatorServices, routes: ReadonlyMap<string, Route>, requestLogSize: number) {
+    this.log = new RingBuffer(requestLogSize);
     this.#services = services;
     this.#routes = routes;
     this.#server = createServer((request, response) => {

@@ -46,11 +46,14 @@ export function verifyStamp(headers: IncomingHttpHeaders, body: Buffer): Verifie
  */
 export function authorizeStamp(store: EmulatorStore, stamp: VerifiedStamp, organizationId: unknown, nowMs: number): KeyOwner {
   if (typeof organizationId !== "string" || organizationId.length === 0) throw unauthenticated("organizationId is required to authenticate the request");
+  // Turnkey answers an unknown (wrong, deleted) key exactly as a key of another organization:
+  // UNAUTHENTICATED, "could not find public key in organization or its parent organization".
+  const unknownKey = () => unauthenticated("could not find public key in organization or its parent organization");
   const owners = store.ownersOf(stamp.publicKey);
-  if (owners.length === 0) throw unauthenticated("could not find the stamp's public key in any organization");
+  if (owners.length === 0) throw unknownKey();
   if (!store.organizations.has(organizationId)) throw notFound(`organization not found: ${organizationId}`);
   const allowed = owners.filter((owner) => store.canAccess(owner.organizationId, organizationId));
-  if (allowed.length === 0) throw unauthenticated("could not find the stamp's public key in the organization or its parent organization");
+  if (allowed.length === 0) throw unknownKey();
   const live = allowed.filter((owner) => owner.apiKey.expiresAtMs === undefined || owner.apiKey.expiresAtMs > nowMs);
   if (live.length === 0) throw unauthenticated("the stamp's API key has expired");
   // Prefer a credential of the target organization itself over its parent's.

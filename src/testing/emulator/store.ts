@@ -159,6 +159,18 @@ export class EmulatorStore {
     user.apiKeys = user.apiKeys.filter(keep);
   }
 
+  /** Removes the credential `publicKey` from every user of the organization; `false` if none had it. */
+  deleteApiKey(organizationId: string, publicKey: string): boolean {
+    const wanted = publicKey.toLowerCase();
+    let deleted = false;
+    for (const user of this.organizations.get(organizationId)?.users.values() ?? []) {
+      if (!user.apiKeys.some((apiKey) => apiKey.publicKey === wanted)) continue;
+      this.removeApiKeys(organizationId, user.userId, (apiKey) => apiKey.publicKey !== wanted);
+      deleted = true;
+    }
+    return deleted;
+  }
+
   deleteUser(organizationId: string, userId: string): boolean {
     const organization = this.organizations.get(organizationId);
     const user = organization?.users.get(userId);
