@@ -79,7 +79,7 @@ export function authErrorOf(reached: unknown): TurnkeyAuthError {
 }
 
 /** How every test app's error path answers: the error's own status, and which code reached it. */
-export function errorPathAnswer(reached: unknown): { status: 401 | 403 | 500 | 503; body: { errorPath: string } } {
+export function errorPathAnswer(reached: unknown): { status: 400 | 401 | 403 | 500 | 503; body: { errorPath: string } } {
   if (!isTurnkeyAuthError(reached) && !isTurnkeyAuthError((reached as { cause?: unknown } | undefined)?.cause)) {
     return { status: 500, body: { errorPath: String((reached as Error | undefined)?.message) } };
   }

@@ -7,10 +7,13 @@ import { definePolicy, organizationFromParam, requireUser } from "../../src/inde
 import { expressApp, type ExpressModule } from "./app-helpers.js";
 import { createFixtures, expectWithToReuseOnlyItsOwnSessions, identityOf, Probe, runAdapterSuite, specFor } from "./cases.js";
 import { listen, withServer } from "./http.js";
+import { expressPathApp } from "./path-apps.js";
+import { runPathSuite } from "./path-cases.js";
 
 /** `label` names the describe blocks: "<label> adapter: shared cases" and "<label> adapter: specifics". */
-export function runExpressSuite(express: ExpressModule, label: string, versionSpecific: () => void = () => {}): void {
+export function runExpressSuite(express: ExpressModule, label: "express" | "express 4", versionSpecific: () => void = () => {}): void {
   runAdapterSuite({ name: label, start: async (spec, probe) => listen(expressApp(express, spec, probe)) });
+  runPathSuite({ name: label, start: expressPathApp(express), routers: [{ label: "Express's defaults" }] });
 
   describe(`${label} adapter: specifics`, () => {
     // Express 5 would also catch the rejection itself; Express 4 ignores a rejected middleware

@@ -4,8 +4,19 @@ import { turnkeyAuth } from "../../src/adapters/fastify.js";
 import { requireUser } from "../../src/index.js";
 import { fastifyApp, injectClient } from "./app-helpers.js";
 import { createFixtures, identityOf, runAdapterSuite, specFor } from "./cases.js";
+import { fastifyPathApp } from "./path-apps.js";
+import { runPathSuite } from "./path-cases.js";
 
 runAdapterSuite({ name: "fastify", start: async (spec, probe) => injectClient(await fastifyApp(spec, probe)) });
+// No pathMatching: the adapter reads the router's settings from the instance.
+runPathSuite({
+  name: "fastify",
+  start: fastifyPathApp,
+  routers: [
+    { label: "Fastify's defaults" },
+    { label: "routerOptions caseSensitive false, ignoreTrailingSlash, ignoreDuplicateSlashes, useSemicolonDelimiter", router: { caseSensitive: false, strict: false, mergeSlashes: true, semicolonEndsPath: true } },
+  ],
+});
 
 describe("fastify adapter: specifics", () => {
   it("is a fastify-plugin named turnkey-session-auth for Fastify 5, not encapsulated", () => {
