@@ -1,4 +1,4 @@
-import type { PathMatching } from "./canonical-path.js";
+import type { PathMatching } from "./path-matching.js";
 import { TurnkeyAuthError, formatWwwAuthenticate, isTurnkeyAuthError, type TurnkeyAuthErrorCode, type TurnkeyAuthErrorStatus } from "./errors.js";
 import { authorizationHeader, bearerCredentialOf, extractToken, isB64Token, malformedBearer, tokenFromCookie } from "./extract-token.js";
 import { policyList, type Policy, type PolicyContext } from "./policies/policy.js";

@@ -1,48 +1,5 @@
 import { TurnkeyAuthError } from "./errors.js";
-
-/**
- * How a router compares request paths, so that policies compare them the same way. Each adapter
- * knows its framework's defaults; the adapter option `pathMatching` overrides them.
- *
- * @example
- * ```ts
- * const koaRouterDefaults: PathMatching = { caseSensitive: false, strict: false, mergeSlashes: false, semicolonEndsPath: false };
- * ```
- */
-export interface PathMatching {
-  /** `/Admin` and `/admin` are different paths. When `false`, the path is lower-cased. */
-  readonly caseSensitive: boolean;
-  /** `/admin/` and `/admin` are different paths. When `false`, one trailing slash is removed. */
-  readonly strict: boolean;
-  /** `//admin` is `/admin`. When `false`, a path with an empty segment is refused instead. */
-  readonly mergeSlashes: boolean;
-  /** `;` ends the path as `?` does (find-my-way's `useSemicolonDelimiter`). */
-  readonly semicolonEndsPath: boolean;
-}
-
-const MATCHING_KEYS: readonly (keyof PathMatching)[] = ["caseSensitive", "strict", "mergeSlashes", "semicolonEndsPath"];
-
-/**
- * An adapter's `pathMatching` option merged over its framework's defaults, checked at construction
- * (a `TypeError` naming the option).
- *
- * @example
- * ```ts
- * const matching = resolvePathMatching(options.pathMatching, KOA_ROUTER_DEFAULTS);
- * ```
- */
-export function resolvePathMatching(option: unknown, defaults: PathMatching): PathMatching {
-  if (option === undefined) return defaults;
-  if (typeof option !== "object" || option === null) {
-    throw new TypeError('turnkey-session-auth: option "pathMatching" must be an object of booleans');
-  }
-  for (const [key, value] of Object.entries(option)) {
-    if (!MATCHING_KEYS.includes(key as keyof PathMatching) || typeof value !== "boolean") {
-      throw new TypeError(`turnkey-session-auth: option "pathMatching" takes only booleans ${MATCHING_KEYS.join(", ")}; got "${key}"`);
-    }
-  }
-  return Object.freeze({ ...defaults, ...(option as Partial<PathMatching>) });
-}
+import type { PathMatching } from "./path-matching.js";
 
 const SLASH = 0x2f;
 const DOT = 0x2e;
@@ -57,6 +14,7 @@ function ambiguous(message: string): TurnkeyAuthError {
 }
 
 const INVALID_AUTHORITY = "The request target's authority is invalid";
+const DOT_SEGMENT = "The request path has a dot segment";
 
 function hexValue(code: number): number {
   if (code >= 0x30 && code <= 0x39) return code - 0x30;
@@ -126,8 +84,9 @@ function isHostCharacter(code: number): boolean {
 function rawCharacterLength(target: string, index: number, code: number): 1 | 2 {
   if (code === 0x5c) throw ambiguous("The request path has a backslash");
   if (code === HASH) throw ambiguous("The request target has a fragment");
-  // C0 controls, space, DEL and C1 controls are never part of a path (RFC 3986 §2).
-  if (code <= 0x20 || (code >= 0x7f && code <= 0x9f)) throw ambiguous("The request path has a control character");
+  // C0 controls, DEL and C1 controls are never part of a path (RFC 3986 §2). A raw space cannot
+  // reach a router (it ends the request target), but a decoded one is a character like any other.
+  if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) throw ambiguous("The request path has a control character");
   if (code < 0xd800 || code > 0xdfff) return 1;
   const next = target.charCodeAt(index + 1);
   if (code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) return 2;
@@ -165,7 +124,7 @@ function decodedText(bytes: number[]): string {
 function decodeSegment(target: string, from: number, to: number, semicolonEndsPath: boolean): string {
   let decoded = "";
   let copied = from;
-  let bytes: number[] = [];
+  const bytes: number[] = [];
   for (let index = from; index < to; index++) {
     if (target.charCodeAt(index) !== PERCENT) continue;
     const high = hexValue(target.charCodeAt(index + 1));
@@ -187,6 +146,25 @@ function decodeSegment(target: string, from: number, to: number, semicolonEndsPa
   }
   if (bytes.length > 0) decoded += decodedText(bytes);
   return decoded + target.slice(copied, to);
+}
+
+// Printable ASCII that needs no second look: all but `#`, `%`, `.`, `/`, `;`, `?` and `\`.
+const PLAIN = new Uint8Array(0x80);
+for (let code = 0x21; code < 0x7f; code++) PLAIN[code] = "#%./;?\\".includes(String.fromCharCode(code)) ? 0 : 1;
+
+/**
+ * Judges a raw segment of `length` characters, `dots` of them dots, ended by a slash or by the end
+ * of the path; returns `true` when it is an empty segment to merge into its neighbour.
+ */
+function endsSegment(length: number, dots: number, slashFollows: boolean, mergeSlashes: boolean): boolean {
+  if (length > 0) {
+    if (length <= 2 && dots === length) throw ambiguous(DOT_SEGMENT);
+    return false;
+  }
+  // An empty segment before a slash is `//`; an empty last one is a trailing slash.
+  if (!slashFollows) return false;
+  if (!mergeSlashes) throw ambiguous("The request path has an empty segment");
+  return true;
 }
 
 /**
@@ -214,28 +192,44 @@ function decodeSegment(target: string, from: number, to: number, semicolonEndsPa
 export function canonicalPolicyPath(target: string, matching: PathMatching): string {
   const start = target.charCodeAt(0) === SLASH ? 0 : absolutePathStart(target);
   if (start < 0) return "/";
-  const { semicolonEndsPath } = matching;
-  let path = "";
-  let segmentStart = start + 1;
-  let escaped = false; // the current segment has an escape to decode
-  for (let index = segmentStart; ; index++) {
-    const code = index < target.length ? target.charCodeAt(index) : QUESTION;
-    const pathEnds = code === QUESTION || (code === SEMICOLON && semicolonEndsPath);
-    if (code === SLASH || pathEnds) {
-      const segment = escaped ? decodeSegment(target, segmentStart, index, semicolonEndsPath) : target.slice(segmentStart, index);
-      if (segment === "." || segment === "..") throw ambiguous("The request path has a dot segment");
-      // An empty segment before a slash is `//`; an empty last one is a trailing slash.
-      if (segment.length > 0 || pathEnds) path += `/${segment}`;
-      else if (!matching.mergeSlashes) throw ambiguous("The request path has an empty segment");
-      if (pathEnds) break;
-      segmentStart = index + 1;
-      escaped = false;
+  // One pass over the raw path: where it ends, its raw characters, its raw dot and empty segments.
+  let end = start + 1;
+  let segmentStart = end;
+  let dots = 0; // raw dots in the current segment
+  let asIs = true; // no escape to decode and no slash to merge: the path is the target's own text
+  for (; end < target.length; end++) {
+    const code = target.charCodeAt(end);
+    if (code < 0x80 && PLAIN[code] === 1) continue;
+    if (code === SLASH) {
+      if (endsSegment(end - segmentStart, dots, true, matching.mergeSlashes)) asIs = false;
+      segmentStart = end + 1;
+      dots = 0;
+    } else if (code === QUESTION || (code === SEMICOLON && matching.semicolonEndsPath)) {
+      break;
     } else if (code === PERCENT) {
-      escaped = true;
-    } else {
-      index += rawCharacterLength(target, index, code) - 1;
+      asIs = false;
+    } else if (code === DOT) {
+      dots++;
+    } else if (code !== SEMICOLON) {
+      end += rawCharacterLength(target, end, code) - 1;
     }
   }
+  endsSegment(end - segmentStart, dots, false, matching.mergeSlashes);
+  let path = asIs ? target.slice(start, end) : decodedPath(target, start, end, matching.semicolonEndsPath);
   if (!matching.strict && path.length > 1 && path.charCodeAt(path.length - 1) === SLASH) path = path.slice(0, -1);
   return matching.caseSensitive ? path : path.toLowerCase();
+}
+
+/** The path `target[start, end)`, its raw characters checked, percent-decoded segment by segment and its empty segments merged. */
+function decodedPath(target: string, start: number, end: number, semicolonEndsPath: boolean): string {
+  let path = "";
+  let segmentStart = start + 1;
+  for (let index = segmentStart; index <= end; index++) {
+    if (index < end && target.charCodeAt(index) !== SLASH) continue;
+    const segment = decodeSegment(target, segmentStart, index, semicolonEndsPath);
+    if (segment === "." || segment === "..") throw ambiguous(DOT_SEGMENT);
+    if (segment.length > 0 || index === end) path += `/${segment}`;
+    segmentStart = index + 1;
+  }
+  return path;
 }

@@ -12,7 +12,7 @@ export { extractToken } from "./extract-token.js";
 export type { ExtractTokenOptions } from "./extract-token.js";
 export { readHeader } from "./request.js";
 export { canonicalPolicyPath } from "./canonical-path.js";
-export type { PathMatching } from "./canonical-path.js";
+export type { PathMatching } from "./path-matching.js";
 export type { HeadersLike, RequestLike } from "./request.js";
 export { verifyP256Signature } from "./verify-p256-signature.js";
 export * from "./policies/index.js";

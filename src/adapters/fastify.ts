@@ -3,7 +3,8 @@ import fastifyPlugin from "fastify-plugin";
 import { createAuthenticator, whenAuthenticated, type AuthOptions, type AuthResult } from "../authenticate.js";
 import { policyList } from "../policies/policy.js";
 import { isThenable } from "../promises.js";
-import { canonicalPolicyPath, resolvePathMatching, type PathMatching } from "../canonical-path.js";
+import { canonicalPolicyPath } from "../canonical-path.js";
+import { resolvePathMatching, type PathMatching } from "../path-matching.js";
 import type { Policy, RequestLike, SessionVerifier, TurnkeyAuthError, TurnkeySession } from "../index.js";
 
 declare module "fastify" {

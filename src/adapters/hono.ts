@@ -1,7 +1,8 @@
 import type { Context, Handler, MiddlewareHandler, Next } from "hono";
 import type { BlankInput, H, HandlerResponse, Input } from "hono/types";
 import { HTTPException } from "hono/http-exception";
-import { canonicalPolicyPath, resolvePathMatching, type PathMatching } from "../canonical-path.js";
+import { canonicalPolicyPath } from "../canonical-path.js";
+import { resolvePathMatching, type PathMatching } from "../path-matching.js";
 import { createRouteSessions } from "../route-sessions.js";
 import { createAuthenticator, protectedHandler, whenAuthenticated, type AuthOptions, type AuthResult } from "../authenticate.js";
 import type { Policy, RequestLike, SessionVerifier, TurnkeyAuthError, TurnkeySession } from "../index.js";
