@@ -335,6 +335,25 @@ export const CASES: readonly Case[] = [
     },
   },
   {
+    name: "an ambiguous target (an encoded slash) on a route with policies: 400 invalid_request with its challenge, handler not called",
+    request: async (f) => ({ path: "/orgs/org-1%2Fx/whoami", headers: bearer(await f.token()) }),
+    expect: (reply, probe) => {
+      expectRefused(reply, probe, 400, "invalid_request");
+      expect(reply.header("www-authenticate")).toMatch(challenge("invalid_request"));
+      expect(probe.errors).toEqual([]);
+    },
+  },
+  {
+    name: "forwardErrors: an ambiguous target goes to the error path as 400",
+    spec: () => ({ options: { forwardErrors: true } }),
+    request: async (f) => ({ path: "/orgs/org-1%2Fx/whoami", headers: bearer(await f.token()) }),
+    expect: (reply, probe) => {
+      expect(reply.status).toBe(400);
+      expect(reply.body).toEqual({ errorPath: "invalid_request" });
+      expect(probe.handled).toBe(0);
+    },
+  },
+  {
     name: "onError replaces the default answer",
     spec: () => ({ customOnError: true }),
     request: async (f) => ({ path: "/whoami", headers: bearer(await f.token({}, { expiresInSeconds: -60 })) }),

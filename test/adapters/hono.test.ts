@@ -118,5 +118,6 @@ describe("hono adapter: specifics", () => {
     expect(auth.verifier.notarizerPublicKey).toBe(f.notarizer.publicKey);
     expect(() => auth.with(definePolicy("ok", () => true), "x" as never)).toThrow(TypeError);
     expect(() => turnkeyAuth({ ...specFor(f).options, onError: {} as never })).toThrow(/onError/);
+    expect(() => turnkeyAuth({ ...specFor(f).options, pathMatching: { strict: "no" } as never })).toThrow(/"pathMatching"/);
   });
 });

@@ -96,5 +96,6 @@ describe("koa adapter: specifics", () => {
     expect(auth.verifier.notarizerPublicKey).toBe(f.notarizer.publicKey);
     expect(() => auth.with(null as never)).toThrow(TypeError);
     expect(() => turnkeyAuth({ ...specFor(f).options, onError: 1 as never })).toThrow(/onError/);
+    expect(() => turnkeyAuth({ ...specFor(f).options, pathMatching: "sensitive" as never })).toThrow(/"pathMatching"/);
   });
 });
