@@ -43,7 +43,8 @@ export type AuthOptions<Native = unknown> = (VerifyOptions | ({ verifier: Sessio
   /**
    * How your router compares paths, where it differs from the framework's default that the adapter
    * assumes (e.g. a @koa/router made with `sensitive: true`): policies then see `request.path` as
-   * the router matched it. Fastify's own settings are read from the instance.
+   * the router matched it. Fastify's own settings are read from the instance. Read by the adapters;
+   * with `createAuthenticator` alone, `request.path` is the caller's to compute.
    */
   pathMatching?: Partial<PathMatching>;
 };
