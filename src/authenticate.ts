@@ -1,4 +1,5 @@
-import { TurnkeyAuthError, formatWwwAuthenticate, isTurnkeyAuthError, type TurnkeyAuthErrorCode } from "./errors.js";
+import type { PathMatching } from "./path-matching.js";
+import { TurnkeyAuthError, formatWwwAuthenticate, isTurnkeyAuthError, type TurnkeyAuthErrorCode, type TurnkeyAuthErrorStatus } from "./errors.js";
 import { authorizationHeader, bearerCredentialOf, extractToken, isB64Token, malformedBearer, tokenFromCookie } from "./extract-token.js";
 import { policyList, type Policy, type PolicyContext } from "./policies/policy.js";
 import { runPolicies } from "./policies/run-policies.js";
@@ -39,13 +40,20 @@ export type AuthOptions<Native = unknown> = (VerifyOptions | ({ verifier: Sessio
   policyTimeout?: number;
   /** Hand every failure to the framework's error path instead of answering it. Default `false`. */
   forwardErrors?: boolean;
+  /**
+   * How your router compares paths, where it differs from the framework's default that the adapter
+   * assumes (e.g. a @koa/router made with `sensitive: true`): policies then see `request.path` as
+   * the router matched it. Fastify's own settings are read from the instance. Read by the adapters;
+   * with `createAuthenticator` alone, `request.path` is the caller's to compute.
+   */
+  pathMatching?: Partial<PathMatching>;
 };
 
 /** A refused request, ready for an adapter to answer or to hand to its framework's error path. */
 export interface AuthFailure {
   readonly error: TurnkeyAuthError;
-  readonly status: 401 | 403 | 503;
-  /** `WWW-Authenticate` (RFC 6750 §3) when the status is 401 or 403. */
+  readonly status: TurnkeyAuthErrorStatus;
+  /** `WWW-Authenticate` (RFC 6750 §3) unless the status is 503. */
   readonly headers: Readonly<Record<string, string>>;
   readonly body: { readonly error: TurnkeyAuthErrorCode; readonly message: string };
   /**
@@ -145,6 +153,15 @@ export function describeFailure(thrown: unknown, realm: string, forwardErrors: b
     body: { error: error.code, message: error.message },
     forward: forwardErrors || unexpected,
   };
+}
+
+/**
+ * Policies judge `request.path`, which adapters compute with `canonicalPolicyPath`: reading it
+ * throws `invalid_request` for a target that layers could read as different paths. Read here, where
+ * policies will run, so such a request is refused (400) before any policy or token check.
+ */
+function refuseAmbiguousTarget(request: RequestLike): void {
+  if (typeof request.path !== "string") throw new TypeError("turnkey-session-auth: request.path must be a string");
 }
 
 function asBearerRefusal(token: string, error: unknown): unknown {
@@ -286,6 +303,7 @@ export function createAuthenticator<Native>(options: AuthOptions<Native>): Authe
     existing?: TurnkeySession,
   ): AuthResult | Promise<AuthResult> {
     try {
+      if (policies.length > 0 || extraPolicies.length > 0) refuseAmbiguousTarget(request);
       let outcome: AuthResult | Promise<AuthResult>;
       if (existing !== undefined) {
         outcome = authorizeRoute(existing, request, extraPolicies);

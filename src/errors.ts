@@ -1,6 +1,8 @@
 /**
  * Why a request was not authenticated or not authorized.
  *
+ * - `invalid_request`: the request target is ambiguous (a dot segment, an encoded slash…), so path
+ *   policies cannot judge it (RFC 6750 §3.1 `invalid_request`, 400).
  * - `missing_token`: no bearer token was presented (RFC 6750 §3.1: no `error` attribute).
  * - `malformed_token`: not a well-formed Turnkey session JWT, or an unusable `Authorization` header.
  * - `invalid_signature`: well formed, but not signed by the trusted notarizer key.
@@ -11,6 +13,7 @@
  * - `unavailable`: a trust or policy check could not be completed (fail closed).
  */
 export type TurnkeyAuthErrorCode =
+  | "invalid_request"
   | "missing_token"
   | "malformed_token"
   | "invalid_signature"
@@ -30,7 +33,11 @@ export interface TurnkeyAuthErrorOptions {
 const ERROR_NAME = "TurnkeyAuthError";
 const DEFAULT_REALM = "turnkey";
 
-const STATUS_BY_CODE: Readonly<Record<TurnkeyAuthErrorCode, 401 | 403 | 503>> = {
+/** The HTTP status of a {@link TurnkeyAuthError}: 400 ambiguous request, 401 authentication, 403 authorization, 503 unavailable. */
+export type TurnkeyAuthErrorStatus = 400 | 401 | 403 | 503;
+
+const STATUS_BY_CODE: Readonly<Record<TurnkeyAuthErrorCode, TurnkeyAuthErrorStatus>> = {
+  invalid_request: 400,
   missing_token: 401,
   malformed_token: 401,
   invalid_signature: 401,
@@ -59,8 +66,8 @@ export class TurnkeyAuthError extends Error {
   override readonly name = ERROR_NAME;
   /** Machine-readable reason; stable across versions. */
   readonly code: TurnkeyAuthErrorCode;
-  /** The HTTP status this error maps to: 401 authentication, 403 authorization, 503 unavailable. */
-  readonly status: 401 | 403 | 503;
+  /** The HTTP status this error maps to: 400 ambiguous request, 401 authentication, 403 authorization, 503 unavailable. */
+  readonly status: TurnkeyAuthErrorStatus;
   /** The name of the policy that denied the request, for `forbidden`. */
   readonly policy: string | undefined;
 
@@ -72,7 +79,7 @@ export class TurnkeyAuthError extends Error {
   }
 
   /** Same as `status`, for frameworks (Fastify) that read `statusCode`. */
-  get statusCode(): 401 | 403 | 503 {
+  get statusCode(): TurnkeyAuthErrorStatus {
     return this.status;
   }
 
@@ -121,8 +128,9 @@ const NOT_IN_REALM = /[^\x20\x21\x23-\x5b\x5d-\x7e]/g;
 
 /**
  * Formats the RFC 6750 §3 `WWW-Authenticate` challenge for an error. A missing token gets no
- * `error` attribute (§3.1); a policy denial is `insufficient_scope`; any other authentication
- * failure is `invalid_token`. Returns `undefined` for `unavailable`.
+ * `error` attribute (§3.1); an ambiguous request is `invalid_request`; a policy denial is
+ * `insufficient_scope`; any other authentication failure is `invalid_token`. Returns `undefined`
+ * for `unavailable`.
  *
  * @example
  * ```ts
@@ -134,7 +142,7 @@ export function formatWwwAuthenticate(error: TurnkeyAuthError, realm: string): s
   if (error.code === "unavailable") return undefined;
   const challenge = `Bearer realm="${realm.replace(NOT_IN_REALM, "")}"`;
   if (error.code === "missing_token") return challenge;
-  const kind = error.code === "forbidden" ? "insufficient_scope" : "invalid_token";
+  const kind = error.code === "forbidden" ? "insufficient_scope" : error.code === "invalid_request" ? "invalid_request" : "invalid_token";
   const description = error.message.replace(NOT_IN_DESCRIPTION, "");
   return `${challenge}, error="${kind}", error_description="${description}"`;
 }

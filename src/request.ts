@@ -23,6 +23,13 @@ export type HeadersLike =
  */
 export interface RequestLike {
   readonly method: string;
+  /**
+   * The path as the router compares it, for path rules: whole (never relative to a mount point),
+   * without the query, percent-decoded, lower-cased where the router ignores case, without the
+   * trailing slash where the router ignores it. Adapters compute it with `canonicalPolicyPath`;
+   * reading it throws `TurnkeyAuthError` `invalid_request` for an ambiguous target, which the
+   * authenticator does before any policy runs.
+   */
   readonly path: string;
   /** Route parameters, e.g. `{ orgId: "…" }` for `/orgs/:orgId`. */
   readonly params: Readonly<Record<string, string | undefined>>;
@@ -49,33 +56,4 @@ export function readHeader(headers: HeadersLike, name: string): string | readonl
     return (headers as { get(name: string): string | null }).get(name) ?? undefined;
   }
   return (headers as Readonly<Record<string, string | readonly string[] | undefined>>)[name];
-}
-
-/**
- * The path policies should see for a request target (`/orgs/org-%32/x?y` → `/orgs/org-2/x`): the
- * full path (never relative to a mount point), percent-decoded as Hono does, so an encoded spelling
- * cannot slip past a path rule that the router still matches. `%2F` and `%3F` stay encoded
- * (`decodeURI` keeps reserved characters), and an undecodable path is returned as is.
- *
- * @example
- * ```ts
- * policyPath(req.originalUrl); // "/admin/users" for "/ad%6Din/users?x=1"
- * ```
- */
-export function policyPath(target: string): string {
-  const end = target.indexOf("?");
-  let path = end < 0 ? target : target.slice(0, end);
-  if (!path.startsWith("/")) {
-    try {
-      path = new URL(path).pathname; // absolute-form request target (RFC 9112 §3.2.2)
-    } catch {
-      return path;
-    }
-  }
-  if (!path.includes("%")) return path;
-  try {
-    return decodeURI(path);
-  } catch {
-    return path;
-  }
 }

@@ -1,7 +1,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { createRouteSessions } from "../route-sessions.js";
 import { createAuthenticator, whenAuthenticated, type AuthOptions, type AuthResult } from "../authenticate.js";
-import { policyPath } from "../request.js";
+import { canonicalPolicyPath } from "../canonical-path.js";
+import { resolvePathMatching, type PathMatching } from "../path-matching.js";
 import type { Policy, RequestLike, SessionVerifier, TurnkeyAuthError, TurnkeySession } from "../index.js";
 
 declare global {
@@ -42,11 +43,18 @@ export interface ExpressTurnkeyAuth extends TurnkeyRequestHandler {
 type TurnkeyRequestHandler = <P, ResBody, ReqBody, ReqQuery, Locals extends Record<string, any>>(
   req: Request<P, ResBody, ReqBody, ReqQuery, Locals>, res: Response<ResBody, Locals>, next: NextFunction) => void;
 
-// Read lazily; the full decoded path, as `req.path` is mount-relative and still percent-encoded.
+// Express 4 and 5 routers match case-insensitively, ignore one trailing slash, keep repeated
+// slashes. The app settings "case sensitive routing" and "strict routing" are not read: they
+// govern the app's own routes only, and every express.Router() keeps these defaults unless made
+// with options of its own, so a setting could not vouch for the route that runs.
+const EXPRESS_ROUTING: PathMatching = { caseSensitive: false, strict: false, mergeSlashes: false, semicolonEndsPath: false };
+
+// Read lazily; from `originalUrl`, as `req.path` is mount-relative and still percent-encoded.
 class ExpressRequestView implements RequestLike {
-  constructor(private readonly req: Request) {}
+  private canonicalPath: string | undefined;
+  constructor(private readonly req: Request, private readonly matching: PathMatching) {}
   get method() { return this.req.method; }
-  get path() { return policyPath(this.req.originalUrl); }
+  get path() { return (this.canonicalPath ??= canonicalPolicyPath(this.req.originalUrl, this.matching)); }
   get params() { return this.req.params as Readonly<Record<string, string | undefined>>; }
   get query() { return this.req.query as Readonly<Record<string, unknown>>; }
   get headers() { return this.req.headers; }
@@ -59,7 +67,7 @@ const holderOf = (res: Response): object | undefined => (typeof res.locals === "
 
 /**
  * Express (4 and 5) middleware verifying the Turnkey session into `req.turnkey`. Refusals get
- * 401/403/503 with `WWW-Authenticate` and `{ error, message }`, or go to `next(err)` with
+ * 400/401/403/503 with `WWW-Authenticate` and `{ error, message }`, or go to `next(err)` with
  * `forwardErrors`; a policy that throws always goes to `next(err)`.
  * @example
  * ```ts
@@ -69,6 +77,7 @@ const holderOf = (res: Response): object | undefined => (typeof res.locals === "
  */
 export function turnkeyAuth(options: ExpressTurnkeyAuthOptions): ExpressTurnkeyAuth {
   const authenticator = createAuthenticator<Request>(options);
+  const matching = resolvePathMatching(options.pathMatching, EXPRESS_ROUTING);
   const { onError } = options;
   const routeSessions = createRouteSessions<Request>(); // for with()
 
@@ -88,7 +97,7 @@ export function turnkeyAuth(options: ExpressTurnkeyAuthOptions): ExpressTurnkeyA
   // Not async: a cached session calls next() at once. Express 4 ignores a rejected middleware
   // promise, so a failure after a wait goes to next(err) here.
   function run(req: Request, res: Response, next: NextFunction, extra?: readonly Policy[]): void {
-    const result = authenticator.authenticate(new ExpressRequestView(req), req, extra, extra && routeSessions.recall(req, holderOf(res)));
+    const result = authenticator.authenticate(new ExpressRequestView(req, matching), req, extra, extra && routeSessions.recall(req, holderOf(res)));
     const answered = whenAuthenticated(result, answer, req, res, next);
     if (answered instanceof Promise) answered.catch(next);
   }

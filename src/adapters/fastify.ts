@@ -1,9 +1,10 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler } from "fastify";
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler } from "fastify";
 import fastifyPlugin from "fastify-plugin";
 import { createAuthenticator, whenAuthenticated, type AuthOptions, type AuthResult } from "../authenticate.js";
 import { policyList } from "../policies/policy.js";
 import { isThenable } from "../promises.js";
-import { policyPath } from "../request.js";
+import { canonicalPolicyPath } from "../canonical-path.js";
+import { resolvePathMatching, type PathMatching } from "../path-matching.js";
 import type { Policy, RequestLike, SessionVerifier, TurnkeyAuthError, TurnkeySession } from "../index.js";
 
 declare module "fastify" {
@@ -33,11 +34,29 @@ export type FastifyTurnkeyAuthOptions = AuthOptions<FastifyRequest> & {
   onError?: (error: TurnkeyAuthError, request: FastifyRequest, reply: FastifyReply) => unknown;
 };
 
-// Read lazily: the path is cut from `request.url` only if a policy asks for it.
+/**
+ * How this instance's router (find-my-way) compares paths, from the settings Fastify exposes. A
+ * setting counts if it is on either as a router option or as its deprecated top-level form:
+ * `initialConfig` fills in both, so which one the router took is not visible.
+ */
+function fastifyMatching(fastify: FastifyInstance): PathMatching {
+  const config = fastify.initialConfig as Readonly<Record<string, unknown>> & { routerOptions?: Readonly<Record<string, unknown>> };
+  const router = config.routerOptions ?? {};
+  const either = (name: string) => config[name] === true || router[name] === true;
+  return {
+    caseSensitive: config.caseSensitive !== false && router.caseSensitive !== false,
+    strict: !either("ignoreTrailingSlash"),
+    mergeSlashes: either("ignoreDuplicateSlashes"),
+    semicolonEndsPath: either("useSemicolonDelimiter"),
+  };
+}
+
+// Read lazily: `request.url` is the target the router was given (after any `rewriteUrl`).
 class FastifyRequestView implements RequestLike {
-  constructor(private readonly request: FastifyRequest) {}
+  private canonicalPath: string | undefined;
+  constructor(private readonly request: FastifyRequest, private readonly matching: PathMatching) {}
   get method() { return this.request.method; }
-  get path() { return policyPath(this.request.url); }
+  get path() { return (this.canonicalPath ??= canonicalPolicyPath(this.request.url, this.matching)); }
   get params() { return this.request.params as Readonly<Record<string, string | undefined>>; }
   get query() { return this.request.query as Readonly<Record<string, unknown>>; }
   get headers() { return this.request.headers; }
@@ -46,6 +65,7 @@ class FastifyRequestView implements RequestLike {
 
 const plugin: FastifyPluginAsync<FastifyTurnkeyAuthOptions> = async (fastify, options) => {
   const authenticator = createAuthenticator<FastifyRequest>(options);
+  const matching = resolvePathMatching(options.pathMatching, fastifyMatching(fastify));
   const { onError } = options;
 
   // Callback style, so a cached session continues the lifecycle at once; a refusal that is
@@ -63,7 +83,7 @@ const plugin: FastifyPluginAsync<FastifyTurnkeyAuthOptions> = async (fastify, op
   // A route's hook reuses the session the global hook verified, and adds its policies.
   const hook = (isRouteHook: boolean, extra?: readonly Policy[]): onRequestHookHandler => (request, reply, done) => {
     const existing = isRouteHook ? (request.turnkey ?? undefined) : undefined;
-    const answered = whenAuthenticated(authenticator.authenticate(new FastifyRequestView(request), request, extra, existing), answer, request, reply, done);
+    const answered = whenAuthenticated(authenticator.authenticate(new FastifyRequestView(request, matching), request, extra, existing), answer, request, reply, done);
     if (isThenable(answered)) Promise.resolve(answered).catch(done); // a failure of onError, or after a wait
   };
 
@@ -80,7 +100,7 @@ const plugin: FastifyPluginAsync<FastifyTurnkeyAuthOptions> = async (fastify, op
 /**
  * Fastify 5 plugin verifying Turnkey sessions into `request.turnkey`: app-wide with `global: true`,
  * or per route with `onRequest: app.turnkey.authenticate(policies?)`, which also adds route
- * policies on top of the global hook. Refusals get 401/403/503 with `WWW-Authenticate` and
+ * policies on top of the global hook. Refusals get 400/401/403/503 with `WWW-Authenticate` and
  * `{ error, message }`, or are thrown to the error handler with `forwardErrors`.
  * @example
  * ```ts

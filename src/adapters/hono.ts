@@ -1,6 +1,8 @@
 import type { Context, Handler, MiddlewareHandler, Next } from "hono";
 import type { BlankInput, H, HandlerResponse, Input } from "hono/types";
 import { HTTPException } from "hono/http-exception";
+import { canonicalPolicyPath } from "../canonical-path.js";
+import { resolvePathMatching, type PathMatching } from "../path-matching.js";
 import { createRouteSessions } from "../route-sessions.js";
 import { createAuthenticator, protectedHandler, whenAuthenticated, type AuthOptions, type AuthResult } from "../authenticate.js";
 import type { Policy, RequestLike, SessionVerifier, TurnkeyAuthError, TurnkeySession } from "../index.js";
@@ -44,18 +46,23 @@ export interface HonoTurnkeyAuth extends MiddlewareHandler<TurnkeyEnv> {
 }
 
 const callNext: Handler<TurnkeyEnv> = (_c, next) => next();
+// Hono's defaults: case-sensitive, strict (`new Hono({ strict: false })` ignores one trailing
+// slash), repeated slashes kept. The app's options are not visible from a middleware.
+const HONO_MATCHING: PathMatching = { caseSensitive: true, strict: true, mergeSlashes: false, semicolonEndsPath: false };
+
 // Fetch API only, so it runs on every Hono runtime; lazy, as Hono computes params and query per call.
 class HonoRequestView implements RequestLike {
-  constructor(private readonly c: Context) {}
+  private canonicalPath: string | undefined;
+  constructor(private readonly c: Context, private readonly matching: PathMatching) {}
   get method() { return this.c.req.method; }
-  get path() { return this.c.req.path; }
+  get path() { return (this.canonicalPath ??= canonicalPolicyPath(this.c.req.raw.url, this.matching)); }
   get params() { return this.c.req.param() as Readonly<Record<string, string | undefined>>; }
   get query() { return this.c.req.query() as Readonly<Record<string, unknown>>; }
   get headers() { return this.c.req.raw.headers; }
 }
 
 /**
- * Hono middleware verifying the session into `c.get("turnkey")`. Refusals get 401/403/503, a challenge
+ * Hono middleware verifying the session into `c.get("turnkey")`. Refusals get 400/401/403/503, a challenge
  * and `{ error, message }`; forwarded ones are thrown as an `HTTPException` (response + `cause`).
  * @example
  * ```ts
@@ -65,6 +72,7 @@ class HonoRequestView implements RequestLike {
  */
 export function turnkeyAuth(options: HonoTurnkeyAuthOptions): HonoTurnkeyAuth {
   const authenticator = createAuthenticator<Context>(options);
+  const matching = resolvePathMatching(options.pathMatching, HONO_MATCHING);
   const { onError } = options;
   const routeSessions = createRouteSessions<Context>(); // for with()
   // `proceed` runs once the request is let in: next() for the middleware, the handler for protect().
@@ -84,7 +92,7 @@ export function turnkeyAuth(options: HonoTurnkeyAuthOptions): HonoTurnkeyAuth {
 
   // Not async: a cached session hands on next()'s own promise (or the handler's answer), with no extra await.
   const run = (c: Context<TurnkeyEnv>, next: Next, extra?: readonly Policy[], proceed: Handler<TurnkeyEnv> = callNext) =>
-    whenAuthenticated(authenticator.authenticate(new HonoRequestView(c), c, extra, extra && routeSessions.recall(c)), answer, c, next, proceed);
+    whenAuthenticated(authenticator.authenticate(new HonoRequestView(c, matching), c, extra, extra && routeSessions.recall(c)), answer, c, next, proceed);
 
   return Object.assign(((c, next) => run(c, next)) as MiddlewareHandler<TurnkeyEnv>, {
     with(...policies: Policy[]): MiddlewareHandler<TurnkeyEnv> {

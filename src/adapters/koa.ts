@@ -1,7 +1,8 @@
 import type { Context, DefaultContext, DefaultState, Middleware, Next } from "koa";
 import { createRouteSessions } from "../route-sessions.js";
 import { createAuthenticator, protectedHandler, whenAuthenticated, type AuthOptions, type AuthResult } from "../authenticate.js";
-import { policyPath } from "../request.js";
+import { canonicalPolicyPath } from "../canonical-path.js";
+import { resolvePathMatching, type PathMatching } from "../path-matching.js";
 import type { Policy, RequestLike, SessionVerifier, TurnkeyAuthError, TurnkeySession } from "../index.js";
 
 declare module "koa" {
@@ -37,11 +38,16 @@ export interface KoaTurnkeyAuth extends Middleware {
 }
 
 const callNext: Middleware = (_ctx, next) => next();
+// @koa/router's defaults (`sensitive: false`, `strict: false`): case-insensitive, one trailing
+// slash ignored, repeated slashes kept. The router's options are not visible from here.
+const KOA_ROUTER_MATCHING: PathMatching = { caseSensitive: false, strict: false, mergeSlashes: false, semicolonEndsPath: false };
+
 // Lazy, so `ctx.query` is parsed only if a policy asks; `ctx.params` exists only if a router set it.
 class KoaRequestView implements RequestLike {
-  constructor(private readonly ctx: Context) {}
+  private canonicalPath: string | undefined;
+  constructor(private readonly ctx: Context, private readonly matching: PathMatching) {}
   get method() { return this.ctx.method; }
-  get path() { return policyPath(this.ctx.originalUrl); }
+  get path() { return (this.canonicalPath ??= canonicalPolicyPath(this.ctx.originalUrl, this.matching)); }
   get params() { return (this.ctx as { params?: Readonly<Record<string, string | undefined>> }).params ?? {}; }
   get query() { return this.ctx.query as Readonly<Record<string, unknown>>; }
   get headers() { return this.ctx.headers; }
@@ -50,7 +56,7 @@ class KoaRequestView implements RequestLike {
 
 /**
  * Koa middleware verifying the Turnkey session into `ctx.state.turnkey`. Refusals are answered
- * with 401/403/503, `WWW-Authenticate` and `{ error, message }`, or thrown upstream (with
+ * with 400/401/403/503, `WWW-Authenticate` and `{ error, message }`, or thrown upstream (with
  * `status` and `expose`) with `forwardErrors`; a policy that throws is always thrown upstream.
  * @example
  * ```ts
@@ -61,6 +67,7 @@ class KoaRequestView implements RequestLike {
  */
 export function turnkeyAuth(options: KoaTurnkeyAuthOptions): KoaTurnkeyAuth {
   const authenticator = createAuthenticator<Context>(options);
+  const matching = resolvePathMatching(options.pathMatching, KOA_ROUTER_MATCHING);
   const { onError } = options;
   const routeSessions = createRouteSessions<Context>(); // for with()
 
@@ -84,7 +91,7 @@ export function turnkeyAuth(options: KoaTurnkeyAuthOptions): KoaTurnkeyAuth {
   // Not async: a cached session hands on next()'s own promise, with no extra await (koa-compose
   // turns a synchronous throw into a rejection).
   const run = (ctx: Context, next: Next, extra?: readonly Policy[], proceed: Middleware = callNext) =>
-    whenAuthenticated(authenticator.authenticate(new KoaRequestView(ctx), ctx, extra, extra && routeSessions.recall(ctx)),
+    whenAuthenticated(authenticator.authenticate(new KoaRequestView(ctx, matching), ctx, extra, extra && routeSessions.recall(ctx)),
       answer, ctx, next, proceed);
 
   const auth = ((ctx: Context, next: Next) => run(ctx, next)) as KoaTurnkeyAuth;

@@ -79,7 +79,7 @@ export function authErrorOf(reached: unknown): TurnkeyAuthError {
 }
 
 /** How every test app's error path answers: the error's own status, and which code reached it. */
-export function errorPathAnswer(reached: unknown): { status: 401 | 403 | 500 | 503; body: { errorPath: string } } {
+export function errorPathAnswer(reached: unknown): { status: 400 | 401 | 403 | 500 | 503; body: { errorPath: string } } {
   if (!isTurnkeyAuthError(reached) && !isTurnkeyAuthError((reached as { cause?: unknown } | undefined)?.cause)) {
     return { status: 500, body: { errorPath: String((reached as Error | undefined)?.message) } };
   }
@@ -332,6 +332,25 @@ export const CASES: readonly Case[] = [
       expect(reply.status).toBe(403);
       expect(reply.body).toEqual({ errorPath: "forbidden" });
       expect(probe.errors.map((error) => authErrorOf(error).policy)).toEqual(["organizationFromParam(orgId)"]);
+    },
+  },
+  {
+    name: "an ambiguous target (an encoded slash) on a route with policies: 400 invalid_request with its challenge, handler not called",
+    request: async (f) => ({ path: "/orgs/org-1%2Fx/whoami", headers: bearer(await f.token()) }),
+    expect: (reply, probe) => {
+      expectRefused(reply, probe, 400, "invalid_request");
+      expect(reply.header("www-authenticate")).toMatch(challenge("invalid_request"));
+      expect(probe.errors).toEqual([]);
+    },
+  },
+  {
+    name: "forwardErrors: an ambiguous target goes to the error path as 400",
+    spec: () => ({ options: { forwardErrors: true } }),
+    request: async (f) => ({ path: "/orgs/org-1%2Fx/whoami", headers: bearer(await f.token()) }),
+    expect: (reply, probe) => {
+      expect(reply.status).toBe(400);
+      expect(reply.body).toEqual({ errorPath: "invalid_request" });
+      expect(probe.handled).toBe(0);
     },
   },
   {

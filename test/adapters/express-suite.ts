@@ -3,14 +3,17 @@
 // the specifics that hold on both versions, then `versionSpecific` in the same describe block.
 import { describe, expect, it } from "vitest";
 import { turnkeyAuth, type ExpressTurnkeyAuthOptions } from "../../src/adapters/express.js";
-import { definePolicy, organizationFromParam, requireUser } from "../../src/index.js";
+import { definePolicy, organizationFromParam, requireUser, type Policy } from "../../src/index.js";
 import { expressApp, type ExpressModule } from "./app-helpers.js";
 import { createFixtures, expectWithToReuseOnlyItsOwnSessions, identityOf, Probe, runAdapterSuite, specFor } from "./cases.js";
 import { listen, withServer } from "./http.js";
+import { expressPathApp } from "./path-apps.js";
+import { runPathSuite } from "./path-cases.js";
 
 /** `label` names the describe blocks: "<label> adapter: shared cases" and "<label> adapter: specifics". */
-export function runExpressSuite(express: ExpressModule, label: string, versionSpecific: () => void = () => {}): void {
+export function runExpressSuite(express: ExpressModule, label: "express" | "express 4", versionSpecific: () => void = () => {}): void {
   runAdapterSuite({ name: label, start: async (spec, probe) => listen(expressApp(express, spec, probe)) });
+  runPathSuite({ name: label, start: expressPathApp(express), routers: [{ label: "Express's defaults" }] });
 
   describe(`${label} adapter: specifics`, () => {
     // Express 5 would also catch the rejection itself; Express 4 ignores a rejected middleware
@@ -101,6 +104,27 @@ export function runExpressSuite(express: ExpressModule, label: string, versionSp
         expect((await server.request("/signed-in", [["authorization", `Bearer ${await f.token()}`]])).status).toBe(200);
         expect((await server.request("/orgs/org-1")).status).toBe(401); // no token of its own
       });
+    });
+
+    // Why the adapter does not read those settings: an express.Router() keeps its own defaults.
+    it("'case sensitive routing' and 'strict routing' govern the app's routes only: a default express.Router() still serves /api/ADMIN/x/, and the policy refuses it", async () => {
+      const f = await createFixtures();
+      const build = (policies: Policy[]) => {
+        const app = express();
+        app.set("case sensitive routing", true);
+        app.set("strict routing", true);
+        const router = express.Router();
+        router.get("/admin/:page", (req, res) => res.json({ page: req.params.page }));
+        app.use(turnkeyAuth({ ...specFor(f).options, policies }));
+        app.use("/api", router);
+        return app;
+      };
+      const bearer = [["authorization", `Bearer ${await f.token()}`]] as [string, string][];
+      const notAdmin = definePolicy("notAdmin", ({ request }) => !request.path.startsWith("/api/admin/") && request.path !== "/api/admin");
+      for (const path of ["/api/ADMIN/x", "/api/Admin/x/", "/api/admin/x/"]) {
+        await withServer(build([]), async (server) => expect((await server.request(path, bearer)).body, path).toEqual({ page: "x" }));
+        await withServer(build([notAdmin]), async (server) => expect((await server.request(path, bearer)).status, path).toBe(403));
+      }
     });
 
     versionSpecific();

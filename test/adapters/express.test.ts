@@ -13,6 +13,7 @@ runExpressSuite(express, "express", () => {
     expect(() => auth.with("orgId" as never)).toThrow(TypeError);
     expect(() => turnkeyAuth({ ...specFor(f).options, onError: "log" as never })).toThrow(/onError/);
     expect(() => turnkeyAuth({} as never)).toThrow(/trustedOrganizations/);
+    expect(() => turnkeyAuth({ ...specFor(f).options, pathMatching: { sensitive: true } as never })).toThrow(/"pathMatching"/);
   });
 
   it("passes a request with a cached session on at once: next() is called before the middleware returns, which returns no promise", async () => {

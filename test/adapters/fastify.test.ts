@@ -1,11 +1,22 @@
-import Fastify from "fastify";
+import Fastify, { type FastifyServerOptions } from "fastify";
 import { describe, expect, it } from "vitest";
 import { turnkeyAuth } from "../../src/adapters/fastify.js";
-import { requireUser } from "../../src/index.js";
+import { definePolicy, requireUser } from "../../src/index.js";
 import { fastifyApp, injectClient } from "./app-helpers.js";
 import { createFixtures, identityOf, runAdapterSuite, specFor } from "./cases.js";
+import { fastifyPathApp } from "./path-apps.js";
+import { runPathSuite } from "./path-cases.js";
 
 runAdapterSuite({ name: "fastify", start: async (spec, probe) => injectClient(await fastifyApp(spec, probe)) });
+// No pathMatching: the adapter reads the router's settings from the instance.
+runPathSuite({
+  name: "fastify",
+  start: fastifyPathApp,
+  routers: [
+    { label: "Fastify's defaults" },
+    { label: "routerOptions caseSensitive false, ignoreTrailingSlash, ignoreDuplicateSlashes, useSemicolonDelimiter", router: { caseSensitive: false, strict: false, mergeSlashes: true, semicolonEndsPath: true } },
+  ],
+});
 
 describe("fastify adapter: specifics", () => {
   it("is a fastify-plugin named turnkey-session-auth for Fastify 5, not encapsulated", () => {
@@ -60,6 +71,20 @@ describe("fastify adapter: specifics", () => {
     await app.close();
   });
 
+  // initialConfig fills in both forms of a router setting, so a top-level one (deprecated) beside
+  // routerOptions reads as off in routerOptions although the router takes it: either form counts.
+  it("reads the router's settings from the instance, in their deprecated top-level form too", async () => {
+    const f = await createFixtures();
+    const seen: string[] = [];
+    const app = Fastify({ caseSensitive: false, ignoreTrailingSlash: true, routerOptions: { maxParamLength: 200 } } as FastifyServerOptions);
+    await app.register(turnkeyAuth, { ...specFor(f).options, global: true, policies: [definePolicy("record", ({ request }) => (seen.push(request.path), true))] });
+    app.get("/admin/:page", async (request) => request.params);
+    const authorization = `Bearer ${await f.token()}`;
+    for (const url of ["/admin/x", "/ADMIN/x/"]) expect((await app.inject({ url, headers: { authorization } })).json(), url).toEqual({ page: "x" });
+    expect(seen).toEqual(["/admin/x", "/admin/x"]);
+    await app.close();
+  });
+
   it("exposes the verifier and refuses bad options when the plugin loads", async () => {
     const f = await createFixtures();
     const app = Fastify();
@@ -69,5 +94,7 @@ describe("fastify adapter: specifics", () => {
     await app.close();
     const broken = Fastify();
     await expect(broken.register(turnkeyAuth, {} as never).ready()).rejects.toThrow(/trustedOrganizations/);
+    const mistyped = Fastify();
+    await expect(mistyped.register(turnkeyAuth, { ...specFor(f).options, pathMatching: { caseSensitive: 0 } as never }).ready()).rejects.toThrow(/"pathMatching"/);
   });
 });

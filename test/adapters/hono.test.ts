@@ -9,10 +9,17 @@ import { definePolicy, isTurnkeyAuthError, organizationFromParam, requireUser } 
 import { fetchClient, honoApp, type HonoEnv } from "./app-helpers.js";
 import { createFixtures, expectWithToReuseOnlyItsOwnSessions, identityOf, Probe, runAdapterSuite, specFor } from "./cases.js";
 import { send } from "./http.js";
+import { honoPathApp } from "./path-apps.js";
+import { runPathSuite } from "./path-cases.js";
 
 runAdapterSuite({ name: "hono", start: async (spec, probe) => fetchClient(honoApp(spec, probe)) });
 // The same table with /whoami mounted as auth.protect(handler): one handler, no middleware chain.
 runAdapterSuite({ name: "hono protect()", start: async (spec, probe) => fetchClient(honoApp(spec, probe, undefined, "protect")) });
+runPathSuite({
+  name: "hono",
+  start: honoPathApp,
+  routers: [{ label: "Hono's defaults" }, { label: "new Hono({ strict: false }), said with pathMatching", router: { strict: false }, pathMatching: { strict: false } }],
+});
 
 describe("hono adapter: specifics", () => {
   it("protect(handler) runs the handler only for an admitted request, with its session, and checks its argument", async () => {
@@ -111,5 +118,6 @@ describe("hono adapter: specifics", () => {
     expect(auth.verifier.notarizerPublicKey).toBe(f.notarizer.publicKey);
     expect(() => auth.with(definePolicy("ok", () => true), "x" as never)).toThrow(TypeError);
     expect(() => turnkeyAuth({ ...specFor(f).options, onError: {} as never })).toThrow(/onError/);
+    expect(() => turnkeyAuth({ ...specFor(f).options, pathMatching: { strict: "no" } as never })).toThrow(/"pathMatching"/);
   });
 });

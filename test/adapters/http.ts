@@ -2,7 +2,7 @@
 // servers. node:http rather than fetch/supertest, because only a raw header list can send the same
 // header twice.
 import { createServer, request, type Agent, type IncomingHttpHeaders, type RequestListener } from "node:http";
-import type { AddressInfo } from "node:net";
+import { connect, type AddressInfo } from "node:net";
 
 export type HeaderPairs = ReadonlyArray<readonly [string, string]>;
 
@@ -101,4 +101,53 @@ export function send(port: number, path: string, headers: HeaderPairs, init: Sen
     outgoing.on("error", reject);
     outgoing.end(init.body);
   });
+}
+
+/**
+ * One GET over a raw TCP connection, the request target written exactly as given (absolute-form,
+ * dot segments, `//`, `#`, `*`: what an HTTP client library would normalise or refuse).
+ */
+export function sendRaw(port: number, target: string, headers: HeaderPairs = []): Promise<TestReply> {
+  const head = [`GET ${target} HTTP/1.1`, `host: 127.0.0.1:${port}`, ...headers.map(([name, value]) => `${name}: ${value}`), "connection: close", "", ""];
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = connect(port, "127.0.0.1", () => socket.write(head.join("\r\n"), "latin1"));
+    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+    socket.on("error", reject);
+    socket.on("close", () => {
+      try {
+        resolve(parseRawReply(Buffer.concat(chunks).toString("latin1")));
+      } catch (error) {
+        reject(error);
+      }
+    });
+  });
+}
+
+// `text` is latin1 (one character a byte), so that chunk sizes count characters; the body is UTF-8.
+function parseRawReply(text: string): TestReply {
+  const split = text.indexOf("\r\n\r\n");
+  if (split < 0) throw new Error(`not an HTTP response: ${JSON.stringify(text.slice(0, 200))}`);
+  const [statusLine = "", ...lines] = text.slice(0, split).split("\r\n");
+  const status = Number(statusLine.split(" ")[1]);
+  const headers: Record<string, string> = {};
+  for (const line of lines) {
+    const colon = line.indexOf(":");
+    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  let body = text.slice(split + 4);
+  if (headers["transfer-encoding"] === "chunked") body = dechunk(body);
+  return replyOf(status, headers, Buffer.from(body, "latin1").toString("utf8"));
+}
+
+function dechunk(chunked: string): string {
+  let body = "";
+  let at = 0;
+  for (;;) {
+    const lineEnd = chunked.indexOf("\r\n", at);
+    const size = Number.parseInt(chunked.slice(at, lineEnd), 16);
+    if (!(size > 0)) return body;
+    body += chunked.slice(lineEnd + 2, lineEnd + 2 + size);
+    at = lineEnd + 2 + size + 2;
+  }
 }

@@ -5,10 +5,20 @@ import { definePolicy, organizationFromParam, requireUser } from "../../src/inde
 import { koaApp } from "./app-helpers.js";
 import { createFixtures, expectWithToReuseOnlyItsOwnSessions, identityOf, runAdapterSuite, specFor } from "./cases.js";
 import { listen, withServer } from "./http.js";
+import { koaPathApp } from "./path-apps.js";
+import { runPathSuite } from "./path-cases.js";
 
 runAdapterSuite({ name: "koa", start: async (spec, probe) => listen(koaApp(spec, probe).callback()) });
 // The same table with /whoami mounted as auth.protect(handler): one step fewer in the route's chain.
 runAdapterSuite({ name: "koa protect()", start: async (spec, probe) => listen(koaApp(spec, probe, undefined, "protect").callback()) });
+runPathSuite({
+  name: "koa",
+  start: koaPathApp,
+  routers: [
+    { label: "@koa/router's defaults" },
+    { label: "new Router({ sensitive: true, strict: true }), said with pathMatching", router: { caseSensitive: true, strict: true }, pathMatching: { caseSensitive: true, strict: true } },
+  ],
+});
 
 describe("koa adapter: specifics", () => {
   it("protect(handler) runs the handler only for an admitted request, with its session, and checks its argument", async () => {
@@ -86,5 +96,6 @@ describe("koa adapter: specifics", () => {
     expect(auth.verifier.notarizerPublicKey).toBe(f.notarizer.publicKey);
     expect(() => auth.with(null as never)).toThrow(TypeError);
     expect(() => turnkeyAuth({ ...specFor(f).options, onError: 1 as never })).toThrow(/onError/);
+    expect(() => turnkeyAuth({ ...specFor(f).options, pathMatching: "sensitive" as never })).toThrow(/"pathMatching"/);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { whenAuthenticated } from "../../src/authenticate.js";
-import { createAuthenticator, definePolicy, describeFailure, TurnkeyAuthError, type AuthResult, type RequestLike } from "../../src/index.js";
+import { canonicalPolicyPath, createAuthenticator, definePolicy, describeFailure, TurnkeyAuthError, type AuthResult, type RequestLike } from "../../src/index.js";
 import { createTestNotarizer } from "../../src/testing/index.js";
 
 const notarizer = createTestNotarizer();
@@ -88,6 +88,62 @@ describe("describeFailure", () => {
 
   it("forwards everything when asked", () => {
     expect(describeFailure(new TurnkeyAuthError("token_expired", "The token has expired"), "api", true).forward).toBe(true);
+  });
+});
+
+describe("ambiguous request targets", () => {
+  // A request view whose path is computed as the adapters compute it, counting the reads.
+  function viewOf(target: string, headers: Record<string, string> = {}): RequestLike & { reads: number } {
+    const matching = { caseSensitive: false, strict: false, mergeSlashes: false, semicolonEndsPath: false };
+    return {
+      reads: 0,
+      method: "GET",
+      get path() {
+        this.reads += 1;
+        return canonicalPolicyPath(target, matching);
+      },
+      params: {},
+      query: {},
+      headers,
+    };
+  }
+
+  it("are refused with 400 invalid_request and its challenge before any policy or token check, wherever policies would run, and only there", async () => {
+    let policyCalls = 0;
+    const counted = definePolicy("counted", () => (policyCalls++, true));
+    const appWide = createAuthenticator({ trustedOrganizations: "any", notarizerPublicKey: notarizer.publicKey, policies: [counted] });
+    // No token at all: the target is judged first.
+    expect(appWide.authenticate(viewOf("/admin/%2e%2e"), undefined)).toMatchObject({
+      failure: {
+        status: 400,
+        forward: false,
+        body: { error: "invalid_request", message: "The request path has a dot segment" },
+        headers: { "www-authenticate": 'Bearer realm="turnkey", error="invalid_request", error_description="The request path has a dot segment"' },
+      },
+    });
+    const token = await notarizer.sign({ organization_id: "org-1" });
+    const routeOnly = createAuthenticator({ trustedOrganizations: "any", notarizerPublicKey: notarizer.publicKey });
+    const { session } = await routeOnly.authenticate(viewOf("/me", { authorization: `Bearer ${token}` }), undefined);
+    expect(routeOnly.authenticate(viewOf("//admin"), undefined, [counted], session)).toMatchObject({ failure: { status: 400 } });
+    expect(routeOnly.authenticate(viewOf("/a%2fb", { authorization: `Bearer ${token}` }), undefined, [counted])).toMatchObject({ failure: { status: 400 } });
+    expect(policyCalls).toBe(0);
+    // forwardErrors hands it to the framework's error path like any refusal.
+    const forwarding = createAuthenticator({ trustedOrganizations: "any", notarizerPublicKey: notarizer.publicKey, policies: [counted], forwardErrors: true });
+    expect(forwarding.authenticate(viewOf("/a\\b"), undefined)).toMatchObject({ failure: { status: 400, forward: true, error: { code: "invalid_request", statusCode: 400 } } });
+    // Where no policy runs, nothing judges the path: it is not even read.
+    const unchecked = viewOf("/admin/%2e%2e", { authorization: `Bearer ${token}` });
+    expect((await routeOnly.authenticate(unchecked, undefined)).session?.organizationId).toBe("org-1");
+    expect(unchecked.reads).toBe(0);
+  });
+
+  it("policies see the canonical path", async () => {
+    const seen: string[] = [];
+    const record = definePolicy("record", ({ request }) => (seen.push(request.path), true));
+    const token = await notarizer.sign({ organization_id: "org-1" });
+    const authenticator = createAuthenticator({ trustedOrganizations: "any", notarizerPublicKey: notarizer.publicKey, policies: [record] });
+    const result = await authenticator.authenticate(viewOf("/ORGS/org-%32/Whoami/?x", { authorization: `Bearer ${token}` }), undefined);
+    expect(result.session?.organizationId).toBe("org-1");
+    expect(seen).toEqual(["/orgs/org-2/whoami"]);
   });
 });
 

@@ -59,14 +59,3 @@ describe("P-256 key and scalar checks", () => {
     expect(hasScalarsInRange(Buffer.alloc(63, 1))).toBe(false);
   });
 });
-
-describe("policyPath", () => {
-  it("cuts the query, decodes like Hono, keeps reserved escapes, survives bad escapes", async () => {
-    const { policyPath } = await import("../../src/request.js");
-    expect(policyPath("/ad%6Din/users?x=%41")).toBe("/admin/users");
-    expect(policyPath("/a%2Fb")).toBe("/a%2Fb");
-    expect(policyPath("/bad%E0%A4%A")).toBe("/bad%E0%A4%A");
-    expect(policyPath("http://example.com/orgs/x?y")).toBe("/orgs/x");
-    expect(policyPath("/plain")).toBe("/plain");
-  });
-});

@@ -3,6 +3,7 @@ import { formatWwwAuthenticate, isTurnkeyAuthError, TurnkeyAuthError, type Turnk
 
 describe("TurnkeyAuthError", () => {
   it.each<[TurnkeyAuthErrorCode, number]>([
+    ["invalid_request", 400],
     ["missing_token", 401],
     ["malformed_token", 401],
     ["invalid_signature", 401],
@@ -28,6 +29,13 @@ describe("TurnkeyAuthError", () => {
       'Bearer realm="api", error="insufficient_scope", error_description="Denied by rule"',
     );
     expect(new TurnkeyAuthError("unavailable", "down").wwwAuthenticate).toBeUndefined();
+  });
+
+  it("challenges an ambiguous request target with RFC 6750 §3.1 invalid_request", () => {
+    expect(formatWwwAuthenticate(new TurnkeyAuthError("invalid_request", "The request path has a dot segment"), "api")).toBe(
+      'Bearer realm="api", error="invalid_request", error_description="The request path has a dot segment"',
+    );
+    expect(new TurnkeyAuthError("invalid_request", "x").headers).toEqual({ "www-authenticate": 'Bearer realm="turnkey", error="invalid_request", error_description="x"' });
   });
 
   it("keeps the denying policy's name and the cause", () => {

@@ -406,10 +406,9 @@ describe("huge headers beyond Node's limit never reach an adapter", () => {
 // ---------------------------------------------------------------------------------------------
 // Path-based policies. `RequestLike.path` is what a policy written once for all four frameworks
 // compares, so it must be the path the router matched: decoded as the router decodes it, and whole
-// (not relative to where the middleware is mounted). Hono decodes (c.req.path); Express, Fastify
-// and Koa used to hand over the raw path, so percent-encoding one character of the path
-// walked past a prefix-deny policy while the route still matched (its params are decoded). Fixed:
-// every Node adapter now hands policies policyPath(original URL).
+// (not relative to where the middleware is mounted); every adapter hands policies
+// canonicalPolicyPath(the target as received). Every other spelling (case, slashes, dot segments,
+// absolute-form targets) is in test/adapters/path-cases.ts, run through each framework.
 
 describe.each(FRAMEWORKS)("%s adapter: a path-prefix policy and percent-encoded paths", (framework: Framework) => {
   let app: RunningApp;

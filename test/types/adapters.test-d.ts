@@ -38,6 +38,16 @@ describe("express", () => {
     // @ts-expect-error trustedOrganizations is required (unless a verifier is given)
     expressAuth({});
   });
+
+  it("pathMatching takes some of PathMatching's booleans, in every adapter", () => {
+    expressAuth({ ...options, pathMatching: { caseSensitive: true } });
+    koaAuth({ ...options, pathMatching: { caseSensitive: true, strict: true } });
+    honoAuth({ ...options, pathMatching: { strict: false } });
+    // @ts-expect-error an unknown setting
+    expressAuth({ ...options, pathMatching: { sensitive: true } });
+    // @ts-expect-error booleans only
+    koaAuth({ ...options, pathMatching: { strict: "yes" } });
+  });
 });
 
 describe("fastify", () => {

@@ -1,11 +1,16 @@
 import { describe, expectTypeOf, it } from "vitest";
 import {
+  canonicalPolicyPath,
   createSessionVerifier,
   decodeSessionJwt,
   isTurnkeyAuthError,
   verifySessionJwt,
+  type AuthFailure,
+  type PathMatching,
   type Policy,
+  type TurnkeyAuthError,
   type TurnkeyAuthErrorCode,
+  type TurnkeyAuthErrorStatus,
   type TurnkeySession,
   type VerifyOptions,
 } from "../../src/index.js";
@@ -33,6 +38,24 @@ describe("core types", () => {
   it("isTurnkeyAuthError narrows to an error with a code union", () => {
     const value: unknown = undefined;
     if (isTurnkeyAuthError(value)) expectTypeOf(value.code).toEqualTypeOf<TurnkeyAuthErrorCode>();
+  });
+
+  it("an error's status is one of 400, 401, 403, 503, and so is a failure's", () => {
+    expectTypeOf<TurnkeyAuthErrorStatus>().toEqualTypeOf<400 | 401 | 403 | 503>();
+    expectTypeOf<TurnkeyAuthError["status"]>().toEqualTypeOf<TurnkeyAuthErrorStatus>();
+    expectTypeOf<TurnkeyAuthError["statusCode"]>().toEqualTypeOf<TurnkeyAuthErrorStatus>();
+    expectTypeOf<AuthFailure["status"]>().toEqualTypeOf<TurnkeyAuthErrorStatus>();
+    expectTypeOf<"invalid_request">().toExtend<TurnkeyAuthErrorCode>();
+  });
+
+  it("canonicalPolicyPath takes a target and the router's PathMatching", () => {
+    expectTypeOf(canonicalPolicyPath).toEqualTypeOf<(target: string, matching: PathMatching) => string>();
+    expectTypeOf<PathMatching>().toEqualTypeOf<{
+      readonly caseSensitive: boolean;
+      readonly strict: boolean;
+      readonly mergeSlashes: boolean;
+      readonly semicolonEndsPath: boolean;
+    }>();
   });
 
   it("policies may be sync or async", () => {
