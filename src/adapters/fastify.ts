@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler } from "fastify";
 import fastifyPlugin from "fastify-plugin";
-import { createAuthenticator, whenAuthenticated, type AuthOptions, type AuthResult } from "../authenticate.js";
+import { createAuthenticator, whenAuthenticated, type AuthOptions, type AuthResult } from "../http/authenticate.js";
 import { policyList } from "../policies/policy.js";
 import { isThenable } from "../promises.js";
-import { canonicalPolicyPath } from "../canonical-path.js";
-import { resolvePathMatching, type PathMatching } from "../path-matching.js";
+import { canonicalPolicyPath } from "../http/canonical-path.js";
+import { resolvePathMatching, type PathMatching } from "../http/path-matching.js";
 import type { Policy, RequestLike, SessionVerifier, TurnkeyAuthError, TurnkeySession } from "../index.js";
 
 declare module "fastify" {

@@ -1,10 +1,10 @@
 import type { Context, Handler, MiddlewareHandler, Next } from "hono";
 import type { BlankInput, H, HandlerResponse, Input } from "hono/types";
 import { HTTPException } from "hono/http-exception";
-import { canonicalPolicyPath } from "../canonical-path.js";
-import { resolvePathMatching, type PathMatching } from "../path-matching.js";
-import { createRouteSessions } from "../route-sessions.js";
-import { createAuthenticator, protectedHandler, whenAuthenticated, type AuthOptions, type AuthResult } from "../authenticate.js";
+import { canonicalPolicyPath } from "../http/canonical-path.js";
+import { resolvePathMatching, type PathMatching } from "../http/path-matching.js";
+import { createRouteSessions } from "../http/route-sessions.js";
+import { createAuthenticator, protectedHandler, whenAuthenticated, type AuthOptions, type AuthResult } from "../http/authenticate.js";
 import type { Policy, RequestLike, SessionVerifier, TurnkeyAuthError, TurnkeySession } from "../index.js";
 
 /** `c.get("turnkey")`: the verified session, or `undefined` when `optional` let a request in.

@@ -1,8 +1,8 @@
 import type { Context, DefaultContext, DefaultState, Middleware, Next } from "koa";
-import { createRouteSessions } from "../route-sessions.js";
-import { createAuthenticator, protectedHandler, whenAuthenticated, type AuthOptions, type AuthResult } from "../authenticate.js";
-import { canonicalPolicyPath } from "../canonical-path.js";
-import { resolvePathMatching, type PathMatching } from "../path-matching.js";
+import { createRouteSessions } from "../http/route-sessions.js";
+import { createAuthenticator, protectedHandler, whenAuthenticated, type AuthOptions, type AuthResult } from "../http/authenticate.js";
+import { canonicalPolicyPath } from "../http/canonical-path.js";
+import { resolvePathMatching, type PathMatching } from "../http/path-matching.js";
 import type { Policy, RequestLike, SessionVerifier, TurnkeyAuthError, TurnkeySession } from "../index.js";
 
 declare module "koa" {

@@ -1,5 +1,5 @@
-import type { RequestLike } from "../request.js";
-import type { TurnkeySession } from "../session.js";
+import type { RequestLike } from "../http/request.js";
+import type { TurnkeySession } from "../jwt/claims.js";
 
 /** What a policy sees: the verified session and the request. */
 export interface PolicyContext {

@@ -1,6 +1,6 @@
 import { createHash, generateKeyPairSync, randomUUID, sign as signWithKey, type KeyObject } from "node:crypto";
-import { encodeBase64Url } from "../base64url.js";
-import type { SessionClaims } from "../session.js";
+import { encodeBase64Url } from "../crypto/base64url.js";
+import type { SessionClaims } from "../jwt/claims.js";
 
 /** Options of {@link TestNotarizer.sign}. */
 export interface SignSessionOptions {

@@ -12,8 +12,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { verifyP256Signature } from "../../src/index.js";
-import { webCrypto } from "../../src/native-crypto.js";
-import { hasScalarsInRange, parseP256PublicKey } from "../../src/p256.js";
+import { webCrypto } from "../../src/crypto/native.js";
+import { hasScalarsInRange, parseP256PublicKey } from "../../src/crypto/p256.js";
 
 const VECTORS_DIR = new URL("../../../shared/vectors/", import.meta.url);
 const P1363_FILE = new URL("ecdsa_secp256r1_sha256_p1363_test.json", VECTORS_DIR);

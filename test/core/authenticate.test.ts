@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { whenAuthenticated } from "../../src/authenticate.js";
+import { whenAuthenticated } from "../../src/http/authenticate.js";
 import { canonicalPolicyPath, createAuthenticator, definePolicy, describeFailure, TurnkeyAuthError, type AuthResult, type RequestLike } from "../../src/index.js";
 import { createTestNotarizer } from "../../src/testing/index.js";
 

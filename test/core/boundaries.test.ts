@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
-import { webCrypto } from "../../src/native-crypto.js";
-import { parseP256PublicKey } from "../../src/p256.js";
+import { webCrypto } from "../../src/crypto/native.js";
+import { parseP256PublicKey } from "../../src/crypto/p256.js";
 import { createTestNotarizer } from "../../src/testing/index.js";
 
 const sourceRoot = new URL("../../src/", import.meta.url).pathname;

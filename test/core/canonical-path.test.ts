@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { resolvePathMatching } from "../../src/path-matching.js";
+import { resolvePathMatching } from "../../src/http/path-matching.js";
 import { canonicalPolicyPath, isTurnkeyAuthError, type PathMatching } from "../../src/index.js";
 
 const EXACT: PathMatching = { caseSensitive: true, strict: true, mergeSlashes: false, semicolonEndsPath: false };

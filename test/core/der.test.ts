@@ -1,8 +1,8 @@
 import { createPublicKey, generateKeyPairSync, sign, verify } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { p256SpkiDer, rawSignatureToDer } from "../../src/der.js";
-import { hasScalarsInRange, parseP256PublicKey } from "../../src/p256.js";
+import { p256SpkiDer, rawSignatureToDer } from "../../src/crypto/der.js";
+import { hasScalarsInRange, parseP256PublicKey } from "../../src/crypto/p256.js";
 
 // An independent encoder, from the integers: X.690 §8.3 (minimal, signed, big-endian).
 function derInteger(value: bigint): string {

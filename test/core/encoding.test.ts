@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decodeBase64Url, encodeBase64Url } from "../../src/base64url.js";
-import { hasScalarsInRange, parseP256PublicKey } from "../../src/p256.js";
+import { decodeBase64Url, encodeBase64Url } from "../../src/crypto/base64url.js";
+import { hasScalarsInRange, parseP256PublicKey } from "../../src/crypto/p256.js";
 
 describe("strict base64url", () => {
   it("round-trips any bytes, agreeing with Node's encoder", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createRouteSessions } from "../../src/route-sessions.js";
+import { createRouteSessions } from "../../src/http/route-sessions.js";
 import type { TurnkeySession } from "../../src/index.js";
 
 const session = { userId: "user-1", organizationId: "org-1" } as TurnkeySession;

@@ -2,7 +2,7 @@ import { verifySessionJwtSignature } from "@turnkey/crypto";
 import { describe, expect, it, vi } from "vitest";
 import { createSessionVerifier, isTurnkeyAuthError, TurnkeyAuthError, verifySessionJwt, type TurnkeySession } from "../../src/index.js";
 import { createTestNotarizer } from "../../src/testing/index.js";
-import { parseP256PublicKey } from "../../src/p256.js";
+import { parseP256PublicKey } from "../../src/crypto/p256.js";
 
 const notarizer = createTestNotarizer();
 const NOW = Date.UTC(2026, 10, 24, 12, 0, 0);

@@ -18,7 +18,7 @@ import {
   type VerifyOptions,
 } from "../../src/index.js";
 import { createTestNotarizer } from "../../src/testing/index.js";
-import { sessionOfAuthorization } from "../../src/verifier.js";
+import { sessionOfAuthorization } from "../../src/jwt/verifier.js";
 
 const notarizer = createTestNotarizer();
 const T0 = Date.UTC(2026, 0, 1);

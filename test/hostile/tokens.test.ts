@@ -18,7 +18,7 @@ import {
   type TurnkeySession,
   type VerifyOptions,
 } from "../../src/index.js";
-import { hasScalarsInRange } from "../../src/p256.js";
+import { hasScalarsInRange } from "../../src/crypto/p256.js";
 
 // ---------------------------------------------------------------------------------------------
 // A notarizer of our own, so payloads and headers can be minted byte for byte (duplicate keys,

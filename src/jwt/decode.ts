@@ -1,6 +1,6 @@
 import { jwtDecode } from "jwt-decode";
-import { TurnkeyAuthError } from "./errors.js";
-import { sessionFromPayload, type TurnkeySession } from "./session.js";
+import { TurnkeyAuthError } from "../errors.js";
+import { sessionFromPayload, type TurnkeySession } from "./claims.js";
 
 const MAX_DECODED_LENGTH = 8192;
 

@@ -1,4 +1,4 @@
-import { nativeCrypto, type P256SignatureCheck } from "./native-crypto.js";
+import { nativeCrypto, type P256SignatureCheck } from "./native.js";
 import { hasScalarsInRange, parseP256PublicKey } from "./p256.js";
 
 // Stamps are checked against a handful of keys; keep their imports, within a small bound.

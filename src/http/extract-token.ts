@@ -1,4 +1,4 @@
-import { TurnkeyAuthError } from "./errors.js";
+import { TurnkeyAuthError } from "../errors.js";
 import { readHeader, type RequestLike } from "./request.js";
 
 /** Options of {@link extractToken}. */

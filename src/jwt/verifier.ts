@@ -1,13 +1,13 @@
-import { TurnkeyAuthError } from "./errors.js";
-import { bearerCredentialOf } from "./extract-token.js";
-import { LruCache } from "./lru-cache.js";
-import { nativeCrypto } from "./native-crypto.js";
-import { hasScalarsInRange } from "./p256.js";
-import { parseJsonBytes, parseToken } from "./parse-token.js";
-import { resolveTo } from "./promises.js";
-import { sessionFromPayload, type TurnkeySession } from "./session.js";
+import { TurnkeyAuthError } from "../errors.js";
+import { bearerCredentialOf } from "../http/extract-token.js";
+import { LruCache } from "./lru.js";
+import { nativeCrypto } from "../crypto/native.js";
+import { hasScalarsInRange } from "../crypto/p256.js";
+import { parseJsonBytes, parseToken } from "./parse.js";
+import { resolveTo } from "../promises.js";
+import { sessionFromPayload, type TurnkeySession } from "./claims.js";
 import { createResolverCheck, fixedTrust, untrusted } from "./trust.js";
-import { resolveVerifyOptions, type VerifyOptions } from "./verify-options.js";
+import { resolveVerifyOptions, type VerifyOptions } from "./options.js";
 
 /**
  * Verifies Turnkey session JWTs with one imported key and one cache. Create it once at start-up

@@ -1,5 +1,5 @@
 import { PRODUCTION_NOTARIZER_SIGN_PUBLIC_KEY } from "@turnkey/crypto";
-import { parseP256PublicKey, type P256Point } from "./p256.js";
+import { parseP256PublicKey, type P256Point } from "../crypto/p256.js";
 import type { TrustedOrganizations } from "./trust.js";
 
 /**

@@ -1,4 +1,4 @@
-import { TurnkeyAuthError } from "./errors.js";
+import { TurnkeyAuthError } from "../errors.js";
 import type { PathMatching } from "./path-matching.js";
 
 const SLASH = 0x2f;

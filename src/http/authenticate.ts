@@ -1,13 +1,13 @@
 import type { PathMatching } from "./path-matching.js";
-import { TurnkeyAuthError, formatWwwAuthenticate, isTurnkeyAuthError, type TurnkeyAuthErrorCode, type TurnkeyAuthErrorStatus } from "./errors.js";
+import { TurnkeyAuthError, formatWwwAuthenticate, isTurnkeyAuthError, type TurnkeyAuthErrorCode, type TurnkeyAuthErrorStatus } from "../errors.js";
 import { authorizationHeader, bearerCredentialOf, extractToken, isB64Token, malformedBearer, tokenFromCookie } from "./extract-token.js";
-import { policyList, type Policy, type PolicyContext } from "./policies/policy.js";
-import { runPolicies } from "./policies/run-policies.js";
-import { resolveTo } from "./promises.js";
+import { policyList, type Policy, type PolicyContext } from "../policies/policy.js";
+import { runPolicies } from "../policies/run-policies.js";
+import { resolveTo } from "../promises.js";
 import type { RequestLike } from "./request.js";
-import type { TurnkeySession } from "./session.js";
-import { createSessionVerifier, isLibraryVerifier, sessionOfAuthorization, synchronousVerify, type SessionOrPending, type SessionVerifier } from "./verifier.js";
-import type { VerifyOptions } from "./verify-options.js";
+import type { TurnkeySession } from "../jwt/claims.js";
+import { createSessionVerifier, isLibraryVerifier, sessionOfAuthorization, synchronousVerify, type SessionOrPending, type SessionVerifier } from "../jwt/verifier.js";
+import type { VerifyOptions } from "../jwt/options.js";
 
 /**
  * Options shared by every adapter (`turnkey-session-auth/express`, `/fastify`, `/koa`, `/hono`):

@@ -1,6 +1,6 @@
-import { isThenable } from "./promises.js";
-import { TurnkeyAuthError, isTurnkeyAuthError } from "./errors.js";
-import type { TurnkeySession } from "./session.js";
+import { isThenable } from "../promises.js";
+import { TurnkeyAuthError, isTurnkeyAuthError } from "../errors.js";
+import type { TurnkeySession } from "./claims.js";
 
 /**
  * Which organizations' sessions this app accepts. Every Turnkey customer's sessions are signed by

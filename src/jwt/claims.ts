@@ -1,4 +1,4 @@
-import { TurnkeyAuthError } from "./errors.js";
+import { TurnkeyAuthError } from "../errors.js";
 
 /**
  * The payload of a Turnkey session JWT, as Turnkey issues it. `session_type` is

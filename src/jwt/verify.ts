@@ -1,6 +1,6 @@
-import type { TurnkeySession } from "./session.js";
+import type { TurnkeySession } from "./claims.js";
 import { createSessionVerifier, type SessionVerifier } from "./verifier.js";
-import type { VerifyOptions } from "./verify-options.js";
+import type { VerifyOptions } from "./options.js";
 
 // One verifier per options object: calling verifySessionJwt repeatedly with the same options
 // reuses the imported key and the cache instead of rebuilding them per call.

@@ -1,5 +1,5 @@
-import { decodeBase64Url } from "./base64url.js";
-import { TurnkeyAuthError } from "./errors.js";
+import { decodeBase64Url } from "../crypto/base64url.js";
+import { TurnkeyAuthError } from "../errors.js";
 
 /** A compact JWS split into its parts, with the header already checked. */
 export interface ParsedToken {

@@ -1,5 +1,5 @@
-import { policyList, type Policy } from "./policies/policy.js";
-import type { TurnkeySession } from "./session.js";
+import { policyList, type Policy } from "../policies/policy.js";
+import type { TurnkeySession } from "../jwt/claims.js";
 
 /**
  * What an adapter's `with(...policies)` needs: the sessions this adapter instance verified, per
