@@ -1,4 +1,4 @@
-// turnkey-session-auth: verify Turnkey session JWTs at native speed, on any WebCrypto runtime.
+// turnkey-session-auth: verify Turnkey session JWTs with native crypto, on any WebCrypto runtime.
 export { verifySessionJwt } from "./jwt/verify.js";
 export { decodeSessionJwt } from "./jwt/decode.js";
 export { createSessionVerifier } from "./jwt/verifier.js";
@@ -9,12 +9,10 @@ export type { BuiltInSessionType, SessionClaims, TurnkeySession } from "./jwt/cl
 export { TurnkeyAuthError, formatWwwAuthenticate, isTurnkeyAuthError } from "./errors.js";
 export type { TurnkeyAuthErrorCode, TurnkeyAuthErrorOptions, TurnkeyAuthErrorStatus } from "./errors.js";
 export { extractToken } from "./http/extract-token.js";
-export type { ExtractTokenOptions } from "./http/extract-token.js";
-export { readHeader } from "./http/request.js";
-export { canonicalPolicyPath } from "./http/canonical-path.js";
+export type { ExtractTokenOptions, TokenSource } from "./http/extract-token.js";
+export type { HeadersLike, RequestLike } from "./request.js";
 export type { PathMatching } from "./http/path-matching.js";
-export type { HeadersLike, RequestLike } from "./http/request.js";
-export { verifyP256Signature } from "./crypto/verify-p256.js";
-export * from "./policies/index.js";
-export { createAuthenticator, describeFailure } from "./http/authenticate.js";
-export type { AuthFailure, AuthOptions, AuthResult, Authenticator } from "./http/authenticate.js";
+export { definePolicy, policyNameOf } from "./policies/policy.js";
+export type { Policy, PolicyContext } from "./policies/policy.js";
+export { organizationFromParam, requireOrganization, requireReadWrite, requireScope, requireSessionType, requireUser } from "./policies/built-in.js";
+export { allOf, anyOf, not } from "./policies/combinators.js";

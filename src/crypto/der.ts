@@ -1,6 +1,5 @@
-// The DER forms OpenSSL works in natively. Handing node:crypto a DER signature and an SPKI key,
-// rather than r‖s with `dsaEncoding: "ieee-p1363"` and a JWK, skips a conversion inside every
-// verify call: a few percent more verifications per second (bench/verify-forms.ts).
+// The DER forms OpenSSL reads natively: an SPKI key (RFC 5480) and an ECDSA-Sig-Value (RFC 3279),
+// so node:crypto converts neither.
 import type { P256Point } from "./p256.js";
 
 // SubjectPublicKeyInfo of an id-ecPublicKey on prime256v1 (RFC 5480 §2), up to the BIT STRING

@@ -1,8 +1,7 @@
-// The native ECDSA P-256 / SHA-256 backend. On Node, node:crypto's one-shot verify runs in
-// OpenSSL on the libuv thread pool (off the event loop, on every core) and is measurably faster
-// than crypto.subtle there; every other runtime (Bun, Deno, Workers, browsers) gets WebCrypto.
-// node:crypto is reached through process.getBuiltinModule, never a static import, so bundlers
-// for non-Node targets see no Node built-in.
+// The native ECDSA P-256 / SHA-256 backend. On Node, node:crypto's callback verify runs in OpenSSL
+// on the libuv thread pool, off the event loop; every other runtime (Bun, Deno, Workers, browsers)
+// gets WebCrypto. node:crypto is reached through process.getBuiltinModule, never a static import,
+// so bundlers for non-Node targets see no Node built-in.
 import type * as NodeCrypto from "node:crypto";
 import type * as NodeOs from "node:os";
 import { p256SpkiDer, rawSignatureToDer } from "./der.js";
@@ -16,7 +15,7 @@ export type P256SignatureCheck = (message: Uint8Array, signature: Uint8Array) =>
 
 /** One native crypto implementation: SHA-256 and ECDSA P-256 verification. */
 export interface NativeCrypto {
-  /** SHA-256 of a string's Latin-1 bytes (JWS signing input is ASCII, RFC 7515 §5.1). */
+  /** SHA-256 of ASCII text, such as a JWS signing input (RFC 7515 §5.1) already checked as base64url. */
   sha256Ascii(text: string): Uint8Array | Promise<Uint8Array>;
   /** Imports a validated public key once and returns its verify function. */
   importP256Key(point: P256Point): P256SignatureCheck;
@@ -40,10 +39,7 @@ function loadNodeCrypto(): typeof NodeCrypto | undefined {
   return loadBuiltin("node:crypto");
 }
 
-/**
- * Whether this process may run on one CPU only (affinity, cpuset). Then the thread pool adds no
- * parallelism, only two context switches per verification, so the node backend verifies inline.
- */
+/** Whether this process may use one CPU only (affinity, cpuset): the thread pool then adds no parallelism, only a hand-off. */
 function runsOnOneCpu(): boolean {
   try {
     return loadBuiltin("node:os")?.availableParallelism?.() === 1;
@@ -52,18 +48,12 @@ function runsOnOneCpu(): boolean {
   }
 }
 
-// Anything outside 7-bit ASCII: such text is hashed byte per char (Latin-1), as documented.
-const NOT_ASCII = /[^\x00-\x7f]/;
-
 function nodeBackend(nodeCrypto: typeof NodeCrypto, inline: boolean): NativeCrypto {
-  // crypto.hash (Node ≥ 20.12) is a one-shot without a Hash object: about 40% cheaper per token.
-  // It encodes strings as UTF-8, identical to Latin-1 for ASCII, which every JWS signing input is.
+  // crypto.hash, a one-shot without a Hash object, exists from Node 20.12.
   const oneShot = typeof nodeCrypto.hash === "function" ? nodeCrypto.hash : undefined;
   return {
     sha256Ascii: (text) =>
-      oneShot !== undefined && !NOT_ASCII.test(text)
-        ? oneShot("sha256", text, "buffer")
-        : nodeCrypto.createHash("sha256").update(text, "latin1").digest(),
+      oneShot !== undefined ? oneShot("sha256", text, "buffer") : nodeCrypto.createHash("sha256").update(text, "latin1").digest(),
     importP256Key(point) {
       const key = nodeCrypto.createPublicKey({ key: Buffer.from(p256SpkiDer(point)), format: "der", type: "spki" });
       // Every caller has checked the scalars are in range (hasScalarsInRange), as rawSignatureToDer needs.
@@ -118,9 +108,8 @@ function webCryptoBackend(subtle: SubtleCrypto): NativeCrypto {
 let selected: NativeCrypto | undefined;
 
 /**
- * The fastest native backend this runtime has: node:crypto on Node, WebCrypto elsewhere. On Node
- * signatures are verified on the libuv thread pool (every core), except when the process can use
- * one CPU only: there the pool cannot add parallelism and verifying inline is ~30% cheaper.
+ * The native backend this runtime has: node:crypto on Node, WebCrypto elsewhere. On Node signatures
+ * are verified on the libuv thread pool, except when the process can use one CPU only.
  *
  * @example
  * ```ts

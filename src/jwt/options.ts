@@ -44,14 +44,8 @@ export interface ResolvedVerifyOptions {
   readonly cacheMaxEntries: number;
 }
 
-/**
- * Default cache size, in sessions. Measured (bench/memory.ts, Node 20): 1,034–1,054 bytes of heap
- * per cached session of Turnkey's usual shape (a ~420-character token with the header string it
- * was read from, the frozen claims, the session object and its LRU slot), so 16,000 entries hold
- * ~16–17 MB: under ~20 MB with room for larger claims (`scope`) and the remembered refusals (at most
- * 1,024 forged tokens and 1,024 expired tokens or tokens of untrusted organizations).
- */
-export const DEFAULT_CACHE_MAX_ENTRIES = 16_000;
+// Sessions held by default: about 1 KB each (token, frozen claims, session), so ~16 MB.
+const DEFAULT_CACHE_MAX_ENTRIES = 16_000;
 const MAX_CLOCK_TOLERANCE_SECONDS = 300;
 
 // Milliseconds since the epoch fall in this range from 1973 to the year 5138. A clock in seconds

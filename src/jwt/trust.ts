@@ -1,5 +1,5 @@
-import { isThenable } from "../promises.js";
 import { TurnkeyAuthError, isTurnkeyAuthError } from "../errors.js";
+import { isThenable } from "../promises.js";
 import type { TurnkeySession } from "./claims.js";
 
 /**
@@ -7,12 +7,13 @@ import type { TurnkeySession } from "./claims.js";
  * the same notarizer key, so a valid signature proves only that Turnkey issued the session, not
  * that it belongs to your organization: this option is required.
  *
- * - a list of organization ids (your parent org and/or known sub-orgs);
- * - a function, e.g. {@link subOrganizationsOf}-style lookups ("is this one of my sub-orgs?");
+ * - a list of organization ids (your parent org and/or known sub-orgs), copied when the verifier
+ *   is created;
+ * - a function, e.g. `subOrganizationsOf` from `turnkey-session-auth/flows` ("is this one of my
+ *   sub-orgs?"), answering `true` to trust, synchronously or with a promise;
  * - `"any"`: every Turnkey organization, for apps that authorize by other means.
  *
- * A list is copied when the verifier is created and judges each token once, before its session is
- * cached; a function is asked on every call, cache hits included, so it can revoke at once.
+ * Trust is judged on every verification, cache hits included, so a function can revoke at once.
  *
  * @example
  * ```ts
@@ -24,70 +25,44 @@ export type TrustedOrganizations =
   | ((organizationId: string, session: TurnkeySession) => boolean | PromiseLike<boolean>)
   | "any";
 
-/** Resolves trust for one session: `undefined` when trusted, or a promise of that. Throws otherwise. */
-export type TrustCheck = (session: TurnkeySession) => void | Promise<void>;
-
-/** The refusal for a session of an organization this service does not trust. */
-export function untrusted(): TurnkeyAuthError {
-  return new TurnkeyAuthError("untrusted_organization", "The session's organization is not trusted by this service");
-}
-
-function unavailable(cause: unknown): TurnkeyAuthError {
-  if (isTurnkeyAuthError(cause)) return cause;
-  return new TurnkeyAuthError("unavailable", "The organization trust check could not be completed", { cause });
-}
+/** Whether a verified session's organization is trusted; throws or rejects `unavailable` when that cannot be told. */
+export type TrustRule = (session: TurnkeySession) => boolean | Promise<boolean>;
 
 /**
- * For a list of organizations or `"any"`, the verdict on an organization, which cannot change for
- * the verifier's life (the list is copied at construction): the verifier then judges each token
- * once, when it first verifies it, instead of on every request. `undefined` for a resolver
- * function, which {@link createResolverCheck} asks on every call, cache hit or not.
+ * The one trust rule for every form of {@link TrustedOrganizations}. A function that throws,
+ * rejects or answers anything but `true` never grants: a throw or rejection is `unavailable`
+ * (503), a `TurnkeyAuthError` it throws is passed on as it is.
  *
  * @example
  * ```ts
- * fixedTrust(["org-1"])?.("org-2"); // false
- * fixedTrust(() => true); // undefined: ask the resolver every time
+ * const trusts = trustRule(["org-1"]);
+ * trusts(session); // true or false
  * ```
  */
-export function fixedTrust(trusted: TrustedOrganizations): ((organizationId: string) => boolean) | undefined {
+export function trustRule(trusted: TrustedOrganizations): TrustRule {
   if (trusted === "any") return () => true;
-  if (typeof trusted === "function") return undefined;
-  const ids = new Set(trusted);
-  return (organizationId) => ids.has(organizationId);
-}
-
-type TrustResolver = Extract<TrustedOrganizations, (...args: never[]) => unknown>;
-
-/**
- * Turns a trust resolver into a check. A resolver that throws, rejects or answers anything but
- * `true` never grants (fail closed). One answering from its own cache (as subOrganizationsOf
- * does) answers synchronously: then so does the check, and a cached session costs no promise.
- *
- * @example
- * ```ts
- * const check = createResolverCheck((organizationId) => myOrganizations.has(organizationId));
- * check(session); // throws TurnkeyAuthError("untrusted_organization") for other orgs
- * ```
- */
-export function createResolverCheck(resolver: TrustResolver): TrustCheck {
+  if (typeof trusted !== "function") {
+    const ids = new Set(trusted);
+    return (session) => ids.has(session.organizationId);
+  }
   return (session) => {
     let verdict: unknown;
     try {
-      verdict = resolver(session.organizationId, session);
+      verdict = trusted(session.organizationId, session);
     } catch (error) {
       throw unavailable(error);
     }
-    if (!isThenable(verdict)) {
-      if (verdict !== true) throw untrusted();
-      return undefined;
-    }
+    if (!isThenable(verdict)) return verdict === true;
     return Promise.resolve(verdict).then(
-      (settled) => {
-        if (settled !== true) throw untrusted();
-      },
+      (answer) => answer === true,
       (error: unknown) => {
         throw unavailable(error);
       },
     );
   };
+}
+
+function unavailable(cause: unknown): TurnkeyAuthError {
+  if (isTurnkeyAuthError(cause)) return cause;
+  return new TurnkeyAuthError("unavailable", "The organization trust check could not be completed", { cause, unexpected: true });
 }

@@ -1,4 +1,4 @@
-import type { RequestLike } from "../http/request.js";
+import type { RequestLike } from "../request.js";
 import type { BuiltInSessionType } from "../jwt/claims.js";
 import { definePolicy, type Policy } from "./policy.js";
 

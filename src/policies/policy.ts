@@ -1,4 +1,4 @@
-import type { RequestLike } from "../http/request.js";
+import type { RequestLike } from "../request.js";
 import type { TurnkeySession } from "../jwt/claims.js";
 
 /** What a policy sees: the verified session and the request. */

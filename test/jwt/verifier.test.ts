@@ -2,7 +2,6 @@ import { verifySessionJwtSignature } from "@turnkey/crypto";
 import { describe, expect, it, vi } from "vitest";
 import { createSessionVerifier, isTurnkeyAuthError, TurnkeyAuthError, verifySessionJwt, type TurnkeySession } from "../../src/index.js";
 import { createTestNotarizer } from "../../src/testing/index.js";
-import { parseP256PublicKey } from "../../src/crypto/p256.js";
 
 const notarizer = createTestNotarizer();
 const NOW = Date.UTC(2026, 10, 24, 12, 0, 0);
@@ -59,8 +58,8 @@ describe("createSessionVerifier", () => {
   });
 
   it("accepts a compressed notarizer key as well as an uncompressed one", async () => {
-    const point = parseP256PublicKey(notarizer.publicKey)!;
-    const compressed = ((point.y[31]! & 1) === 1 ? "03" : "02") + Buffer.from(point.x).toString("hex");
+    const hex = notarizer.publicKey; // 04 ‖ x ‖ y
+    const compressed = (Number.parseInt(hex.slice(-1), 16) & 1 ? "03" : "02") + hex.slice(2, 66);
     const token = await notarizer.sign({ organization_id: "org-1" }, { now: NOW });
     await expect(verifierFor({ notarizerPublicKey: compressed }).verify(token)).resolves.toMatchObject({ organizationId: "org-1" });
   });
@@ -134,6 +133,52 @@ describe("createSessionVerifier", () => {
   it("mints tokens the reference implementation accepts (the testing kit is byte-exact)", async () => {
     const token = await notarizer.sign({ organization_id: "org-1" });
     await expect(verifySessionJwtSignature(token, notarizer.publicKey)).resolves.toBe(true);
+  });
+});
+
+describe("verifier.cached", () => {
+  it("is the session of a token verified before, live and trusted now; undefined otherwise, and never throws", async () => {
+    let clock = NOW;
+    const verifier = verifierFor({ now: () => clock });
+    const token = await notarizer.sign({ organization_id: "org-1", exp: NOW / 1000 + 60 });
+    expect(verifier.cached(token)).toBeUndefined(); // never verified: verify() would check it
+    const session = await verifier.verify(token);
+    expect(verifier.cached(token)).toBe(session);
+    for (const other of ["", "x", token.slice(1), 42 as unknown as string, undefined as unknown as string]) {
+      expect(verifier.cached(other)).toBeUndefined();
+    }
+    clock = NOW + 3_600_000;
+    expect(verifier.cached(token)).toBeUndefined(); // expired now…
+    expect((await rejection(verifier.verify(token))).code).toBe("token_expired"); // …and verify says so
+    verifier.clearCache();
+    clock = NOW;
+    expect(verifier.cached(token)).toBeUndefined();
+  });
+
+  it("asks the trust rule: a list or a function answering at once; an answer still pending is left to verify(), which shares it", async () => {
+    const token = await notarizer.sign({ organization_id: "org-1" }, { now: NOW });
+    let trusted = true;
+    const synchronous = verifierFor({ trustedOrganizations: () => trusted });
+    const session = await synchronous.verify(token);
+    expect(synchronous.cached(token)).toBe(session);
+    trusted = false;
+    expect(synchronous.cached(token)).toBeUndefined();
+    expect((await rejection(synchronous.verify(token))).code).toBe("untrusted_organization");
+
+    const trust = vi.fn(async () => true);
+    const asynchronous = verifierFor({ trustedOrganizations: trust });
+    await asynchronous.verify(token);
+    trust.mockClear();
+    expect(asynchronous.cached(token)).toBeUndefined();
+    expect(await asynchronous.verify(token)).toBeDefined();
+    expect(trust).toHaveBeenCalledTimes(1); // one question for the pair
+
+    let down = false;
+    const failing = verifierFor({ trustedOrganizations: async () => (down ? Promise.reject(new Error("db down")) : true) });
+    await failing.verify(token);
+    down = true;
+    expect(failing.cached(token)).toBeUndefined(); // the rejection it saw is not left unhandled…
+    expect((await rejection(failing.verify(token))).code).toBe("unavailable"); // …verify() reports it
   });
 });
 

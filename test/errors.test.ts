@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatWwwAuthenticate, isTurnkeyAuthError, TurnkeyAuthError, type TurnkeyAuthErrorCode } from "../../src/index.js";
+import { formatWwwAuthenticate, isTurnkeyAuthError, TurnkeyAuthError, type TurnkeyAuthErrorCode } from "../src/index.js";
 
 describe("TurnkeyAuthError", () => {
   it.each<[TurnkeyAuthErrorCode, number]>([
@@ -38,11 +38,21 @@ describe("TurnkeyAuthError", () => {
     expect(new TurnkeyAuthError("invalid_request", "x").headers).toEqual({ "www-authenticate": 'Bearer realm="turnkey", error="invalid_request", error_description="x"' });
   });
 
-  it("keeps the denying policy's name and the cause", () => {
+  it("keeps the denying policy's name and the cause; unexpected only when told", () => {
     const cause = new Error("boom");
     const error = new TurnkeyAuthError("forbidden", "no", { policy: "ownsDocument", cause });
     expect(error.policy).toBe("ownsDocument");
     expect(error.cause).toBe(cause);
+    expect(error.unexpected).toBe(false); // a cause alone says nothing about where it came from
+    expect(new TurnkeyAuthError("unavailable", "x", { cause, unexpected: true }).unexpected).toBe(true);
+  });
+
+  it("challenges in its own realm (default turnkey), in wwwAuthenticate and headers alike", () => {
+    const error = new TurnkeyAuthError("token_expired", "The token has expired", { realm: "wallets-api" });
+    expect(error.realm).toBe("wallets-api");
+    expect(error.wwwAuthenticate).toBe('Bearer realm="wallets-api", error="invalid_token", error_description="The token has expired"');
+    expect(error.headers).toEqual({ "www-authenticate": error.wwwAuthenticate });
+    expect(new TurnkeyAuthError("missing_token", "x").realm).toBe("turnkey");
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { resolvePathMatching } from "../../src/http/path-matching.js";
-import { canonicalPolicyPath, isTurnkeyAuthError, type PathMatching } from "../../src/index.js";
+import { canonicalPolicyPath, type PathMatching } from "../../src/adapter.js";
+import { isTurnkeyAuthError } from "../../src/index.js";
 
 const EXACT: PathMatching = { caseSensitive: true, strict: true, mergeSlashes: false, semicolonEndsPath: false };
 const LOOSE: PathMatching = { caseSensitive: false, strict: false, mergeSlashes: true, semicolonEndsPath: true };
@@ -94,21 +94,4 @@ describe("canonicalPolicyPath", () => {
       expect(JSON.stringify(error)).not.toContain("eyJ");
     }
   });
-});
-
-describe("resolvePathMatching", () => {
-  const defaults: PathMatching = { caseSensitive: false, strict: false, mergeSlashes: false, semicolonEndsPath: false };
-
-  it("merges the option over the framework's defaults", () => {
-    expect(resolvePathMatching(undefined, defaults)).toBe(defaults);
-    expect(resolvePathMatching({ caseSensitive: true }, defaults)).toEqual({ ...defaults, caseSensitive: true });
-  });
-
-  it.each([null, "strict", true, { caseSensitive: "yes" }, { strict: 1 }, { ignoreCase: true }, { caseSensitive: true, mergeSlash: true }])(
-    "refuses %j with a TypeError naming the option",
-    (option) => {
-      expect(() => resolvePathMatching(option, defaults)).toThrow(/option "pathMatching"/);
-      expect(() => resolvePathMatching(option, defaults)).toThrow(TypeError);
-    },
-  );
 });

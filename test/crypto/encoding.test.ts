@@ -58,4 +58,15 @@ describe("P-256 key and scalar checks", () => {
     expect(hasScalarsInRange(Buffer.alloc(64))).toBe(false);
     expect(hasScalarsInRange(Buffer.alloc(63, 1))).toBe(false);
   });
+
+  it("hasScalarsInRange: the boundaries, for r and for s", () => {
+    const N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+    const scalarBytes = (r: bigint, s: bigint): Uint8Array =>
+      Uint8Array.from(Buffer.from(r.toString(16).padStart(64, "0") + s.toString(16).padStart(64, "0"), "hex"));
+    for (const [value, inRange] of [[0n, false], [1n, true], [N - 1n, true], [N, false], [N + 1n, false], [(1n << 256n) - 1n, false]] as const) {
+      expect(hasScalarsInRange(scalarBytes(value, 1n)), `r = ${value}`).toBe(inRange);
+      expect(hasScalarsInRange(scalarBytes(1n, value)), `s = ${value}`).toBe(inRange);
+    }
+    expect(hasScalarsInRange(new Uint8Array(65).fill(1))).toBe(false);
+  });
 });

@@ -12,12 +12,13 @@ import {
   requireScope,
   requireSessionType,
   requireUser,
-  runPolicies,
   type Policy,
   type PolicyContext,
   type RequestLike,
+  type SessionVerifier,
   type TurnkeySession,
 } from "../../src/index.js";
+import { createAuthenticator, type RequestReader } from "../../src/adapter.js";
 
 const session = {
   userId: "user-1",
@@ -37,14 +38,25 @@ function contextFor(overrides: Partial<TurnkeySession> = {}, request: Partial<Re
   };
 }
 
+// Policies run as the adapters run them: through an authenticator, here over a request that is
+// already a RequestLike and a verifier that knows one session.
+const reader: RequestReader<RequestLike> = {
+  pathMatching: { caseSensitive: true, strict: true, mergeSlashes: false, semicolonEndsPath: false },
+  method: (request) => request.method,
+  target: (request) => request.path,
+  headers: (request) => request.headers,
+  params: (request) => request.params,
+  query: (request) => request.query,
+  holder: (request) => request,
+};
+
 async function outcome(policies: Policy[], context = contextFor(), timeoutMs = 1000): Promise<string> {
-  try {
-    await runPolicies(policies, context, timeoutMs);
-    return "granted";
-  } catch (error) {
-    if (!isTurnkeyAuthError(error)) return "threw a foreign error";
-    return error.policy === undefined ? error.code : `${error.code}:${error.policy}`;
-  }
+  const verifier: SessionVerifier = { verify: async () => context.session, cached: () => context.session, notarizerPublicKey: "", clearCache() {} };
+  const authenticator = createAuthenticator({ verifier, policies, policyTimeout: timeoutMs, getToken: () => "token" }, reader);
+  const { failure } = await authenticator.authenticate(context.request);
+  if (failure === undefined) return "granted";
+  if (!isTurnkeyAuthError(failure.error)) return "threw a foreign error";
+  return failure.error.policy === undefined ? failure.error.code : `${failure.error.code}:${failure.error.policy}`;
 }
 
 describe("built-in policies", () => {
@@ -108,7 +120,7 @@ describe("combinators", () => {
   });
 });
 
-describe("runPolicies", () => {
+describe("running policies", () => {
   it("grants only on true: truthy values deny", async () => {
     const truthy = (() => 1) as unknown as Policy;
     expect(await outcome([truthy])).toBe(`forbidden:${policyNameOf(truthy)}`);
