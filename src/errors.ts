@@ -23,7 +23,10 @@ export type TurnkeyAuthErrorCode =
   | "forbidden"
   | "unavailable";
 
-/** Options of {@link TurnkeyAuthError}. */
+/**
+ * Options of {@link TurnkeyAuthError}.
+ * @example `new TurnkeyAuthError("forbidden", "Not your wallet", { policy: "ownsWallet", realm: "wallets-api" })`
+ */
 export interface TurnkeyAuthErrorOptions {
   cause?: unknown;
   /** The name of the policy that denied the request (`forbidden` only). */
@@ -37,7 +40,10 @@ export interface TurnkeyAuthErrorOptions {
 const ERROR_NAME = "TurnkeyAuthError";
 const DEFAULT_REALM = "turnkey";
 
-/** The HTTP status of a {@link TurnkeyAuthError}: 400 ambiguous request, 401 authentication, 403 authorization, 503 unavailable. */
+/**
+ * The HTTP status of a {@link TurnkeyAuthError}: 400 ambiguous request, 401 authentication, 403 authorization, 503 unavailable.
+ * @example `const status: TurnkeyAuthErrorStatus = error.status;`
+ */
 export type TurnkeyAuthErrorStatus = 400 | 401 | 403 | 503;
 
 const STATUS_BY_CODE: Readonly<Record<TurnkeyAuthErrorCode, TurnkeyAuthErrorStatus>> = {

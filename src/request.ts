@@ -3,6 +3,7 @@
 /**
  * Request headers as the frameworks hand them over: a Fetch `Headers` (Hono, Workers) or Node's
  * `IncomingHttpHeaders` object with lower-case names (Express, Fastify, Koa).
+ * @example `const headers: HeadersLike = new Headers({ authorization: "Bearer eyJ…" });`
  */
 export type HeadersLike =
   | { get(name: string): string | null }

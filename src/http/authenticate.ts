@@ -9,7 +9,10 @@ import { extractToken } from "./extract-token.js";
 import { describeFailure, type AuthFailure } from "./refusal.js";
 import { RequestView, type RequestReader } from "./request-reader.js";
 
-/** The outcome of {@link Authenticator.authenticate}: a session (none for an anonymous `optional` request), or a refusal. */
+/**
+ * The outcome of {@link Authenticator.authenticate}: a session (none for an anonymous `optional` request), or a refusal.
+ * @example `const { session, failure } = await authenticator.authenticate(req);`
+ */
 export type AuthResult =
   | { readonly session: TurnkeySession | undefined; readonly failure?: undefined }
   | { readonly session?: undefined; readonly failure: AuthFailure };

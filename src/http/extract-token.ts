@@ -1,13 +1,19 @@
 import { TurnkeyAuthError } from "../errors.js";
 import { readHeader, type RequestLike } from "../request.js";
 
-/** Options of {@link extractToken}. */
+/**
+ * Options of {@link extractToken}.
+ * @example `extractToken(request, { cookieName: "turnkey_session" })`
+ */
 export interface ExtractTokenOptions {
   /** Also read the token from this cookie when there is no `Authorization: Bearer` header. */
   cookieName?: string;
 }
 
-/** What {@link extractToken} reads: the headers of a {@link RequestLike}. */
+/**
+ * What {@link extractToken} reads: the headers of a {@link RequestLike}.
+ * @example `const source: TokenSource = { headers: req.headers, rawHeaders: req.rawHeaders };`
+ */
 export type TokenSource = Pick<RequestLike, "headers" | "rawHeaders">;
 
 // RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token; RFC 7235 §2.1: the scheme is

@@ -1,6 +1,9 @@
 import { TurnkeyAuthError, isTurnkeyAuthError, type TurnkeyAuthErrorCode, type TurnkeyAuthErrorStatus } from "../errors.js";
 
-/** A refused request, ready for an adapter to answer or to hand to its framework's error path. */
+/**
+ * A refused request, ready for an adapter to answer or to hand to its framework's error path.
+ * @example `if (failure.forward) next(failure.error); else res.status(failure.status).set(failure.headers).json(failure.body);`
+ */
 export interface AuthFailure {
   /** The refusal, in the configured realm: its `wwwAuthenticate` and `headers` carry that realm. */
   readonly error: TurnkeyAuthError;

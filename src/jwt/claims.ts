@@ -30,7 +30,10 @@ export interface SessionClaims {
   readonly [claim: string]: unknown;
 }
 
-/** The session types Turnkey issues without a session profile. */
+/**
+ * The session types Turnkey issues without a session profile.
+ * @example `const readWrite: BuiltInSessionType = "SESSION_TYPE_READ_WRITE";`
+ */
 export type BuiltInSessionType = "SESSION_TYPE_READ_WRITE" | "SESSION_TYPE_READ_ONLY";
 
 /**

@@ -16,6 +16,7 @@ export interface SignSessionOptions {
  * The parts of a token for {@link TestNotarizer.signRaw}, signed exactly as given: a string is
  * JSON text (encoded as UTF-8, so duplicate members or `1e309` survive), bytes are taken as they
  * are (invalid UTF-8 included), anything else is `JSON.stringify`-ed.
+ * @example `notarizer.signRaw({ payload: '{"exp":1e309,"exp":1}' })`
  */
 export interface RawTokenParts {
   /** Default Turnkey's header, `{"alg":"ES256","typ":"JWT"}`. */
@@ -69,7 +70,10 @@ function encodePart(part: string | Uint8Array | object): string {
   return encodeBase64Url(bytes);
 }
 
-/** Options of {@link createTestNotarizer}. */
+/**
+ * Options of {@link createTestNotarizer}.
+ * @example `createTestNotarizer({ privateKey: createPrivateKey(process.env.TEST_NOTARIZER_KEY_PEM!) })`
+ */
 export interface TestNotarizerOptions {
   /** The P-256 private key to sign with (a node:crypto `KeyObject`), e.g. to keep one public key across runs. Default: a fresh key. */
   privateKey?: KeyObject;
