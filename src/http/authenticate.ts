@@ -85,28 +85,32 @@ export function createAuthenticator<Native>(options: AuthOptions<Native>, reader
 
   const fail = (error: unknown): AuthResult => ({ failure: describeFailure(error, config.realm, config.forwardErrors) });
 
+  // The session this authenticator granted earlier in the request (then only the route's policies
+  // run), or the session of the request's own token (then all of them).
+  function authenticated(request: Native, route: readonly Policy[] | undefined, view: RequestView<Native> | undefined) {
+    const routePolicies = route ?? NO_POLICIES;
+    const earlier = route === undefined ? undefined : grantedEarlier(request);
+    if (earlier !== undefined) return authorize(request, earlier, routePolicies, view);
+    const token = tokenOf(request);
+    if (token === undefined) {
+      // An anonymous request may pass the middleware, never a route's own policies: those judge a session.
+      if (config.optional && routePolicies.length === 0) return ANONYMOUS;
+      throw new TurnkeyAuthError("missing_token", "No session token was presented");
+    }
+    const checks = routePolicies.length === 0 ? policies : policies.length === 0 ? routePolicies : [...policies, ...routePolicies];
+    const known = verifier.cached(token);
+    if (known !== undefined) return authorize(request, known, checks, view);
+    return Promise.resolve(verifier.verify(token)).then((session) => authorize(request, session, checks, view));
+  }
+
   function authenticate(request: Native, route?: readonly Policy[]): AuthResult | Promise<AuthResult> {
     try {
-      const routePolicies = route ?? NO_POLICIES;
       // Policies compare request.path: a target that could be read as another path is refused
       // (400 invalid_request) before anything else, whatever the token.
-      const view = policies.length > 0 || routePolicies.length > 0
+      const view = policies.length > 0 || (route !== undefined && route.length > 0)
         ? new RequestView(request, reader, canonicalPolicyPath(reader.target(request), config.pathMatching))
         : undefined;
-      const earlier = route === undefined ? undefined : grantedEarlier(request);
-      if (earlier !== undefined) return authorize(request, earlier, routePolicies, view);
-      const checks = routePolicies.length === 0 ? policies : policies.length === 0 ? routePolicies : [...policies, ...routePolicies];
-
-      const token = tokenOf(request);
-      if (token === undefined) {
-        // An anonymous request may pass the middleware, never a route's own policies: those judge a session.
-        if (config.optional && routePolicies.length === 0) return ANONYMOUS;
-        throw new TurnkeyAuthError("missing_token", "No session token was presented");
-      }
-      const known = verifier.cached(token);
-      const outcome = known !== undefined
-        ? authorize(request, known, checks, view)
-        : verifier.verify(token).then((session) => authorize(request, session, checks, view));
+      const outcome = authenticated(request, route, view);
       return outcome instanceof Promise ? outcome.catch(fail) : outcome;
     } catch (error) {
       return fail(error);

@@ -56,6 +56,7 @@ describe("createAuthenticator", () => {
     expect(routeResult).toEqual({ session }); // reused: no verification, no second run of the configured policies
     expect(configuredCalls).toBe(1);
     expect(authenticator.authenticate(request, [deny])).toMatchObject({ failure: { status: 403, body: { error: "forbidden", message: 'Access denied by policy "deny"' } } });
+    await expect(authenticator.authenticate(request, [definePolicy("later", async () => false)])).resolves.toMatchObject({ failure: { status: 403 } });
     // Another request (even one sharing the holder) and another authenticator authenticate for themselves.
     const other = authenticator.authenticate({ holder: request }, [deny]);
     expect(other).toMatchObject({ failure: { body: { error: "missing_token" } } });
