@@ -3,6 +3,7 @@ import { defineConfig } from "tsup";
 export default defineConfig({
   entry: {
     index: "src/index.ts",
+    adapter: "src/adapter.ts",
     express: "src/adapters/express.ts",
     fastify: "src/adapters/fastify.ts",
     koa: "src/adapters/koa.ts",

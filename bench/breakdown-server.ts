@@ -5,9 +5,9 @@ import Router from "@koa/router";
 import Koa, { type Context, type Next } from "koa";
 import type { AddressInfo } from "node:net";
 import { turnkeyAuth } from "../src/adapters/koa.js";
-import { uncheckedBearerToken } from "../src/extract-token.js";
+import { uncheckedBearerToken } from "../src/http/extract-token.js";
 import { organizationFromParam, type TurnkeySession } from "../src/index.js";
-import { synchronousVerify } from "../src/verifier.js";
+import { synchronousVerify } from "../src/jwt/verifier.js";
 import { BENCH_ORGANIZATION_ID } from "./tokens.js";
 
 const options = { trustedOrganizations: [BENCH_ORGANIZATION_ID], notarizerPublicKey: process.argv[2]! };

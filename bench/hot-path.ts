@@ -1,16 +1,16 @@
 // Per-piece costs of the verification hot path, in nanoseconds per call of main-thread CPU time
 // (process.cpuUsage, not wall time: robust when other processes share the machine).
 // Usage: tsx bench/hot-path.ts [ms-per-piece=1000]
-import { createAuthenticator } from "../src/authenticate.js";
-import { extractToken } from "../src/extract-token.js";
-import { LruCache } from "../src/lru-cache.js";
-import { nativeCrypto } from "../src/native-crypto.js";
-import { hasScalarsInRange } from "../src/p256.js";
-import { parseJsonBytes, parseToken } from "../src/parse-token.js";
+import { createAuthenticator } from "../src/http/authenticate.js";
+import { extractToken } from "../src/http/extract-token.js";
+import { LruCache } from "../src/jwt/lru.js";
+import { nativeCrypto } from "../src/crypto/native.js";
+import { hasScalarsInRange } from "../src/crypto/p256.js";
+import { parseJsonBytes, parseToken } from "../src/jwt/parse.js";
 import { requireReadWrite } from "../src/policies/index.js";
-import type { RequestLike } from "../src/request.js";
-import { sessionFromPayload } from "../src/session.js";
-import { createSessionVerifier } from "../src/verifier.js";
+import type { RequestLike } from "../src/http/request.js";
+import { sessionFromPayload } from "../src/jwt/claims.js";
+import { createSessionVerifier } from "../src/jwt/verifier.js";
 import { BENCH_ORGANIZATION_ID, mintTokens } from "./tokens.js";
 
 const pieceMs = Number(process.argv[2] ?? 1000);

@@ -11,7 +11,7 @@
 // (the same route twice, `bench/perf-diff.ts`).
 import { fork, type ChildProcess } from "node:child_process";
 import autocannon, { type AutocannonRequest } from "autocannon";
-import { DEFAULT_CACHE_MAX_ENTRIES } from "../src/verify-options.js";
+import { DEFAULT_CACHE_MAX_ENTRIES } from "../src/jwt/options.js";
 import { bundle } from "./build.js";
 import { contentionNote, familyPids, fmt, median, table, undisturbed, type CpuWindow } from "./harness.js";
 import { mintTokens } from "./tokens.js";

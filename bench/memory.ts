@@ -3,8 +3,8 @@
 // 2. a flood of distinct tokens (valid, expired, forged, malformed) through one verifier with the
 //    default cache, twice: heapUsed and RSS before, at peak, after each flood (after a full GC).
 import { fork } from "node:child_process";
-import { createSessionVerifier } from "../src/verifier.js";
-import { DEFAULT_CACHE_MAX_ENTRIES } from "../src/verify-options.js";
+import { createSessionVerifier } from "../src/jwt/verifier.js";
+import { DEFAULT_CACHE_MAX_ENTRIES } from "../src/jwt/options.js";
 import { bundle } from "./build.js";
 import { fmt, table } from "./harness.js";
 import { BENCH_ORGANIZATION_ID, forgeToken, malformedToken, mintTokens } from "./tokens.js";

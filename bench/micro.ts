@@ -6,9 +6,9 @@
 import { fork, spawn, spawnSync } from "node:child_process";
 import { createHash, createPublicKey, verify as nodeVerify, type KeyObject } from "node:crypto";
 import { verifySessionJwtSignature } from "@turnkey/crypto";
-import { p256SpkiDer, rawSignatureToDer } from "../src/der.js";
-import { parseP256PublicKey } from "../src/p256.js";
-import { createSessionVerifier } from "../src/verifier.js";
+import { p256SpkiDer, rawSignatureToDer } from "../src/crypto/der.js";
+import { parseP256PublicKey } from "../src/crypto/p256.js";
+import { createSessionVerifier } from "../src/jwt/verifier.js";
 import { bundle } from "./build.js";
 import { contentionNote, fmt, rateConcurrent, rateSequential, rateSync, table, undisturbed, type CpuWindow } from "./harness.js";
 import { BENCH_ORGANIZATION_ID, mintTokens } from "./tokens.js";

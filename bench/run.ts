@@ -10,7 +10,7 @@
 // Each figure records how much CPU other processes took meanwhile (the machine may be shared)
 // and is retried or flagged when disturbed. See bench/RESULTS.md for the latest figures.
 import { writeFileSync } from "node:fs";
-import { DEFAULT_CACHE_MAX_ENTRIES } from "../src/verify-options.js";
+import { DEFAULT_CACHE_MAX_ENTRIES } from "../src/jwt/options.js";
 import { CONTENTION_LIMIT_CORES, fmt, machine, type CpuWindow } from "./harness.js";
 import { FRAMEWORKS, SAME_SHAPE_PATH, runHttp, type Framework } from "./http.js";
 import { runMemory } from "./memory.js";

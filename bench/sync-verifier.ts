@@ -4,10 +4,10 @@
 // into the example apps through the adapters' `verifier` option. Benchmark use only.
 import { createHash, createPublicKey, verify } from "node:crypto";
 import { TurnkeyAuthError } from "../src/errors.js";
-import { hasScalarsInRange } from "../src/p256.js";
-import { parseJsonBytes, parseToken } from "../src/parse-token.js";
-import { sessionFromPayload, type TurnkeySession } from "../src/session.js";
-import type { SessionVerifier } from "../src/verifier.js";
+import { hasScalarsInRange } from "../src/crypto/p256.js";
+import { parseJsonBytes, parseToken } from "../src/jwt/parse.js";
+import { sessionFromPayload, type TurnkeySession } from "../src/jwt/claims.js";
+import type { SessionVerifier } from "../src/jwt/verifier.js";
 
 export function createSyncVerifier(options: { notarizerPublicKey: string; trustedOrganizations: readonly string[] }): SessionVerifier {
   const raw = Buffer.from(options.notarizerPublicKey, "hex");

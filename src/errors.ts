@@ -23,17 +23,27 @@ export type TurnkeyAuthErrorCode =
   | "forbidden"
   | "unavailable";
 
-/** Options of {@link TurnkeyAuthError}: the standard `cause`, and the denying policy's name. */
+/**
+ * Options of {@link TurnkeyAuthError}.
+ * @example `new TurnkeyAuthError("forbidden", "Not your wallet", { policy: "ownsWallet", realm: "wallets-api" })`
+ */
 export interface TurnkeyAuthErrorOptions {
   cause?: unknown;
   /** The name of the policy that denied the request (`forbidden` only). */
   policy?: string;
+  /** The RFC 6750 realm of its challenge. Default `"turnkey"`; the adapters set their `realm` option. */
+  realm?: string;
+  /** Your own code threw (a policy, a trust function, `getToken`): a bug or outage to log, not a credential problem. */
+  unexpected?: boolean;
 }
 
 const ERROR_NAME = "TurnkeyAuthError";
 const DEFAULT_REALM = "turnkey";
 
-/** The HTTP status of a {@link TurnkeyAuthError}: 400 ambiguous request, 401 authentication, 403 authorization, 503 unavailable. */
+/**
+ * The HTTP status of a {@link TurnkeyAuthError}: 400 ambiguous request, 401 authentication, 403 authorization, 503 unavailable.
+ * @example `const status: TurnkeyAuthErrorStatus = error.status;`
+ */
 export type TurnkeyAuthErrorStatus = 400 | 401 | 403 | 503;
 
 const STATUS_BY_CODE: Readonly<Record<TurnkeyAuthErrorCode, TurnkeyAuthErrorStatus>> = {
@@ -70,12 +80,21 @@ export class TurnkeyAuthError extends Error {
   readonly status: TurnkeyAuthErrorStatus;
   /** The name of the policy that denied the request, for `forbidden`. */
   readonly policy: string | undefined;
+  /** The realm of {@link wwwAuthenticate}: the adapter's `realm` option, else `"turnkey"`. */
+  readonly realm: string;
+  /**
+   * `true` when your own code threw (a policy, a trust function, `getToken`): the adapters then hand
+   * the error to the framework's error path, to be logged, even without `forwardErrors`.
+   */
+  readonly unexpected: boolean;
 
   constructor(code: TurnkeyAuthErrorCode, message: string, options: TurnkeyAuthErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.status = STATUS_BY_CODE[code];
     this.policy = options.policy;
+    this.realm = options.realm ?? DEFAULT_REALM;
+    this.unexpected = options.unexpected === true;
   }
 
   /** Same as `status`, for frameworks (Fastify) that read `statusCode`. */
@@ -84,9 +103,8 @@ export class TurnkeyAuthError extends Error {
   }
 
   /**
-   * Response headers for this error (the default-realm `WWW-Authenticate` challenge). Express's
-   * final handler, Koa and Fastify copy `err.headers` onto the response, so a forwarded error
-   * still carries its challenge.
+   * Response headers for this error: its `WWW-Authenticate` challenge. Express's final handler, Koa
+   * and Fastify copy `err.headers` onto the response, so a forwarded error keeps its challenge.
    */
   get headers(): Readonly<Record<string, string>> {
     const challenge = this.wwwAuthenticate;
@@ -94,11 +112,11 @@ export class TurnkeyAuthError extends Error {
   }
 
   /**
-   * The RFC 6750 §3 `WWW-Authenticate` challenge for this error with the default realm, or
+   * The RFC 6750 §3 `WWW-Authenticate` challenge for this error in its {@link realm}, or
    * `undefined` for `unavailable` (a 503 is not a challenge).
    */
   get wwwAuthenticate(): string | undefined {
-    return formatWwwAuthenticate(this, DEFAULT_REALM);
+    return formatWwwAuthenticate(this, this.realm);
   }
 }
 

@@ -1,20 +1,18 @@
-// turnkey-session-auth: verify Turnkey session JWTs at native speed, on any WebCrypto runtime.
-export { verifySessionJwt } from "./verify-session-jwt.js";
-export { decodeSessionJwt } from "./decode-session-jwt.js";
-export { createSessionVerifier } from "./verifier.js";
-export type { SessionVerifier } from "./verifier.js";
-export type { VerifyOptions } from "./verify-options.js";
-export type { TrustedOrganizations } from "./trust.js";
-export type { BuiltInSessionType, SessionClaims, TurnkeySession } from "./session.js";
+// turnkey-session-auth: verify Turnkey session JWTs with native crypto, on any WebCrypto runtime.
+export { verifySessionJwt } from "./jwt/verify.js";
+export { decodeSessionJwt } from "./jwt/decode.js";
+export { createSessionVerifier } from "./jwt/verifier.js";
+export type { SessionVerifier } from "./jwt/verifier.js";
+export type { VerifyOptions } from "./jwt/options.js";
+export type { TrustedOrganizations } from "./jwt/trust.js";
+export type { BuiltInSessionType, SessionClaims, TurnkeySession } from "./jwt/claims.js";
 export { TurnkeyAuthError, formatWwwAuthenticate, isTurnkeyAuthError } from "./errors.js";
 export type { TurnkeyAuthErrorCode, TurnkeyAuthErrorOptions, TurnkeyAuthErrorStatus } from "./errors.js";
-export { extractToken } from "./extract-token.js";
-export type { ExtractTokenOptions } from "./extract-token.js";
-export { readHeader } from "./request.js";
-export { canonicalPolicyPath } from "./canonical-path.js";
-export type { PathMatching } from "./path-matching.js";
+export { extractToken } from "./http/extract-token.js";
+export type { ExtractTokenOptions, TokenSource } from "./http/extract-token.js";
 export type { HeadersLike, RequestLike } from "./request.js";
-export { verifyP256Signature } from "./verify-p256-signature.js";
-export * from "./policies/index.js";
-export { createAuthenticator, describeFailure } from "./authenticate.js";
-export type { AuthFailure, AuthOptions, AuthResult, Authenticator } from "./authenticate.js";
+export type { PathMatching } from "./http/path-matching.js";
+export { definePolicy, policyNameOf } from "./policies/policy.js";
+export type { Policy, PolicyContext } from "./policies/policy.js";
+export { organizationFromParam, requireOrganization, requireReadWrite, requireScope, requireSessionType, requireUser } from "./policies/built-in.js";
+export { allOf, anyOf, not } from "./policies/combinators.js";

@@ -1,4 +1,5 @@
-// Promise helpers shared by the core: what counts as a promise, and settling to a known value.
+// Promise helpers for answers from user code (policies, trust functions) and from Turnkey.
+
 /**
  * Whether `value` is a promise-like (has a callable `then`), as `await` decides (ECMA-262
  * PromiseResolve): user callbacks may answer with any thenable, not only a native Promise.
@@ -14,15 +15,27 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 /**
- * `pending`, then `value`. Kept apart from the hot functions that call it so their synchronous
- * path allocates no closure (V8 creates a function's captured variables on every call, whichever
- * branch runs).
+ * Settles like `pending`, or rejects with `onTimeout()` after `timeoutMs`, whichever comes first.
+ * The timer is cleared as soon as `pending` settles. A late answer is ignored, not cancelled:
+ * promises cannot be aborted.
  *
  * @example
  * ```ts
- * return trust === undefined ? session : resolveTo(trust, session);
+ * await settleWithin(lookup(), 3000, () => new Error("lookup did not answer within 3 s"));
  * ```
  */
-export function resolveTo<T>(pending: Promise<unknown>, value: T): Promise<T> {
-  return pending.then(() => value);
+export function settleWithin<T>(pending: PromiseLike<T>, timeoutMs: number, onTimeout: () => unknown): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(onTimeout()), timeoutMs);
+    pending.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
 }

@@ -1,14 +1,16 @@
+// The framework-free request: what policies and token extraction read.
+
 /**
  * Request headers as the frameworks hand them over: a Fetch `Headers` (Hono, Workers) or Node's
  * `IncomingHttpHeaders` object with lower-case names (Express, Fastify, Koa).
+ * @example `const headers: HeadersLike = new Headers({ authorization: "Bearer eyJ…" });`
  */
 export type HeadersLike =
   | { get(name: string): string | null }
   | Readonly<Record<string, string | readonly string[] | undefined>>;
 
 /**
- * The framework-free view of a request that token extraction and policies read. Each adapter
- * builds one from its framework's request.
+ * The framework-free view of a request that policies read (and `extractToken`, its headers).
  *
  * @example
  * ```ts
@@ -26,9 +28,7 @@ export interface RequestLike {
   /**
    * The path as the router compares it, for path rules: whole (never relative to a mount point),
    * without the query, percent-decoded, lower-cased where the router ignores case, without the
-   * trailing slash where the router ignores it. Adapters compute it with `canonicalPolicyPath`;
-   * reading it throws `TurnkeyAuthError` `invalid_request` for an ambiguous target, which the
-   * authenticator does before any policy runs.
+   * trailing slash where the router ignores it (see `canonicalPolicyPath`).
    */
   readonly path: string;
   /** Route parameters, e.g. `{ orgId: "…" }` for `/orgs/:orgId`. */
@@ -39,7 +39,7 @@ export interface RequestLike {
    * Node's raw header list (`req.rawHeaders`). Node keeps only the first of several
    * `Authorization` headers in `req.headers`; with this, duplicates are detected and refused.
    */
-  readonly rawHeaders?: readonly string[];
+  readonly rawHeaders?: readonly string[] | undefined;
 }
 
 /**

@@ -11,6 +11,7 @@ import { createApp as createExpressApp } from "../examples/express/app.js";
 import { createApp as createFastifyApp } from "../examples/fastify/app.js";
 import { createApp as createHonoApp } from "../examples/hono/app.js";
 import { createApp as createKoaApp } from "../examples/koa/app.js";
+import { createApp as createNodeHttpApp } from "../examples/node-http/app.js";
 import { createTestClientKey, createTestNotarizer, startTurnkeyEmulator, type TestNotarizer, type TurnkeyEmulator } from "../src/testing/index.js";
 import { listen, parseBody, type HeaderPairs, type TestReply } from "./adapters/http.js";
 
@@ -124,6 +125,28 @@ describe.each(Object.keys(FRAMEWORKS))("examples/%s", (framework) => {
     running = await start(configWith());
     const reply = await running.request("/auth/otp-init", { method: "POST", body: "{}" });
     expect(reply.status).toBe(404);
+  });
+});
+
+describe("examples/node-http (an adapter written with turnkey-session-auth/adapter)", () => {
+  it("serves /health, /me for a session, /transfers for a read-write one; refuses as the built-in adapters do", async () => {
+    const server = await listen(createNodeHttpApp(configWith()));
+    try {
+      expect((await server.request("/health")).body).toEqual({ ok: true });
+      const me = await server.request("/me", await bearer());
+      expect(me).toMatchObject({ status: 200, body: { userId: "user-1", organizationId: "org-1" } });
+      const readOnly = await server.request("/transfers", await bearer());
+      expect(readOnly).toMatchObject({ status: 403, body: { error: "forbidden" } });
+      const readWrite = await server.request("/transfers", await bearer({ session_type: "SESSION_TYPE_READ_WRITE" }));
+      expect(readWrite.status).toBe(200);
+      const anonymous = await server.request("/me");
+      expect(anonymous).toMatchObject({ status: 401, body: { error: "missing_token" } });
+      expect(anonymous.header("www-authenticate")).toBe('Bearer realm="turnkey"');
+      const twice = await server.request("/me", [...(await bearer()), ...(await bearer())]);
+      expect(twice).toMatchObject({ status: 401, body: { error: "malformed_token" } });
+    } finally {
+      await server.close();
+    }
   });
 });
 
@@ -348,7 +371,7 @@ describe("examples/express/server.ts with a Turnkey API key (against the emulato
 
 describe("README", () => {
   const root = new URL("..", import.meta.url);
-  const files = ["app.ts", "server.ts"].flatMap((file) => Object.keys(FRAMEWORKS).map((framework) => `examples/${framework}/${file}`));
+  const files = ["app.ts", "server.ts"].flatMap((file) => [...Object.keys(FRAMEWORKS), "node-http"].map((framework) => `examples/${framework}/${file}`));
 
   // The README shows each example exactly, with the imports of src/ written as the package's.
   it.each(files)("shows %s exactly", async (path) => {
@@ -362,6 +385,7 @@ describe("README", () => {
     const shown = (readme as string).slice(start, (readme as string).indexOf("```", start));
     const source = (await readFile(new URL(path, root), "utf8"))
       .replace(/"\.\.\/\.\.\/src\/adapters\/(\w+)\.js"/g, '"turnkey-session-auth/$1"')
+      .replaceAll('"../../src/adapter.js"', '"turnkey-session-auth/adapter"')
       .replaceAll('"../../src/index.js"', '"turnkey-session-auth"');
     expect(shown).toBe(source);
   });

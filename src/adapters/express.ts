@@ -1,9 +1,11 @@
 import type { NextFunction, Request, RequestHandler, Response } from "express";
-import { createRouteSessions } from "../route-sessions.js";
-import { createAuthenticator, whenAuthenticated, type AuthOptions, type AuthResult } from "../authenticate.js";
-import { canonicalPolicyPath } from "../canonical-path.js";
-import { resolvePathMatching, type PathMatching } from "../path-matching.js";
-import type { Policy, RequestLike, SessionVerifier, TurnkeyAuthError, TurnkeySession } from "../index.js";
+import type { TurnkeyAuthError } from "../errors.js";
+import type { AuthOptions } from "../http/adapter-options.js";
+import { createAuthenticator, whenAuthenticated, type AuthResult } from "../http/authenticate.js";
+import type { RequestReader } from "../http/request-reader.js";
+import type { TurnkeySession } from "../jwt/claims.js";
+import type { SessionVerifier } from "../jwt/verifier.js";
+import { policyList, type Policy } from "../policies/policy.js";
 
 declare global {
   namespace Express {
@@ -43,27 +45,20 @@ export interface ExpressTurnkeyAuth extends TurnkeyRequestHandler {
 type TurnkeyRequestHandler = <P, ResBody, ReqBody, ReqQuery, Locals extends Record<string, any>>(
   req: Request<P, ResBody, ReqBody, ReqQuery, Locals>, res: Response<ResBody, Locals>, next: NextFunction) => void;
 
-// Express 4 and 5 routers match case-insensitively, ignore one trailing slash, keep repeated
-// slashes. The app settings "case sensitive routing" and "strict routing" are not read: they
-// govern the app's own routes only, and every express.Router() keeps these defaults unless made
-// with options of its own, so a setting could not vouch for the route that runs.
-const EXPRESS_ROUTING: PathMatching = { caseSensitive: false, strict: false, mergeSlashes: false, semicolonEndsPath: false };
-
-// Read lazily; from `originalUrl`, as `req.path` is mount-relative and still percent-encoded.
-class ExpressRequestView implements RequestLike {
-  private canonicalPath: string | undefined;
-  constructor(private readonly req: Request, private readonly matching: PathMatching) {}
-  get method() { return this.req.method; }
-  get path() { return (this.canonicalPath ??= canonicalPolicyPath(this.req.originalUrl, this.matching)); }
-  get params() { return this.req.params as Readonly<Record<string, string | undefined>>; }
-  get query() { return this.req.query as Readonly<Record<string, unknown>>; }
-  get headers() { return this.req.headers; }
-  get rawHeaders() { return this.req.rawHeaders; }
-}
-
-// with() records go on `res.locals` (a dictionary), not on `req`: Express re-prototypes `req` on
-// every request, so each property added to it builds a new hidden class (~2–3 µs a request).
-const holderOf = (res: Response): object | undefined => (typeof res.locals === "object" && res.locals !== null ? res.locals : undefined);
+const EXPRESS: RequestReader<Request> = {
+  // Express 4 and 5 routers match case-insensitively, ignore one trailing slash and keep repeated
+  // slashes. The app settings "case sensitive routing" and "strict routing" are not read: they
+  // govern the app's own routes only, not an express.Router() made without options.
+  pathMatching: { caseSensitive: false, strict: false, mergeSlashes: false, semicolonEndsPath: false },
+  method: (req) => req.method,
+  target: (req) => req.originalUrl, // whole: `req.path` is relative to the mount point
+  headers: (req) => req.headers,
+  rawHeaders: (req) => req.rawHeaders,
+  params: (req) => req.params as Readonly<Record<string, string | undefined>>,
+  query: (req) => req.query as Readonly<Record<string, unknown>>,
+  // res.locals: Express's object for one request; `req` under a bare router, which makes none.
+  holder: (req) => req.res?.locals ?? req,
+};
 
 /**
  * Express (4 and 5) middleware verifying the Turnkey session into `req.turnkey`. Refusals get
@@ -76,17 +71,12 @@ const holderOf = (res: Response): object | undefined => (typeof res.locals === "
  * ```
  */
 export function turnkeyAuth(options: ExpressTurnkeyAuthOptions): ExpressTurnkeyAuth {
-  const authenticator = createAuthenticator<Request>(options);
-  const matching = resolvePathMatching(options.pathMatching, EXPRESS_ROUTING);
+  const authenticator = createAuthenticator(options, EXPRESS);
   const { onError } = options;
-  const routeSessions = createRouteSessions<Request>(); // for with()
 
   function answer({ session, failure }: AuthResult, req: Request, res: Response, next: NextFunction): void | Promise<void> {
     if (failure === undefined) {
-      if (session !== undefined) {
-        routeSessions.remember(req, session, holderOf(res));
-        req.turnkey = session;
-      }
+      if (session !== undefined) req.turnkey = session;
       return next();
     }
     if (failure.forward) return next(failure.error);
@@ -94,18 +84,16 @@ export function turnkeyAuth(options: ExpressTurnkeyAuthOptions): ExpressTurnkeyA
     res.status(failure.status).set(failure.headers).json(failure.body);
   }
 
-  // Not async: a cached session calls next() at once. Express 4 ignores a rejected middleware
-  // promise, so a failure after a wait goes to next(err) here.
-  function run(req: Request, res: Response, next: NextFunction, extra?: readonly Policy[]): void {
-    const result = authenticator.authenticate(new ExpressRequestView(req, matching), req, extra, extra && routeSessions.recall(req, holderOf(res)));
-    const answered = whenAuthenticated(result, answer, req, res, next);
+  // Express 4 ignores a middleware's promise: a failure after a wait goes to next(err) here.
+  function run(req: Request, res: Response, next: NextFunction, route?: readonly Policy[]): void {
+    const answered = whenAuthenticated(authenticator.authenticate(req, route), (result) => answer(result, req, res, next));
     if (answered instanceof Promise) answered.catch(next);
   }
 
   // Typed loosely here; the exported type is generic so that routes keep their own param types.
-  const handler = (extra?: readonly Policy[]) => ((req, res, next) => run(req, res, next, extra)) as RequestHandler as TurnkeyRequestHandler;
-  return Object.assign(handler(), {
-    with: (...policies: Policy[]) => handler(routeSessions.policiesForRoute(policies)),
+  const middleware = (route?: readonly Policy[]) => ((req, res, next) => run(req, res, next, route)) as RequestHandler as TurnkeyRequestHandler;
+  return Object.assign(middleware(), {
+    with: (...policies: Policy[]) => middleware(policyList(policies, "with() takes policy functions")),
     verifier: authenticator.verifier,
   });
 }

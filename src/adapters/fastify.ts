@@ -1,11 +1,13 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler } from "fastify";
 import fastifyPlugin from "fastify-plugin";
-import { createAuthenticator, whenAuthenticated, type AuthOptions, type AuthResult } from "../authenticate.js";
-import { policyList } from "../policies/policy.js";
+import type { TurnkeyAuthError } from "../errors.js";
+import type { AuthOptions } from "../http/adapter-options.js";
+import { createAuthenticator, whenAuthenticated, type AuthResult } from "../http/authenticate.js";
+import type { RequestReader } from "../http/request-reader.js";
+import type { TurnkeySession } from "../jwt/claims.js";
+import type { SessionVerifier } from "../jwt/verifier.js";
+import { policyList, type Policy } from "../policies/policy.js";
 import { isThenable } from "../promises.js";
-import { canonicalPolicyPath } from "../canonical-path.js";
-import { resolvePathMatching, type PathMatching } from "../path-matching.js";
-import type { Policy, RequestLike, SessionVerifier, TurnkeyAuthError, TurnkeySession } from "../index.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -35,41 +37,37 @@ export type FastifyTurnkeyAuthOptions = AuthOptions<FastifyRequest> & {
 };
 
 /**
- * How this instance's router (find-my-way) compares paths, from the settings Fastify exposes. A
- * setting counts if it is on either as a router option or as its deprecated top-level form:
- * `initialConfig` fills in both, so which one the router took is not visible.
+ * How this instance reads requests, with its router's (find-my-way) settings. A setting counts if it
+ * is on either as a router option or in its deprecated top-level form: `initialConfig` fills in
+ * both, so which one the router took is not visible.
  */
-function fastifyMatching(fastify: FastifyInstance): PathMatching {
+function fastifyReader(fastify: FastifyInstance): RequestReader<FastifyRequest> {
   const config = fastify.initialConfig as Readonly<Record<string, unknown>> & { routerOptions?: Readonly<Record<string, unknown>> };
   const router = config.routerOptions ?? {};
   const either = (name: string) => config[name] === true || router[name] === true;
   return {
-    caseSensitive: config.caseSensitive !== false && router.caseSensitive !== false,
-    strict: !either("ignoreTrailingSlash"),
-    mergeSlashes: either("ignoreDuplicateSlashes"),
-    semicolonEndsPath: either("useSemicolonDelimiter"),
+    pathMatching: {
+      caseSensitive: config.caseSensitive !== false && router.caseSensitive !== false,
+      strict: !either("ignoreTrailingSlash"),
+      mergeSlashes: either("ignoreDuplicateSlashes"),
+      semicolonEndsPath: either("useSemicolonDelimiter"),
+    },
+    method: (request) => request.method,
+    target: (request) => request.url, // what the router was given, after any rewriteUrl
+    headers: (request) => request.headers,
+    rawHeaders: (request) => request.raw.rawHeaders,
+    params: (request) => request.params as Readonly<Record<string, string | undefined>>,
+    query: (request) => request.query as Readonly<Record<string, unknown>>,
+    holder: (request) => request,
   };
 }
 
-// Read lazily: `request.url` is the target the router was given (after any `rewriteUrl`).
-class FastifyRequestView implements RequestLike {
-  private canonicalPath: string | undefined;
-  constructor(private readonly request: FastifyRequest, private readonly matching: PathMatching) {}
-  get method() { return this.request.method; }
-  get path() { return (this.canonicalPath ??= canonicalPolicyPath(this.request.url, this.matching)); }
-  get params() { return this.request.params as Readonly<Record<string, string | undefined>>; }
-  get query() { return this.request.query as Readonly<Record<string, unknown>>; }
-  get headers() { return this.request.headers; }
-  get rawHeaders() { return this.request.raw.rawHeaders; }
-}
-
 const plugin: FastifyPluginAsync<FastifyTurnkeyAuthOptions> = async (fastify, options) => {
-  const authenticator = createAuthenticator<FastifyRequest>(options);
-  const matching = resolvePathMatching(options.pathMatching, fastifyMatching(fastify));
+  const authenticator = createAuthenticator(options, fastifyReader(fastify));
   const { onError } = options;
 
-  // Callback style, so a cached session continues the lifecycle at once; a refusal that is
-  // answered here never calls `done`, so the route does not run (Fastify "Respond to a request from a hook").
+  // A refusal answered here never calls `done`, so the route does not run (Fastify "Respond to a
+  // request from a hook").
   function answer({ session, failure }: AuthResult, request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): unknown {
     if (failure === undefined) {
       if (session !== undefined) request.turnkey = session;
@@ -80,21 +78,17 @@ const plugin: FastifyPluginAsync<FastifyTurnkeyAuthOptions> = async (fastify, op
     reply.code(failure.status).headers(failure.headers).send(failure.body);
   }
 
-  // A route's hook reuses the session the global hook verified, and adds its policies.
-  const hook = (isRouteHook: boolean, extra?: readonly Policy[]): onRequestHookHandler => (request, reply, done) => {
-    const existing = isRouteHook ? (request.turnkey ?? undefined) : undefined;
-    const answered = whenAuthenticated(authenticator.authenticate(new FastifyRequestView(request, matching), request, extra, existing), answer, request, reply, done);
+  const hook = (route?: readonly Policy[]): onRequestHookHandler => (request, reply, done) => {
+    const answered = whenAuthenticated(authenticator.authenticate(request, route), (result) => answer(result, request, reply, done));
     if (isThenable(answered)) Promise.resolve(answered).catch(done); // a failure of onError, or after a wait
   };
 
   fastify.decorateRequest("turnkey", null);
   fastify.decorate("turnkey", {
-    authenticate(policies?: readonly Policy[]): onRequestHookHandler {
-      return hook(true, policies && policyList(policies, "authenticate() takes an array of policy functions"));
-    },
+    authenticate: (policies: readonly Policy[] = []) => hook(policyList(policies, "authenticate() takes an array of policy functions")),
     verifier: authenticator.verifier,
   });
-  if (options.global === true) fastify.addHook("onRequest", hook(false));
+  if (options.global === true) fastify.addHook("onRequest", hook());
 };
 
 /**

@@ -1,11 +1,13 @@
 import type { Context, Handler, MiddlewareHandler, Next } from "hono";
 import type { BlankInput, H, HandlerResponse, Input } from "hono/types";
 import { HTTPException } from "hono/http-exception";
-import { canonicalPolicyPath } from "../canonical-path.js";
-import { resolvePathMatching, type PathMatching } from "../path-matching.js";
-import { createRouteSessions } from "../route-sessions.js";
-import { createAuthenticator, protectedHandler, whenAuthenticated, type AuthOptions, type AuthResult } from "../authenticate.js";
-import type { Policy, RequestLike, SessionVerifier, TurnkeyAuthError, TurnkeySession } from "../index.js";
+import type { TurnkeyAuthError } from "../errors.js";
+import type { AuthOptions } from "../http/adapter-options.js";
+import { createAuthenticator, whenAuthenticated, type AuthResult } from "../http/authenticate.js";
+import type { RequestReader } from "../http/request-reader.js";
+import type { TurnkeySession } from "../jwt/claims.js";
+import type { SessionVerifier } from "../jwt/verifier.js";
+import { policyList, type Policy } from "../policies/policy.js";
 
 /** `c.get("turnkey")`: the verified session, or `undefined` when `optional` let a request in.
  * @example `const app = new Hono<{ Variables: TurnkeyVariables }>();` */
@@ -29,8 +31,8 @@ export type HonoTurnkeyAuthOptions = AuthOptions<Context> & {
 /**
  * The middleware of {@link turnkeyAuth}. `with(...policies)` adds route policies on top, reusing the
  * session this same middleware verified earlier in the request, or authenticating itself.
- * `protect(handler)` is the same check wrapped around one handler: the route keeps Hono's
- * single-handler fast path (no middleware composition), the fastest form for hot routes.
+ * `protect(handler)` is the same check wrapped around one handler, so the route has a single
+ * handler and no middleware to compose.
  * @example
  * ```ts
  * app.get("/orgs/:orgId/wallets", auth.with(organizationFromParam("orgId")), listWallets);
@@ -45,21 +47,20 @@ export interface HonoTurnkeyAuth extends MiddlewareHandler<TurnkeyEnv> {
   readonly verifier: SessionVerifier;
 }
 
-const callNext: Handler<TurnkeyEnv> = (_c, next) => next();
-// Hono's defaults: case-sensitive, strict (`new Hono({ strict: false })` ignores one trailing
-// slash), repeated slashes kept. The app's options are not visible from a middleware.
-const HONO_MATCHING: PathMatching = { caseSensitive: true, strict: true, mergeSlashes: false, semicolonEndsPath: false };
+// Fetch API only, so it runs on every Hono runtime.
+const HONO: RequestReader<Context> = {
+  // Hono's defaults: case-sensitive, strict (`new Hono({ strict: false })` ignores one trailing
+  // slash), repeated slashes kept. The app's options are not visible from a middleware.
+  pathMatching: { caseSensitive: true, strict: true, mergeSlashes: false, semicolonEndsPath: false },
+  method: (c) => c.req.method,
+  target: (c) => c.req.raw.url,
+  headers: (c) => c.req.raw.headers,
+  params: (c) => c.req.param() as Readonly<Record<string, string | undefined>>,
+  query: (c) => c.req.query() as Readonly<Record<string, unknown>>,
+  holder: (c) => c,
+};
 
-// Fetch API only, so it runs on every Hono runtime; lazy, as Hono computes params and query per call.
-class HonoRequestView implements RequestLike {
-  private canonicalPath: string | undefined;
-  constructor(private readonly c: Context, private readonly matching: PathMatching) {}
-  get method() { return this.c.req.method; }
-  get path() { return (this.canonicalPath ??= canonicalPolicyPath(this.c.req.raw.url, this.matching)); }
-  get params() { return this.c.req.param() as Readonly<Record<string, string | undefined>>; }
-  get query() { return this.c.req.query() as Readonly<Record<string, unknown>>; }
-  get headers() { return this.c.req.raw.headers; }
-}
+const callNext: Handler<TurnkeyEnv> = (_c, next) => next();
 
 /**
  * Hono middleware verifying the session into `c.get("turnkey")`. Refusals get 400/401/403/503, a challenge
@@ -71,17 +72,13 @@ class HonoRequestView implements RequestLike {
  * ```
  */
 export function turnkeyAuth(options: HonoTurnkeyAuthOptions): HonoTurnkeyAuth {
-  const authenticator = createAuthenticator<Context>(options);
-  const matching = resolvePathMatching(options.pathMatching, HONO_MATCHING);
+  const authenticator = createAuthenticator(options, HONO);
   const { onError } = options;
-  const routeSessions = createRouteSessions<Context>(); // for with()
+
   // `proceed` runs once the request is let in: next() for the middleware, the handler for protect().
   function answer({ session, failure }: AuthResult, c: Context<TurnkeyEnv>, next: Next, proceed: Handler<TurnkeyEnv>) {
     if (failure === undefined) {
-      if (session !== undefined) {
-        routeSessions.remember(c, session);
-        c.set("turnkey", session);
-      }
+      if (session !== undefined) c.set("turnkey", session);
       return proceed(c, next);
     }
     const { status, headers, body } = failure;
@@ -90,18 +87,17 @@ export function turnkeyAuth(options: HonoTurnkeyAuthOptions): HonoTurnkeyAuth {
     return c.json(body, status, headers);
   }
 
-  // Not async: a cached session hands on next()'s own promise (or the handler's answer), with no extra await.
-  const run = (c: Context<TurnkeyEnv>, next: Next, extra?: readonly Policy[], proceed: Handler<TurnkeyEnv> = callNext) =>
-    whenAuthenticated(authenticator.authenticate(new HonoRequestView(c, matching), c, extra, extra && routeSessions.recall(c)), answer, c, next, proceed);
+  const run = (c: Context<TurnkeyEnv>, next: Next, route: readonly Policy[] | undefined, proceed: Handler<TurnkeyEnv>) =>
+    whenAuthenticated(authenticator.authenticate(c, route), (result) => answer(result, c, next, proceed));
 
-  return Object.assign(((c, next) => run(c, next)) as MiddlewareHandler<TurnkeyEnv>, {
+  return Object.assign(((c, next) => run(c, next, undefined, callNext)) as MiddlewareHandler<TurnkeyEnv>, {
     with(...policies: Policy[]): MiddlewareHandler<TurnkeyEnv> {
-      const extra = routeSessions.policiesForRoute(policies);
-      return (c, next) => run(c, next, extra) as Promise<Response | void>;
+      const route = policyList(policies, "with() takes policy functions");
+      return (c, next) => run(c, next, route, callNext) as Promise<Response | void>;
     },
     protect(handler: Handler<TurnkeyEnv>): Handler<TurnkeyEnv> {
-      const checked = protectedHandler(handler);
-      return (c, next) => run(c, next, undefined, checked);
+      if (typeof handler !== "function") throw new TypeError("turnkey-session-auth: protect() takes a handler function");
+      return (c, next) => run(c, next, undefined, handler);
     },
     verifier: authenticator.verifier,
   }) as HonoTurnkeyAuth;

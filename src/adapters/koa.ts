@@ -1,9 +1,11 @@
 import type { Context, DefaultContext, DefaultState, Middleware, Next } from "koa";
-import { createRouteSessions } from "../route-sessions.js";
-import { createAuthenticator, protectedHandler, whenAuthenticated, type AuthOptions, type AuthResult } from "../authenticate.js";
-import { canonicalPolicyPath } from "../canonical-path.js";
-import { resolvePathMatching, type PathMatching } from "../path-matching.js";
-import type { Policy, RequestLike, SessionVerifier, TurnkeyAuthError, TurnkeySession } from "../index.js";
+import type { TurnkeyAuthError } from "../errors.js";
+import type { AuthOptions } from "../http/adapter-options.js";
+import { createAuthenticator, whenAuthenticated, type AuthResult } from "../http/authenticate.js";
+import type { RequestReader } from "../http/request-reader.js";
+import type { TurnkeySession } from "../jwt/claims.js";
+import type { SessionVerifier } from "../jwt/verifier.js";
+import { policyList, type Policy } from "../policies/policy.js";
 
 declare module "koa" {
   interface DefaultState { /** The verified session (set by `turnkeyAuth`); absent when `optional` let an anonymous request in. */ turnkey?: TurnkeySession }
@@ -22,8 +24,8 @@ export type KoaTurnkeyAuthOptions = AuthOptions<Context> & { onError?: (error: T
 /**
  * The middleware of {@link turnkeyAuth}. `with(...policies)` adds route policies on top, reusing the
  * session this same middleware verified earlier in the request, or authenticating itself.
- * `protect(handler)` is the same check wrapped around one handler: the route's middleware chain,
- * which @koa/router composes anew for every request, is one step shorter (the fastest form).
+ * `protect(handler)` is the same check wrapped around one handler, one step fewer in the chain
+ * @koa/router composes for the route.
  * @example
  * ```ts
  * router.get("/orgs/:orgId/wallets", auth.with(organizationFromParam("orgId")), listWallets);
@@ -37,22 +39,20 @@ export interface KoaTurnkeyAuth extends Middleware {
   readonly verifier: SessionVerifier;
 }
 
-const callNext: Middleware = (_ctx, next) => next();
-// @koa/router's defaults (`sensitive: false`, `strict: false`): case-insensitive, one trailing
-// slash ignored, repeated slashes kept. The router's options are not visible from here.
-const KOA_ROUTER_MATCHING: PathMatching = { caseSensitive: false, strict: false, mergeSlashes: false, semicolonEndsPath: false };
+const KOA: RequestReader<Context> = {
+  // @koa/router's defaults (`sensitive: false`, `strict: false`): case-insensitive, one trailing
+  // slash ignored, repeated slashes kept. The router's options are not visible from here.
+  pathMatching: { caseSensitive: false, strict: false, mergeSlashes: false, semicolonEndsPath: false },
+  method: (ctx) => ctx.method,
+  target: (ctx) => ctx.originalUrl,
+  headers: (ctx) => ctx.headers,
+  rawHeaders: (ctx) => ctx.req.rawHeaders,
+  params: (ctx) => (ctx as { params?: Readonly<Record<string, string | undefined>> }).params ?? {}, // set by a router, if any
+  query: (ctx) => ctx.query as Readonly<Record<string, unknown>>,
+  holder: (ctx) => ctx.state,
+};
 
-// Lazy, so `ctx.query` is parsed only if a policy asks; `ctx.params` exists only if a router set it.
-class KoaRequestView implements RequestLike {
-  private canonicalPath: string | undefined;
-  constructor(private readonly ctx: Context, private readonly matching: PathMatching) {}
-  get method() { return this.ctx.method; }
-  get path() { return (this.canonicalPath ??= canonicalPolicyPath(this.ctx.originalUrl, this.matching)); }
-  get params() { return (this.ctx as { params?: Readonly<Record<string, string | undefined>> }).params ?? {}; }
-  get query() { return this.ctx.query as Readonly<Record<string, unknown>>; }
-  get headers() { return this.ctx.headers; }
-  get rawHeaders() { return this.ctx.req.rawHeaders; }
-}
+const callNext: Middleware = (_ctx, next) => next();
 
 /**
  * Koa middleware verifying the Turnkey session into `ctx.state.turnkey`. Refusals are answered
@@ -66,18 +66,13 @@ class KoaRequestView implements RequestLike {
  * ```
  */
 export function turnkeyAuth(options: KoaTurnkeyAuthOptions): KoaTurnkeyAuth {
-  const authenticator = createAuthenticator<Context>(options);
-  const matching = resolvePathMatching(options.pathMatching, KOA_ROUTER_MATCHING);
+  const authenticator = createAuthenticator(options, KOA);
   const { onError } = options;
-  const routeSessions = createRouteSessions<Context>(); // for with()
 
   // `proceed` runs once the request is let in: next() for the middleware, the handler for protect().
   function answer({ session, failure }: AuthResult, ctx: Context, next: Next, proceed: Middleware): unknown {
     if (failure === undefined) {
-      if (session !== undefined) {
-        routeSessions.remember(ctx, session);
-        ctx.state.turnkey = session;
-      }
+      if (session !== undefined) ctx.state.turnkey = session;
       return proceed(ctx, next);
     }
     // As http-errors does: Koa shows the message of a 4xx, and hides a 5xx behind its status text.
@@ -88,22 +83,18 @@ export function turnkeyAuth(options: KoaTurnkeyAuthOptions): KoaTurnkeyAuth {
     ctx.body = failure.body;
   }
 
-  // Not async: a cached session hands on next()'s own promise, with no extra await (koa-compose
-  // turns a synchronous throw into a rejection).
-  const run = (ctx: Context, next: Next, extra?: readonly Policy[], proceed: Middleware = callNext) =>
-    whenAuthenticated(authenticator.authenticate(new KoaRequestView(ctx, matching), ctx, extra, extra && routeSessions.recall(ctx)),
-      answer, ctx, next, proceed);
+  const run = (ctx: Context, next: Next, route: readonly Policy[] | undefined, proceed: Middleware) =>
+    whenAuthenticated(authenticator.authenticate(ctx, route), (result) => answer(result, ctx, next, proceed)) as Promise<unknown>;
 
-  const auth = ((ctx: Context, next: Next) => run(ctx, next)) as KoaTurnkeyAuth;
-  return Object.assign(auth, {
+  return Object.assign((ctx: Context, next: Next) => run(ctx, next, undefined, callNext), {
     with(...policies: Policy[]): Middleware {
-      const extra = routeSessions.policiesForRoute(policies);
-      return (ctx, next) => run(ctx, next, extra) as Promise<unknown>;
+      const route = policyList(policies, "with() takes policy functions");
+      return (ctx, next) => run(ctx, next, route, callNext);
     },
     protect(handler: Middleware): Middleware {
-      const checked = protectedHandler(handler);
-      return (ctx, next) => run(ctx, next, undefined, checked) as Promise<unknown>;
+      if (typeof handler !== "function") throw new TypeError("turnkey-session-auth: protect() takes a handler function");
+      return (ctx, next) => run(ctx, next, undefined, handler);
     },
     verifier: authenticator.verifier,
-  });
+  }) as KoaTurnkeyAuth;
 }

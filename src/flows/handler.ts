@@ -1,5 +1,5 @@
 import { isTurnkeyAuthError } from "../errors.js";
-import { createSessionVerifier, type SessionVerifier } from "../verifier.js";
+import { createSessionVerifier, type SessionVerifier } from "../jwt/verifier.js";
 import type { ClientSignature, TurnkeyFlowsClient } from "./client.js";
 import { isTurnkeyFlowError } from "./errors.js";
 import { initOtp, verifyOtp } from "./otp.js";

@@ -1,6 +1,6 @@
 import { isTurnkeyAuthError } from "../errors.js";
-import type { TurnkeySession } from "../session.js";
-import { createSessionVerifier, type SessionVerifier } from "../verifier.js";
+import type { TurnkeySession } from "../jwt/claims.js";
+import { createSessionVerifier, type SessionVerifier } from "../jwt/verifier.js";
 import type { ClientSignature, TurnkeyFlowsClient } from "./client.js";
 import { checkLoginSignature } from "./client-signatures.js";
 import { TurnkeyFlowError } from "./errors.js";

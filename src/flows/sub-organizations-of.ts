@@ -1,7 +1,7 @@
 import { TurnkeyAuthError } from "../errors.js";
-import { LruCache } from "../lru-cache.js";
+import { LruCache } from "../jwt/lru.js";
 import { definePolicy, type Policy } from "../policies/policy.js";
-import type { TurnkeySession } from "../session.js";
+import type { TurnkeySession } from "../jwt/claims.js";
 import type { TurnkeyFlowsClient } from "./client.js";
 import { TurnkeyFlowError } from "./errors.js";
 import { TimeoutError, turnkeyCodeOf, withTimeout } from "./turnkey-call.js";

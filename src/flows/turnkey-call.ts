@@ -1,5 +1,5 @@
 import { TurnkeyFlowError } from "./errors.js";
-import { settleWithin } from "../settle-within.js";
+import { settleWithin } from "../promises.js";
 
 /** Default time a single Turnkey API call may take, in milliseconds. */
 export const DEFAULT_TIMEOUT_MS = 5000;

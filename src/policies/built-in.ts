@@ -1,5 +1,5 @@
 import type { RequestLike } from "../request.js";
-import type { BuiltInSessionType } from "../session.js";
+import type { BuiltInSessionType } from "../jwt/claims.js";
 import { definePolicy, type Policy } from "./policy.js";
 
 function nonEmptyIds(ids: string | readonly string[], policy: string, option: string): ReadonlySet<string> {

@@ -1,7 +1,10 @@
 import type { RequestLike } from "../request.js";
-import type { TurnkeySession } from "../session.js";
+import type { TurnkeySession } from "../jwt/claims.js";
 
-/** What a policy sees: the verified session and the request. */
+/**
+ * What a policy sees: the verified session and the request.
+ * @example `const sameOrg = ({ session, request }: PolicyContext) => request.params.orgId === session.organizationId;`
+ */
 export interface PolicyContext {
   readonly session: TurnkeySession;
   readonly request: RequestLike;

@@ -1,6 +1,5 @@
-import { isThenable } from "../promises.js";
 import { TurnkeyAuthError, isTurnkeyAuthError } from "../errors.js";
-import { settleWithin } from "../settle-within.js";
+import { isThenable, settleWithin } from "../promises.js";
 import { policyNameOf, type Policy, type PolicyContext } from "./policy.js";
 
 function denied(policy: Policy): TurnkeyAuthError {
@@ -11,7 +10,7 @@ function denied(policy: Policy): TurnkeyAuthError {
 function failed(policy: Policy, cause: unknown): TurnkeyAuthError {
   if (isTurnkeyAuthError(cause)) return cause;
   const name = policyNameOf(policy);
-  return new TurnkeyAuthError("unavailable", `Policy "${name}" could not be evaluated`, { cause, policy: name });
+  return new TurnkeyAuthError("unavailable", `Policy "${name}" could not be evaluated`, { cause, policy: name, unexpected: true });
 }
 
 function timedOut(policy: Policy, timeoutMs: number): TurnkeyAuthError {

@@ -1,5 +1,5 @@
 export { createTestNotarizer } from "./test-notarizer.js";
-export type { SignSessionOptions, TestNotarizer } from "./test-notarizer.js";
+export type { RawTokenParts, SignSessionOptions, TestNotarizer, TestNotarizerOptions } from "./test-notarizer.js";
 export { createTestClientKey, startTurnkeyEmulator } from "./emulator/index.js";
 export type {
   EmulatorFault,

@@ -1,6 +1,6 @@
-import { createHash, generateKeyPairSync, randomUUID, sign as signWithKey, type KeyObject } from "node:crypto";
-import { encodeBase64Url } from "../base64url.js";
-import type { SessionClaims } from "../session.js";
+import { createHash, createPublicKey, generateKeyPairSync, randomUUID, sign as signWithKey, type KeyObject } from "node:crypto";
+import { encodeBase64Url } from "../crypto/base64url.js";
+import type { SessionClaims } from "../jwt/claims.js";
 
 /** Options of {@link TestNotarizer.sign}. */
 export interface SignSessionOptions {
@@ -10,6 +10,18 @@ export interface SignSessionOptions {
   now?: number;
   /** Replace the JOSE header (for tests of refused headers). Default `{ alg: "ES256", typ: "JWT" }`. */
   header?: Record<string, unknown>;
+}
+
+/**
+ * The parts of a token for {@link TestNotarizer.signRaw}, signed exactly as given: a string is
+ * JSON text (encoded as UTF-8, so duplicate members or `1e309` survive), bytes are taken as they
+ * are (invalid UTF-8 included), anything else is `JSON.stringify`-ed.
+ * @example `notarizer.signRaw({ payload: '{"exp":1e309,"exp":1}' })`
+ */
+export interface RawTokenParts {
+  /** Default Turnkey's header, `{"alg":"ES256","typ":"JWT"}`. */
+  header?: string | Uint8Array | object;
+  payload: string | Uint8Array | object;
 }
 
 /**
@@ -27,6 +39,16 @@ export interface TestNotarizer {
   readonly publicKey: string;
   /** Mints a session JWT; unspecified claims get fresh, valid defaults. */
   sign(claims?: Partial<SessionClaims>, options?: SignSessionOptions): Promise<string>;
+  /**
+   * Signs any header and payload in Turnkey's scheme, byte for byte: for tests of what a verifier
+   * must refuse although the signature is good (odd headers, malformed claims, hostile JSON).
+   *
+   * @example
+   * ```ts
+   * const token = notarizer.signRaw({ header: '{"alg":"none"}', payload: '{"exp":1e309}' });
+   * ```
+   */
+  signRaw(parts: RawTokenParts): string;
 }
 
 const TURNKEY_HEADER = { alg: "ES256", typ: "JWT" };
@@ -43,14 +65,24 @@ function uncompressedPublicKeyHex(key: KeyObject): string {
   return "04" + Buffer.from(jwk.x as string, "base64url").toString("hex") + Buffer.from(jwk.y as string, "base64url").toString("hex");
 }
 
-function encodeJson(value: unknown): string {
-  return encodeBase64Url(new TextEncoder().encode(JSON.stringify(value)));
+function encodePart(part: string | Uint8Array | object): string {
+  const bytes = part instanceof Uint8Array ? part : new TextEncoder().encode(typeof part === "string" ? part : JSON.stringify(part));
+  return encodeBase64Url(bytes);
 }
 
 /**
- * Creates a {@link TestNotarizer} with a fresh P-256 key. Its tokens pass `@turnkey/crypto`'s
- * `verifySessionJwtSignature(token, notarizer.publicKey)` and this library's verifier configured
- * with `notarizerPublicKey: notarizer.publicKey`.
+ * Options of {@link createTestNotarizer}.
+ * @example `createTestNotarizer({ privateKey: createPrivateKey(process.env.TEST_NOTARIZER_KEY_PEM!) })`
+ */
+export interface TestNotarizerOptions {
+  /** The P-256 private key to sign with (a node:crypto `KeyObject`), e.g. to keep one public key across runs. Default: a fresh key. */
+  privateKey?: KeyObject;
+}
+
+/**
+ * Creates a {@link TestNotarizer}, by default with a fresh P-256 key. Its tokens pass
+ * `@turnkey/crypto`'s `verifySessionJwtSignature(token, notarizer.publicKey)` and this library's
+ * verifier configured with `notarizerPublicKey: notarizer.publicKey`.
  *
  * @example
  * ```ts
@@ -59,10 +91,23 @@ function encodeJson(value: unknown): string {
  * const session = await verifier.verify(await notarizer.sign({ organization_id: "org-1" }));
  * ```
  */
-export function createTestNotarizer(): TestNotarizer {
-  const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+export function createTestNotarizer(options: TestNotarizerOptions = {}): TestNotarizer {
+  const privateKey = options.privateKey ?? generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;
+  if (privateKey.type !== "private" || privateKey.asymmetricKeyDetails?.namedCurve !== "prime256v1") {
+    throw new TypeError('createTestNotarizer: option "privateKey" must be a P-256 private key');
+  }
+  const publicKey = createPublicKey(privateKey);
   const sessionKey = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey;
   const defaultSessionPublicKey = compressedPublicKeyHex(sessionKey);
+
+  // Turnkey's notarizer signs sha256(signingInput) with a signer that hashes again, so the ECDSA
+  // message is the first digest; raw r||s as JWS ES256 (RFC 7518 §3.4).
+  function signRaw({ header = TURNKEY_HEADER, payload }: RawTokenParts): string {
+    const signingInput = `${encodePart(header)}.${encodePart(payload)}`;
+    const firstDigest = createHash("sha256").update(signingInput).digest();
+    const signature = signWithKey("sha256", firstDigest, { key: privateKey, dsaEncoding: "ieee-p1363" });
+    return `${signingInput}.${encodeBase64Url(signature)}`;
+  }
 
   return {
     publicKey: uncompressedPublicKeyHex(publicKey),
@@ -76,12 +121,8 @@ export function createTestNotarizer(): TestNotarizer {
         organization_id: randomUUID(),
         ...claims,
       };
-      const signingInput = `${encodeJson(options.header ?? TURNKEY_HEADER)}.${encodeJson(payload)}`;
-      // Turnkey's notarizer signs sha256(signingInput) with a signer that hashes again, so the
-      // ECDSA message is the first digest; raw r||s as JWS ES256 (RFC 7518 §3.4).
-      const firstDigest = createHash("sha256").update(signingInput).digest();
-      const signature = signWithKey("sha256", firstDigest, { key: privateKey, dsaEncoding: "ieee-p1363" });
-      return `${signingInput}.${encodeBase64Url(signature)}`;
+      return signRaw({ header: options.header ?? TURNKEY_HEADER, payload });
     },
+    signRaw,
   };
 }

@@ -44,7 +44,7 @@ export function expressOptionsFor(spec: AppSpec): ExpressTurnkeyAuthOptions {
   if (tokenHeader !== undefined) options.getToken = (req) => req.get(tokenHeader);
   if (spec.customOnError) {
     options.onError = (error, _req, res) => {
-      res.status(CUSTOM_ONERROR_STATUS).json({ custom: error.code });
+      res.status(CUSTOM_ONERROR_STATUS).json({ custom: error.code, challenge: error.wwwAuthenticate });
     };
   }
   return options;
@@ -84,7 +84,7 @@ export function koaOptionsFor(spec: AppSpec): KoaTurnkeyAuthOptions {
   if (spec.customOnError) {
     options.onError = (error, ctx) => {
       ctx.status = CUSTOM_ONERROR_STATUS;
-      ctx.body = { custom: error.code };
+      ctx.body = { custom: error.code, challenge: error.wwwAuthenticate };
     };
   }
   return options;
@@ -142,7 +142,7 @@ export function fastifyOptionsFor(spec: AppSpec): FastifyTurnkeyAuthOptions {
   const options: FastifyTurnkeyAuthOptions = { ...spec.options, global: spec.global };
   const { tokenHeader } = spec;
   if (tokenHeader !== undefined) options.getToken = (request) => request.headers[tokenHeader] as string | undefined;
-  if (spec.customOnError) options.onError = (error, _request, reply) => reply.code(CUSTOM_ONERROR_STATUS).send({ custom: error.code });
+  if (spec.customOnError) options.onError = (error, _request, reply) => reply.code(CUSTOM_ONERROR_STATUS).send({ custom: error.code, challenge: error.wwwAuthenticate });
   return options;
 }
 
@@ -197,7 +197,7 @@ export function honoOptionsFor(spec: AppSpec): HonoTurnkeyAuthOptions {
   const options: HonoTurnkeyAuthOptions = { ...spec.options };
   const { tokenHeader } = spec;
   if (tokenHeader !== undefined) options.getToken = (c) => c.req.header(tokenHeader);
-  if (spec.customOnError) options.onError = (error, c) => c.json({ custom: error.code }, CUSTOM_ONERROR_STATUS);
+  if (spec.customOnError) options.onError = (error, c) => c.json({ custom: error.code, challenge: error.wwwAuthenticate }, CUSTOM_ONERROR_STATUS);
   return options;
 }
 

@@ -38,7 +38,7 @@ export type SharedOptions = VerifyOptions & {
 export interface AppSpec {
   readonly options: SharedOptions;
   readonly global: boolean;
-  /** Install an `onError` answering {@link CUSTOM_ONERROR_STATUS} with `{ custom: error.code }`. */
+  /** Install an `onError` answering {@link CUSTOM_ONERROR_STATUS} with `{ custom: error.code, challenge: error.wwwAuthenticate }`. */
   readonly customOnError: boolean;
   /** Install a `getToken` reading this header through the framework's own request API. */
   readonly tokenHeader?: string;
@@ -359,7 +359,7 @@ export const CASES: readonly Case[] = [
     request: async (f) => ({ path: "/whoami", headers: bearer(await f.token({}, { expiresInSeconds: -60 })) }),
     expect: (reply, probe) => {
       expect(reply.status).toBe(CUSTOM_ONERROR_STATUS);
-      expect(reply.body).toEqual({ custom: "token_expired" });
+      expect(reply.body).toEqual({ custom: "token_expired", challenge: expect.stringMatching(challenge("invalid_token")) });
       expect(probe.handled).toBe(0);
       expect(probe.errors).toEqual([]);
     },
@@ -378,6 +378,26 @@ export const CASES: readonly Case[] = [
     spec: () => ({ options: { realm: "wallets-api" } }),
     request: async () => ({ path: "/whoami" }),
     expect: (reply) => expect(reply.header("www-authenticate")).toBe('Bearer realm="wallets-api"'),
+  },
+  {
+    name: "custom realm on the error onError gets",
+    spec: () => ({ customOnError: true, options: { realm: "wallets-api" } }),
+    request: async () => ({ path: "/whoami" }),
+    expect: (reply) => expect(reply.body).toEqual({ custom: "missing_token", challenge: 'Bearer realm="wallets-api"' }),
+  },
+  {
+    name: "custom realm on a forwarded error (wwwAuthenticate and headers, which frameworks copy onto the response)",
+    spec: () => ({ options: { realm: "wallets-api", forwardErrors: true } }),
+    request: async (f) => ({ path: "/whoami", headers: bearer(await f.token({}, { expiresInSeconds: -60 })) }),
+    expect: (reply, probe) => {
+      expect(reply.body).toEqual({ errorPath: "token_expired" });
+      const error = authErrorOf(probe.errors[0]);
+      expect(error.wwwAuthenticate).toMatch(/^Bearer realm="wallets-api", error="invalid_token"/);
+      expect(error.headers).toEqual({ "www-authenticate": error.wwwAuthenticate });
+      // Hono forwards an HTTPException whose response is the refusal.
+      const response = (probe.errors[0] as { res?: Response }).res;
+      if (response !== undefined) expect(response.headers.get("www-authenticate")).toBe(error.wwwAuthenticate);
+    },
   },
   {
     name: "getToken receives the framework's own request",

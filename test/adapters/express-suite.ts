@@ -36,15 +36,16 @@ export function runExpressSuite(express: ExpressModule, label: "express" | "expr
       });
     });
 
-    it("without an error middleware, Express's own final handler answers a forwarded error with its status", async () => {
+    it("without an error middleware, Express's own final handler answers a forwarded error with its status and challenge, in the configured realm", async () => {
       const f = await createFixtures();
       const app = express();
-      app.get("/whoami", turnkeyAuth({ ...specFor(f).options, forwardErrors: true }), (_req, res) => {
+      app.get("/whoami", turnkeyAuth({ ...specFor(f).options, forwardErrors: true, realm: "wallets-api" }), (_req, res) => {
         res.json({ reached: true });
       });
       await withServer(app, async (server) => {
         const reply = await server.request("/whoami", [["authorization", `Bearer ${await f.token({}, { expiresInSeconds: -60 })}`]]);
         expect(reply.status).toBe(401);
+        expect(reply.header("www-authenticate")).toMatch(/^Bearer realm="wallets-api", error="invalid_token", error_description="The token has expired"$/);
         expect(reply.body).not.toEqual({ reached: true });
       });
     });

@@ -19,6 +19,17 @@ runPathSuite({
 });
 
 describe("fastify adapter: specifics", () => {
+  it("Fastify's default error handler answers a forwarded error with its status and challenge, in the configured realm", async () => {
+    const f = await createFixtures();
+    const app = Fastify();
+    await app.register(turnkeyAuth, { ...specFor(f).options, forwardErrors: true, realm: "wallets-api", global: true });
+    app.get("/whoami", async () => ({ reached: true }));
+    const reply = await app.inject({ url: "/whoami", headers: { authorization: `Bearer ${await f.token({}, { expiresInSeconds: -60 })}` } });
+    expect(reply.statusCode).toBe(401);
+    expect(reply.headers["www-authenticate"]).toMatch(/^Bearer realm="wallets-api", error="invalid_token", error_description="The token has expired"$/);
+    await app.close();
+  });
+
   it("is a fastify-plugin named turnkey-session-auth for Fastify 5, not encapsulated", () => {
     const plugin = turnkeyAuth as unknown as Record<symbol, unknown>;
     expect(plugin[Symbol.for("skip-override")]).toBe(true);

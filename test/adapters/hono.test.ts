@@ -22,6 +22,16 @@ runPathSuite({
 });
 
 describe("hono adapter: specifics", () => {
+  it("a forwarded refusal, answered by Hono's default error handling, is the refusal in the configured realm", async () => {
+    const f = await createFixtures();
+    const app = new Hono();
+    app.get("/whoami", turnkeyAuth({ ...specFor(f).options, forwardErrors: true, realm: "wallets-api" }), (c) => c.json({ reached: true }));
+    const reply = await fetchClient(app).request("/whoami", [["authorization", `Bearer ${await f.token({}, { expiresInSeconds: -60 })}`]]);
+    expect(reply.status).toBe(401);
+    expect(reply.header("www-authenticate")).toMatch(/^Bearer realm="wallets-api", error="invalid_token", error_description="The token has expired"$/);
+    expect(reply.body).toEqual({ error: "token_expired", message: "The token has expired" });
+  });
+
   it("protect(handler) runs the handler only for an admitted request, with its session, and checks its argument", async () => {
     const f = await createFixtures();
     const auth = turnkeyAuth(specFor(f).options);

@@ -43,14 +43,14 @@ describe("koa adapter: specifics", () => {
     expect(() => auth.protect("handler" as never)).toThrow(TypeError);
   });
 
-  it("a forwarded error carries status and expose (4xx shown, 5xx hidden) for Koa's default handler", async () => {
+  it("a forwarded error carries status, its challenge in the configured realm, and expose (4xx shown, 5xx hidden) for Koa's default handler", async () => {
     const f = await createFixtures();
     const app = new Koa();
     app.silent = true;
     const thrown = definePolicy("lookupOwner", () => {
       throw new Error("database down");
     });
-    app.use(turnkeyAuth({ ...specFor(f).options, forwardErrors: true, policies: [thrown] }));
+    app.use(turnkeyAuth({ ...specFor(f).options, forwardErrors: true, realm: "wallets-api", policies: [thrown] }));
     app.use((ctx) => {
       ctx.body = { reached: true };
     });
@@ -58,6 +58,7 @@ describe("koa adapter: specifics", () => {
       const missing = await server.request("/");
       expect(missing.status).toBe(401);
       expect(missing.body).toBe("No session token was presented");
+      expect(missing.header("www-authenticate")).toBe('Bearer realm="wallets-api"');
       const broken = await server.request("/", [["authorization", `Bearer ${await f.token()}`]]);
       expect(broken.status).toBe(503);
       expect(broken.body).toBe("Service Unavailable");

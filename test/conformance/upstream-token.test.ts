@@ -11,12 +11,13 @@ import { describe, expect, it } from "vitest";
 import {
   createSessionVerifier,
   isTurnkeyAuthError,
-  verifyP256Signature,
   verifySessionJwt,
   type TurnkeyAuthError,
   type VerifyOptions,
 } from "../../src/index.js";
 import { createTestNotarizer } from "../../src/testing/index.js";
+import { nativeCrypto } from "../../src/crypto/native.js";
+import { parseP256PublicKey } from "../../src/crypto/p256.js";
 
 const FIXTURE_FILE = new URL("../fixtures/turnkey-upstream-tokens.json", import.meta.url);
 const SHARED_FIXTURE_FILE = new URL("../../../shared/fixtures/turnkey-upstream-tokens.json", import.meta.url);
@@ -175,7 +176,8 @@ describe("the OTP verification token in the fixture", () => {
     // Proves the fixture is intact, so the refusals below are about the scheme, not a broken token.
     const signingInput = new TextEncoder().encode(`${otpHeader}.${otpPayload}`);
     const signature = Uint8Array.from(Buffer.from(otpSignature, "base64url"));
-    expect(await verifyP256Signature(PRODUCTION_TLS_FETCHER_SIGN_PUBLIC_KEY, signingInput, signature)).toBe(true);
+    const check = nativeCrypto().importP256Key(parseP256PublicKey(PRODUCTION_TLS_FETCHER_SIGN_PUBLIC_KEY)!);
+    expect(await check(signingInput, signature)).toBe(true);
     expect(segmentJson(otpPayload)).toEqual(fixture.otpVerificationToken.claims);
   });
 

@@ -110,6 +110,7 @@ describe("createFlowHandler", () => {
       verify: async () => {
         throw new RangeError("secret internal detail");
       },
+      cached: () => undefined,
     };
     const failing = createFlowHandler({
       client,

@@ -2,51 +2,39 @@
 // Cookie headers carry (mutated tokens, several headers, odd schemes, whitespace, tabs, non-ASCII,
 // 16 KB values, alg variants), every adapter answers 401 or 403 with its JSON refusal, never 2xx
 // and never 5xx; the route handler never runs, no session is attached, nothing reaches the error
-// path (these are credential problems, not bugs), and the server keeps serving.
+// path (these are credential problems, not bugs), and the server keeps serving. Each header and
+// cookie case is judged once in test/http/extract-token.test.ts; here, what each transport adds.
 //
 // Transports as in test/adapters: Fastify `inject`, Hono `app.request`, Express and Koa over real
 // HTTP on 127.0.0.1 (servers accept 256 KiB of headers so that 16 KB values reach the adapter; with
 // Node's default 16 KiB limit Node answers 431 first, see the last test).
-import { createHash, createHmac, generateKeyPairSync, sign as signWithKey, type KeyObject } from "node:crypto";
+import { createHmac } from "node:crypto";
 import { Agent } from "node:http";
 import fc from "fast-check";
 import express from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { turnkeyAuth as expressAuth } from "../../src/adapters/express.js";
 import { definePolicy, type TurnkeyAuthErrorCode } from "../../src/index.js";
+import { createTestNotarizer, type TestNotarizer } from "../../src/testing/index.js";
 import { listen } from "../adapters/http.js";
 import { FRAMEWORKS, startApp, type Framework, type HeaderPairs, type RunningApp, type TestReply } from "./server-helpers.js";
 
 // ---------------------------------------------------------------------------------------------
-// Tokens minted byte for byte in Turnkey's scheme (ECDSA P-256 over sha256(sha256(h.p)), raw r‖s),
-// with our own notarizer key, so headers and payloads can be anything.
+// Tokens minted byte for byte by the test notarizer, so headers and payloads can be anything.
 
-function keyPair(): { privateKey: KeyObject; hex: string; jwk: object } {
-  const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-  const jwk = publicKey.export({ format: "jwk" });
-  const hex = `04${Buffer.from(jwk.x as string, "base64url").toString("hex")}${Buffer.from(jwk.y as string, "base64url").toString("hex")}`;
-  return { privateKey, hex, jwk };
-}
-
-const notarizer = keyPair();
-const attacker = keyPair();
+const notarizer = createTestNotarizer();
+const attacker = createTestNotarizer();
 const b64 = (data: string | Uint8Array): string => Buffer.from(data).toString("base64url");
 const SESSION_PUBLIC_KEY = "0399fe2ace6208af0adf848f44bc48210b594b7e69ecd91ec968fd75b3bb448336";
 const NOW_S = Math.floor(Date.now() / 1000);
-
-function signed(headerB64: string, payloadB64: string, key: KeyObject = notarizer.privateKey): string {
-  const input = `${headerB64}.${payloadB64}`;
-  const digest = createHash("sha256").update(input, "latin1").digest();
-  return `${input}.${b64(signWithKey("sha256", digest, { key, dsaEncoding: "ieee-p1363" }))}`;
-}
+const ATTACKER_JWK = { kty: "EC", crv: "P-256", x: b64(Buffer.from(attacker.publicKey.slice(2, 66), "hex")), y: b64(Buffer.from(attacker.publicKey.slice(66), "hex")) };
 
 function claims(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return { exp: NOW_S + 3600, public_key: SESSION_PUBLIC_KEY, session_type: "SESSION_TYPE_READ_WRITE", user_id: "user-1", organization_id: "org-1", ...overrides };
 }
 
-function mint(payload: object | string = claims(), header: object | string = { alg: "ES256", typ: "JWT" }, key?: KeyObject): string {
-  const text = (value: object | string) => (typeof value === "string" ? value : JSON.stringify(value));
-  return signed(b64(text(header)), b64(text(payload)), key);
+function mint(payload: object | string = claims(), header: object | string = { alg: "ES256", typ: "JWT" }, signer: TestNotarizer = notarizer): string {
+  return signer.signRaw({ header, payload });
 }
 
 /** The one valid token (user-1 in org-1). No hostile input below contains it whole. */
@@ -56,7 +44,7 @@ const [VALID_H, VALID_P, VALID_S] = VALID.split(".") as [string, string, string]
 
 /** Refused tokens of every kind the verifier distinguishes, each with the code it must get. */
 const REFUSED_TOKENS: readonly (readonly [string, string, TurnkeyAuthErrorCode])[] = [
-  ["forged (attacker's key)", mint(claims(), undefined, attacker.privateKey), "invalid_signature"],
+  ["forged (attacker's key)", mint(claims(), undefined, attacker), "invalid_signature"],
   ["expired", mint(claims({ exp: NOW_S - 3600 })), "token_expired"],
   ["untrusted organization", mint(claims({ organization_id: "org-elsewhere" })), "untrusted_organization"],
   ["payload of another user under the valid signature", `${VALID_H}.${OTHER_USER.split(".")[1]}.${VALID_S}`, "invalid_signature"],
@@ -66,7 +54,7 @@ const REFUSED_TOKENS: readonly (readonly [string, string, TurnkeyAuthErrorCode])
     "alg HS256 keyed with the notarizer's public key (key confusion)",
     (() => {
       const input = `${b64('{"alg":"HS256","typ":"JWT"}')}.${VALID_P}`;
-      return `${input}.${b64(createHmac("sha256", notarizer.hex).update(input).digest())}`;
+      return `${input}.${b64(createHmac("sha256", notarizer.publicKey).update(input).digest())}`;
     })(),
     "malformed_token",
   ],
@@ -74,8 +62,8 @@ const REFUSED_TOKENS: readonly (readonly [string, string, TurnkeyAuthErrorCode])
   ["alg ES384, correctly signed", mint(claims(), { alg: "ES384", typ: "JWT" }), "malformed_token"],
   ["alg as an array, correctly signed", mint(claims(), { alg: ["ES256"], typ: "JWT" }), "malformed_token"],
   ["crit header, correctly signed", mint(claims(), { alg: "ES256", typ: "JWT", crit: ["exp"] }), "malformed_token"],
-  ["embedded jwk of the attacker, signed by the attacker", mint(claims(), { alg: "ES256", typ: "JWT", jwk: attacker.jwk }, attacker.privateKey), "invalid_signature"],
-  ["jku and kid pointing elsewhere, signed by the attacker", mint(claims(), { alg: "ES256", kid: "x", jku: "http://127.0.0.1:1/keys" }, attacker.privateKey), "invalid_signature"],
+  ["embedded jwk of the attacker, signed by the attacker", mint(claims(), { alg: "ES256", typ: "JWT", jwk: ATTACKER_JWK }, attacker), "invalid_signature"],
+  ["jku and kid pointing elsewhere, signed by the attacker", mint(claims(), { alg: "ES256", kid: "x", jku: "http://127.0.0.1:1/keys" }, attacker), "invalid_signature"],
   ["exp as a string", mint(claims({ exp: String(NOW_S + 3600) })), "invalid_claims"],
   ["exp 1e309", mint(JSON.stringify(claims()).replace(/"exp":\d+/, '"exp":1e309')), "invalid_claims"],
   ["exp missing", mint(claims({ exp: undefined })), "invalid_claims"],
@@ -228,7 +216,7 @@ const hostileRequest: fc.Arbitrary<HostileRequest> = fc
 
 /** Runs per framework; raise it (HOSTILE_RUNS=5000) for a longer hunt. */
 const RUNS = Number(process.env.HOSTILE_RUNS ?? 60);
-const OPTIONS = { notarizerPublicKey: notarizer.hex, trustedOrganizations: ["org-1", "org-2"], cookieName: "tk_session" };
+const OPTIONS = { notarizerPublicKey: notarizer.publicKey, trustedOrganizations: ["org-1", "org-2"], cookieName: "tk_session" };
 const bearer = (token: string): HeaderPairs => [["authorization", `Bearer ${token}`]];
 
 /** The whole contract for one refused request. */
@@ -283,43 +271,19 @@ describe.each(FRAMEWORKS)("%s adapter: hostile requests", (framework: Framework)
     await expectServing(app);
   });
 
+  // What each transport adds to extractToken's cases: Node's raw header list (duplicates kept) or
+  // Fetch's joined values, Node's header size, and refused tokens of every kind end to end.
   const corpus: readonly (readonly [string, () => HeaderPairs, TurnkeyAuthErrorCode | readonly TurnkeyAuthErrorCode[]])[] = [
     ["no headers at all", () => [], "missing_token"],
-    ["empty Authorization", () => [["authorization", ""]], "missing_token"],
     ["Bearer with nothing", () => [["authorization", "Bearer"]], "malformed_token"],
-    ["Bearer and spaces only", () => [["authorization", "Bearer    "]], "malformed_token"],
-    ["bearer and a tab only", () => [["authorization", "bearer\t"]], "malformed_token"],
-    ["tab between scheme and the valid token", () => [["authorization", `Bearer\t${VALID}`]], "malformed_token"],
-    ["tab inside the valid token", () => [["authorization", `Bearer ${VALID_H}.\t${VALID_P}.${VALID_S}`]], "malformed_token"],
-    ["space inside the valid token", () => [["authorization", `Bearer ${VALID_H}. ${VALID_P}.${VALID_S}`]], "malformed_token"],
-    ["NBSP (0xA0) between scheme and token: another scheme, no token", () => [["authorization", `Bearer\u00a0${VALID}`]], "missing_token"],
-    ["non-ASCII (é) appended to the valid token", () => [["authorization", `Bearer ${VALID}\u00e9`]], "malformed_token"],
-    ["UTF-8 bytes of é (as latin1) inside the payload", () => [["authorization", `Bearer ${VALID_H}.${VALID_P.slice(0, 10)}\u00c3\u00a9${VALID_P.slice(10)}.${VALID_S}`]], "malformed_token"],
-    ["two tokens in one header, comma-separated", () => [["authorization", `Bearer ${VALID}, Bearer ${VALID}`]], "malformed_token"],
-    ["the scheme twice", () => [["authorization", `Bearer Bearer ${VALID}`]], "malformed_token"],
     ["two Authorization headers, both the valid token", () => [...bearer(VALID), ...bearer(VALID)], "malformed_token"],
     ["Authorization and AUTHORIZATION (same header, other case)", () => [["authorization", `Bearer ${VALID}`], ["AUTHORIZATION", `Bearer ${VALID}`]], "malformed_token"],
-    ["two Authorization headers: Bearer valid, then Basic", () => [...bearer(VALID), ["authorization", "Basic dXNlcjpwYXNz"]], "malformed_token"],
     // Node keeps both headers (refused as duplicates); Fetch joins them into "Basic …, Bearer …",
     // one header of another scheme, which carries no session token.
     ["two Authorization headers: Basic, then Bearer valid", () => [["authorization", "Basic dXNlcjpwYXNz"], ...bearer(VALID)], ["malformed_token", "missing_token"]],
     ["Bearer with a 16 KB token", () => [["authorization", `Bearer ${"A".repeat(KB16)}`]], "malformed_token"],
-    ["Bearer with a 16 KB three-segment token", () => [["authorization", `Bearer ${VALID_H}.${"A".repeat(KB16)}.${VALID_S}`]], "malformed_token"],
-    ["Basic with a 16 KB value", () => [["authorization", `Basic ${"A".repeat(KB16)}`]], "missing_token"],
-    ["16 KB of tabs and spaces after Bearer", () => [["authorization", `Bearer${" \t".repeat(KB16 / 2)}x`]], "malformed_token"],
     ["16 KB session cookie", () => [["cookie", `tk_session=${"A".repeat(KB16)}`]], "malformed_token"],
-    ["16 KB of other cookies and no session", () => [["cookie", `junk=${"x".repeat(KB16)}`]], "missing_token"],
-    ["the session cookie twice (even the same valid token)", () => [["cookie", `tk_session=${VALID}; tk_session=${VALID}`]], "malformed_token"],
     ["the session cookie in two Cookie headers", () => [["cookie", `tk_session=${VALID}`], ["cookie", `tk_session=${VALID}`]], "malformed_token"],
-    ["empty session cookie", () => [["cookie", "tk_session=; theme=dark"]], "missing_token"],
-    ["the cookie name in other case is not the session cookie", () => [["cookie", `TK_SESSION=${VALID}`]], "missing_token"],
-    ["__proto__ and constructor cookies only", () => [["cookie", `__proto__=${VALID}; constructor=${VALID}`]], "missing_token"],
-    ["Bearer null", () => [["authorization", "Bearer null"]], "malformed_token"],
-    ["Bearer __proto__", () => [["authorization", "Bearer __proto__"]], "malformed_token"],
-    ["Bearer ...", () => [["authorization", "Bearer ..."]], "malformed_token"],
-    ["Bearer =", () => [["authorization", "Bearer ="]], "malformed_token"],
-    ...REFUSED_TOKENS.map(([name, token, code]) => [`Bearer: ${name}`, () => bearer(token), code] as const),
-    ...REFUSED_TOKENS.map(([name, token, code]) => [`BEARER (upper case): ${name}`, () => [["authorization", `BEARER ${token}`]] as HeaderPairs, code] as const),
     ...REFUSED_TOKENS.map(([name, token, code]) => [`cookie: ${name}`, () => [["cookie", `theme=dark; tk_session=${token}`]] as HeaderPairs, code] as const),
   ];
 
@@ -338,47 +302,19 @@ describe.each(FRAMEWORKS)("%s adapter: hostile requests", (framework: Framework)
   });
 });
 
-describe.each(FRAMEWORKS)("%s adapter: header and cookie both present (the header wins)", (framework: Framework) => {
-  let app: RunningApp;
-  beforeAll(async () => {
-    app = await startApp(framework, OPTIONS);
-  });
-  afterAll(() => app?.close());
-
-  const cookie = (token: string): HeaderPairs => [["cookie", `theme=dark; tk_session=${token}`]];
-
-  it("two valid tokens: the identity is the header's, never the cookie's", async () => {
-    const reply = await app.request("/whoami", [...bearer(VALID), ...cookie(OTHER_USER)]);
-    expect(reply.status).toBe(200);
-    expect(reply.body).toEqual({ userId: "user-1", organizationId: "org-1" });
-    const swapped = await app.request("/whoami", [...cookie(VALID), ...bearer(OTHER_USER)]);
-    expect(swapped.body).toEqual({ userId: "user-2", organizationId: "org-2" });
-  });
-
-  it("an invalid Bearer header is refused even with a valid cookie: no fallback to the cookie", async () => {
-    for (const [header, code] of [
-      [`Bearer ${REFUSED_TOKENS[0]?.[1]}`, "invalid_signature"],
-      [`Bearer ${REFUSED_TOKENS[1]?.[1]}`, "token_expired"],
-      ["Bearer", "malformed_token"],
-      [`bearer\t${VALID}`, "malformed_token"],
-    ] as const) {
+describe.each(FRAMEWORKS)("%s adapter: header and cookie both present", (framework: Framework) => {
+  it("the header wins; an invalid Bearer header never falls back to the cookie", async () => {
+    const app = await startApp(framework, OPTIONS);
+    try {
+      const cookie = (token: string): HeaderPairs => [["cookie", `theme=dark; tk_session=${token}`]];
+      expect((await app.request("/whoami", [...cookie(VALID), ...bearer(OTHER_USER)])).body).toEqual({ userId: "user-2", organizationId: "org-2" });
       const before = snapshot(app);
-      const reply = await app.request("/whoami", [["authorization", header], ...cookie(VALID)]);
-      expectRefused(app, reply, before, header);
-      expect(reply.body.error).toBe(code);
+      const reply = await app.request("/whoami", [["authorization", `Bearer ${REFUSED_TOKENS[1]?.[1]}`], ...cookie(VALID)]);
+      expectRefused(app, reply, before, "expired header, valid cookie");
+      expect(reply.body.error).toBe("token_expired");
+    } finally {
+      await app.close();
     }
-  });
-
-  it("a valid header wins over an invalid cookie", async () => {
-    const reply = await app.request("/whoami", [...bearer(OTHER_USER), ...cookie("not.a.jwt")]);
-    expect(reply.status).toBe(200);
-    expect(reply.body).toEqual({ userId: "user-2", organizationId: "org-2" });
-  });
-
-  it("another scheme (Basic) is not a session token: then, and only then, the cookie is used", async () => {
-    const reply = await app.request("/whoami", [["authorization", "Basic dXNlcjpwYXNz"], ...cookie(VALID)]);
-    expect(reply.status).toBe(200);
-    expect(reply.body).toEqual({ userId: "user-1", organizationId: "org-1" });
   });
 });
 

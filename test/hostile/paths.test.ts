@@ -4,7 +4,8 @@
 // decoding agrees with the WHATWG URL parser; the time is linear in the target's length.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { canonicalPolicyPath, isTurnkeyAuthError, type PathMatching } from "../../src/index.js";
+import { canonicalPolicyPath, type PathMatching } from "../../src/adapter.js";
+import { isTurnkeyAuthError } from "../../src/index.js";
 
 /** Runs per property; raise it (HOSTILE_RUNS=20000) for a longer hunt. */
 const RUNS = Number(process.env.HOSTILE_RUNS ?? 2000);

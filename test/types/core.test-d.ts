@@ -1,11 +1,10 @@
 import { describe, expectTypeOf, it } from "vitest";
+import { canonicalPolicyPath, type AuthFailure, type AuthResult, type RequestReader } from "../../src/adapter.js";
 import {
-  canonicalPolicyPath,
   createSessionVerifier,
   decodeSessionJwt,
   isTurnkeyAuthError,
   verifySessionJwt,
-  type AuthFailure,
   type PathMatching,
   type Policy,
   type TurnkeyAuthError,
@@ -20,6 +19,7 @@ describe("core types", () => {
     expectTypeOf(verifySessionJwt).returns.toEqualTypeOf<Promise<TurnkeySession>>();
     expectTypeOf(decodeSessionJwt).returns.toEqualTypeOf<TurnkeySession>();
     expectTypeOf(createSessionVerifier).returns.toHaveProperty("verify");
+    expectTypeOf(createSessionVerifier).returns.toHaveProperty("cached").toEqualTypeOf<(token: string) => TurnkeySession | undefined>();
   });
 
   it("a session's identity fields are strings; profile fields optional", () => {
@@ -56,6 +56,11 @@ describe("core types", () => {
       readonly mergeSlashes: boolean;
       readonly semicolonEndsPath: boolean;
     }>();
+  });
+
+  it("the adapter kit: a result is a session or a failure; a reader names how to read a request", () => {
+    expectTypeOf<Extract<AuthResult, { failure: AuthFailure }>["session"]>().toEqualTypeOf<undefined>();
+    expectTypeOf<RequestReader<{ url: string }>["target"]>().toEqualTypeOf<(request: { url: string }) => string>();
   });
 
   it("policies may be sync or async", () => {

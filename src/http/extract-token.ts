@@ -1,0 +1,97 @@
+import { TurnkeyAuthError } from "../errors.js";
+import { readHeader, type RequestLike } from "../request.js";
+
+/**
+ * Options of {@link extractToken}.
+ * @example `extractToken(request, { cookieName: "turnkey_session" })`
+ */
+export interface ExtractTokenOptions {
+  /** Also read the token from this cookie when there is no `Authorization: Bearer` header. */
+  cookieName?: string;
+}
+
+/**
+ * What {@link extractToken} reads: the headers of a {@link RequestLike}.
+ * @example `const source: TokenSource = { headers: req.headers, rawHeaders: req.rawHeaders };`
+ */
+export type TokenSource = Pick<RequestLike, "headers" | "rawHeaders">;
+
+// RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token; RFC 7235 §2.1: the scheme is
+// case-insensitive. Without the `u` flag, `i` folds ASCII letters only.
+const BEARER = /^bearer$/i;
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+const SPACE = 0x20;
+const TAB = 0x09;
+
+function malformed(detail: string): TurnkeyAuthError {
+  return new TurnkeyAuthError("malformed_token", `The Authorization header is malformed: ${detail}`);
+}
+
+// The one Authorization value; several are refused, not guessed between (RFC 6750 §2: one
+// method, one credential). Node keeps only the first in req.headers; the raw list has them all.
+function authorizationOf(request: TokenSource): string | undefined {
+  const raw = request.rawHeaders;
+  if (raw !== undefined) {
+    let value: string | undefined;
+    for (let index = 0; index < raw.length; index += 2) {
+      const name = raw[index] as string;
+      if (name.length !== 13 || name.toLowerCase() !== "authorization") continue;
+      if (value !== undefined) throw malformed("it was sent more than once");
+      value = raw[index + 1] as string;
+    }
+    return value;
+  }
+  const value = readHeader(request.headers, "authorization");
+  if (value === undefined || typeof value === "string") return value;
+  if (value.length > 1) throw malformed("it was sent more than once");
+  return value[0];
+}
+
+// The credential of a Bearer value; `undefined` for another scheme (Basic, …), not ours to judge.
+function bearerCredential(authorization: string): string | undefined {
+  const value = authorization.trim();
+  if (!BEARER.test(value.slice(0, 6))) return undefined;
+  const separator = value.charCodeAt(6);
+  // "Bearerx", "Bearer\u00a0…": another scheme. "Bearer", "Bearer\t…": ours, without "1*SP credential".
+  if (value.length > 6 && separator !== SPACE && separator !== TAB) return undefined;
+  if (separator !== SPACE) throw malformed("expected 'Bearer <token>'");
+  let start = 7;
+  while (value.charCodeAt(start) === SPACE) start++;
+  const credential = value.slice(start);
+  if (!B64TOKEN.test(credential)) throw malformed("expected 'Bearer <token>'");
+  return credential;
+}
+
+// The value of the cookie `name`; a repeated one is refused, as a repeated header is.
+function cookieValue(request: TokenSource, name: string): string | undefined {
+  const header = readHeader(request.headers, "cookie");
+  if (header === undefined) return undefined;
+  let found: string | undefined;
+  for (const pair of (typeof header === "string" ? header : header.join("; ")).split(";")) {
+    const equals = pair.indexOf("=");
+    if (equals < 0 || pair.slice(0, equals).trim() !== name) continue;
+    if (found !== undefined) throw new TurnkeyAuthError("malformed_token", "The session cookie was sent more than once");
+    found = pair.slice(equals + 1).trim();
+  }
+  return found === "" ? undefined : found;
+}
+
+/**
+ * Finds the session token of a request: the `Authorization: Bearer` header (scheme
+ * case-insensitive, exactly one credential), else the named cookie. When both are present the
+ * header wins, as in Hono's JWT middleware. Returns `undefined` when the request carries no
+ * token; throws `TurnkeyAuthError("malformed_token")` for an unusable Bearer header, several
+ * Authorization headers, or a repeated session cookie. Linear in the headers' length.
+ *
+ * @example
+ * ```ts
+ * const token = extractToken({ headers: req.headers, rawHeaders: req.rawHeaders }, { cookieName: "session" });
+ * ```
+ */
+export function extractToken(request: TokenSource, options: ExtractTokenOptions = {}): string | undefined {
+  const authorization = authorizationOf(request);
+  // A Bearer header we cannot read is an error, never a reason to fall back to the cookie.
+  const bearer = authorization === undefined ? undefined : bearerCredential(authorization);
+  if (bearer !== undefined || options.cookieName === undefined) return bearer;
+  return cookieValue(request, options.cookieName);
+}

@@ -1,0 +1,130 @@
+import { PRODUCTION_NOTARIZER_SIGN_PUBLIC_KEY } from "@turnkey/crypto";
+import { parseP256PublicKey, type P256Point } from "../crypto/p256.js";
+import type { TrustedOrganizations } from "./trust.js";
+
+/**
+ * Options of {@link createSessionVerifier} and {@link verifySessionJwt}. Checked when the
+ * verifier is created: a bad value throws a `TypeError` naming the option, never at request time.
+ *
+ * @example
+ * ```ts
+ * const options: VerifyOptions = {
+ *   trustedOrganizations: [process.env.TURNKEY_ORGANIZATION_ID!],
+ *   clockTolerance: 5,
+ * };
+ * ```
+ */
+export interface VerifyOptions {
+  /** Required. Which organizations' sessions to accept; see {@link TrustedOrganizations}. */
+  trustedOrganizations: TrustedOrganizations;
+  /** Hex P-256 key (compressed or uncompressed). Default: Turnkey's production notarizer key. */
+  notarizerPublicKey?: string;
+  /** Seconds of leeway on `exp` for clock skew (RFC 7519 §4.1.4). Default 5, at most 300. */
+  clockTolerance?: number;
+  /**
+   * The current time in milliseconds since the epoch. Default `Date.now`; inject it in tests. It is
+   * called once when the verifier is created, and a clock that does not answer in milliseconds (a
+   * Unix time in seconds, say) throws a `TypeError` then.
+   */
+  now?: () => number;
+  /** Longest token accepted, in characters, checked before any decoding. Default 8192. */
+  maxTokenLength?: number;
+  /** The cache of verified sessions (LRU, one entry per token). Default `{ maxEntries: 16_000 }` (~16 MB, ~1 KB a session). */
+  cache?: { maxEntries?: number } | false;
+}
+
+/** {@link VerifyOptions} after validation, with defaults applied. */
+export interface ResolvedVerifyOptions {
+  readonly trustedOrganizations: TrustedOrganizations;
+  readonly notarizerPublicKey: string;
+  readonly notarizerPoint: P256Point;
+  readonly clockToleranceSeconds: number;
+  readonly now: () => number;
+  readonly maxTokenLength: number;
+  readonly cacheMaxEntries: number;
+}
+
+// Sessions held by default: about 1 KB each (token, frozen claims, session), so ~16 MB.
+const DEFAULT_CACHE_MAX_ENTRIES = 16_000;
+const MAX_CLOCK_TOLERANCE_SECONDS = 300;
+
+// Milliseconds since the epoch fall in this range from 1973 to the year 5138. A clock in seconds
+// answers ~1.8e9 now, which read as milliseconds is January 1970: every token would look unexpired
+// for decades, so the mistake fails open and must be caught before the first request.
+const PLAUSIBLE_MILLISECONDS_FROM = 1e11;
+const PLAUSIBLE_MILLISECONDS_UNTIL = 1e14;
+
+function checkClock(now: unknown): () => number {
+  if (typeof now !== "function") throw optionError("now", "must be a function returning milliseconds since the epoch");
+  const sample: unknown = now();
+  if (typeof sample !== "number" || !Number.isFinite(sample)) {
+    throw optionError("now", "must return a finite number of milliseconds since the epoch (like Date.now())");
+  }
+  if (sample < PLAUSIBLE_MILLISECONDS_FROM || sample >= PLAUSIBLE_MILLISECONDS_UNTIL) {
+    const unit = sample < PLAUSIBLE_MILLISECONDS_FROM ? "seconds or a counter" : "micro- or nanoseconds";
+    throw optionError("now", `must return milliseconds since the epoch (like Date.now()); it returned ${sample}, which looks like ${unit}`);
+  }
+  return now as () => number;
+}
+
+function optionError(option: string, problem: string): TypeError {
+  return new TypeError(`turnkey-session-auth: option "${option}" ${problem}`);
+}
+
+function isWholeNumberIn(value: unknown, min: number, max: number): value is number {
+  return typeof value === "number" && Number.isInteger(value) && value >= min && value <= max;
+}
+
+function checkTrustedOrganizations(value: unknown): TrustedOrganizations {
+  if (value === undefined) {
+    throw optionError(
+      "trustedOrganizations",
+      'is required: every Turnkey customer\'s sessions are signed by the same notarizer key, so a valid signature does not prove the organization is yours. Pass your organization ids, a function deciding per organization, or "any" to accept sessions of every Turnkey organization.',
+    );
+  }
+  if (value === "any" || typeof value === "function") return value as TrustedOrganizations;
+  if (!Array.isArray(value)) throw optionError("trustedOrganizations", 'must be an array of organization ids, a function, or "any"');
+  if (value.length === 0) throw optionError("trustedOrganizations", "is an empty list, which would refuse every session");
+  if (!value.every((id) => typeof id === "string" && id.length > 0)) {
+    throw optionError("trustedOrganizations", "must contain only non-empty organization id strings");
+  }
+  return Object.freeze([...value]) as readonly string[];
+}
+
+/**
+ * Validates {@link VerifyOptions} and applies defaults.
+ *
+ * @example
+ * ```ts
+ * resolveVerifyOptions({ trustedOrganizations: "any" }).clockToleranceSeconds; // 5
+ * resolveVerifyOptions({} as VerifyOptions); // TypeError: option "trustedOrganizations" is required…
+ * ```
+ */
+export function resolveVerifyOptions(options: VerifyOptions): ResolvedVerifyOptions {
+  if (typeof options !== "object" || options === null) throw new TypeError("turnkey-session-auth: options must be an object");
+  const trustedOrganizations = checkTrustedOrganizations(options.trustedOrganizations);
+
+  const notarizerPublicKey = options.notarizerPublicKey ?? PRODUCTION_NOTARIZER_SIGN_PUBLIC_KEY;
+  const notarizerPoint = typeof notarizerPublicKey === "string" ? parseP256PublicKey(notarizerPublicKey) : undefined;
+  if (notarizerPoint === undefined) throw optionError("notarizerPublicKey", "must be a P-256 public key in hex (SEC 1, compressed or uncompressed) on the curve");
+
+  const clockToleranceSeconds = options.clockTolerance ?? 5;
+  if (typeof clockToleranceSeconds !== "number" || !(clockToleranceSeconds >= 0 && clockToleranceSeconds <= MAX_CLOCK_TOLERANCE_SECONDS)) {
+    throw optionError("clockTolerance", `must be a number of seconds from 0 to ${MAX_CLOCK_TOLERANCE_SECONDS}`);
+  }
+
+  const now = checkClock(options.now ?? Date.now);
+
+  const maxTokenLength = options.maxTokenLength ?? 8192;
+  if (!isWholeNumberIn(maxTokenLength, 64, 1_048_576)) throw optionError("maxTokenLength", "must be a whole number from 64 to 1048576");
+
+  const cache = options.cache ?? {};
+  let cacheMaxEntries = 0;
+  if (cache !== false) {
+    if (typeof cache !== "object" || cache === null) throw optionError("cache", "must be false or { maxEntries?: number }");
+    cacheMaxEntries = cache.maxEntries ?? DEFAULT_CACHE_MAX_ENTRIES;
+    if (!isWholeNumberIn(cacheMaxEntries, 1, 10_000_000)) throw optionError("cache.maxEntries", "must be a whole number from 1 to 10000000");
+  }
+
+  return { trustedOrganizations, notarizerPublicKey, notarizerPoint, clockToleranceSeconds, now, maxTokenLength, cacheMaxEntries };
+}

@@ -1,0 +1,176 @@
+import { nativeCrypto } from "../crypto/native.js";
+import { hasScalarsInRange } from "../crypto/p256.js";
+import { TurnkeyAuthError } from "../errors.js";
+import { sessionFromPayload, type TurnkeySession } from "./claims.js";
+import { LruCache } from "./lru.js";
+import { resolveVerifyOptions, type VerifyOptions } from "./options.js";
+import { parseJsonBytes, parseToken } from "./parse.js";
+import { trustRule } from "./trust.js";
+
+/**
+ * Verifies Turnkey session JWTs with one imported key and one cache. Create it once at start-up
+ * and share it: a token it has verified costs no signature check the next time.
+ *
+ * @example
+ * ```ts
+ * const verifier = createSessionVerifier({ trustedOrganizations: ["org-id"] });
+ * const session = await verifier.verify(token);
+ * ```
+ */
+export interface SessionVerifier {
+  /**
+   * Resolves with the session, or rejects with a {@link TurnkeyAuthError}: signature, claims,
+   * expiry (against `now`) and organization trust, the last two on every call.
+   */
+  verify(token: string): Promise<TurnkeySession>;
+  /**
+   * The session of `token` if it is known now: verified before, still cached, unexpired, and its
+   * organization trusted by an answer given at once. `undefined` otherwise: then `verify(token)`
+   * says what it is (a trust answer still pending is shared with that `verify`). Never throws.
+   *
+   * @example
+   * ```ts
+   * const session = verifier.cached(token) ?? (await verifier.verify(token));
+   * ```
+   */
+  cached(token: string): TurnkeySession | undefined;
+  /** The notarizer key this verifier trusts, as configured (hex). */
+  readonly notarizerPublicKey: string;
+  /** Forgets every cached session and remembered refusal. */
+  clearCache(): void;
+}
+
+// Refusals of tokens whose signature was checked, so a replay costs no ECDSA check: forgeries, and
+// sessions refused for expiry or organization, kept with the session so that both are judged again
+// on the replay (a clock set back, or a trust function that changed its mind, re-admits it). Apart
+// from the sessions, so a flood of them never evicts this service's own; bounded, so it cannot grow.
+const MAX_REMEMBERED_REFUSALS = 1024;
+
+type Refusal =
+  | { readonly code: "invalid_signature" }
+  | { readonly code: "token_expired" | "untrusted_organization"; readonly session: TurnkeySession };
+
+const REFUSAL_MESSAGES = {
+  invalid_signature: "The token's signature is not valid for the trusted notarizer key",
+  token_expired: "The token has expired",
+  untrusted_organization: "The session's organization is not trusted by this service",
+} as const;
+
+function refusalError(code: Refusal["code"]): TurnkeyAuthError {
+  return new TurnkeyAuthError(code, REFUSAL_MESSAGES[code]);
+}
+
+/**
+ * Creates a {@link SessionVerifier}. Validates every option now (a `TypeError` names the bad
+ * one) and imports the notarizer key once.
+ *
+ * The check, in order (RFC 8725 §3): length cap; three canonical base64url segments; header
+ * `alg` exactly `ES256`; a 64-byte `r‖s` signature with scalars in `[1, n−1]`; ECDSA P-256 over
+ * `sha256(sha256(header_b64 + "." + payload_b64))` with the notarizer key; only then the payload,
+ * as a plain JSON object with Turnkey's claims; `exp`; organization trust.
+ *
+ * @example
+ * ```ts
+ * const verifier = createSessionVerifier({
+ *   trustedOrganizations: (organizationId) => myOrganizations.has(organizationId),
+ *   cache: { maxEntries: 50_000 },
+ * });
+ * const session = await verifier.verify(token);
+ * ```
+ */
+export function createSessionVerifier(options: VerifyOptions): SessionVerifier {
+  const resolved = resolveVerifyOptions(options);
+  const { now, clockToleranceSeconds, maxTokenLength, cacheMaxEntries } = resolved;
+  const crypto = nativeCrypto();
+  const checkSignature = crypto.importP256Key(resolved.notarizerPoint);
+  const trusts = trustRule(resolved.trustedOrganizations);
+  // All keyed by the token. `cache: false` keeps nothing (bounds of 0).
+  const sessions = new LruCache<string, TurnkeySession>(cacheMaxEntries);
+  const refusals = new LruCache<string, Refusal>(cacheMaxEntries > 0 ? MAX_REMEMBERED_REFUSALS : 0);
+  const inFlight = new Map<string, Promise<TurnkeySession>>(); // checks still waiting, shared by concurrent callers
+
+  function isExpired(session: TurnkeySession): boolean {
+    // Expired when exp <= now − tolerance, as jose does (RFC 7519 §4.1.4). Negated so that a clock
+    // answering NaN fails closed instead of never expiring.
+    return !(session.expiresAt > now() / 1000 - clockToleranceSeconds);
+  }
+
+  function remember(token: string, refusal: Refusal): TurnkeyAuthError {
+    sessions.delete(token);
+    refusals.set(token, refusal);
+    return refusalError(refusal.code);
+  }
+
+  async function verifySignature(token: string): Promise<TurnkeySession> {
+    const { signingInput, payload, signature } = parseToken(token);
+    if (!hasScalarsInRange(signature)) throw refusalError("invalid_signature");
+    // Turnkey signs sha256(signingInput) with a signer that hashes once more (see @turnkey/crypto
+    // verifySessionJwtSignature), so the ECDSA message is the first digest.
+    const firstDigest = await crypto.sha256Ascii(signingInput);
+    if (!(await checkSignature(firstDigest, signature))) throw remember(token, { code: "invalid_signature" });
+    const claims = parseJsonBytes(payload);
+    if (claims === undefined) throw new TurnkeyAuthError("invalid_claims", "The token's claims are invalid: the payload is not JSON");
+    return sessionFromPayload(claims, token);
+  }
+
+  // Expiry, then trust: judged on every call. A session enters the cache only once trusted.
+  function admit(token: string, session: TurnkeySession, isCached: boolean): TurnkeySession | Promise<TurnkeySession> {
+    if (isExpired(session)) throw remember(token, { code: "token_expired", session });
+    const trusted = trusts(session);
+    if (trusted instanceof Promise) return trusted.then((answer) => conclude(token, session, answer, isCached));
+    return conclude(token, session, trusted, isCached);
+  }
+
+  function conclude(token: string, session: TurnkeySession, trusted: boolean, isCached: boolean): TurnkeySession {
+    if (!trusted) throw remember(token, { code: "untrusted_organization", session });
+    if (!isCached) {
+      refusals.delete(token);
+      sessions.set(token, session);
+    }
+    return session;
+  }
+
+  // The session of `token`, or a promise of it when something must be waited for; throws a refusal
+  // known at once.
+  function check(token: string): TurnkeySession | Promise<TurnkeySession> {
+    if (typeof token !== "string" || token.length === 0) throw new TurnkeyAuthError("missing_token", "No session token was presented");
+    if (token.length > maxTokenLength) throw new TurnkeyAuthError("malformed_token", "The token is malformed: it is longer than allowed");
+    const waiting = inFlight.get(token);
+    if (waiting !== undefined) return waiting;
+    const known = sessions.get(token);
+    const outcome = known !== undefined ? admit(token, known, true) : checkUncached(token);
+    if (!(outcome instanceof Promise)) return outcome;
+    const shared = outcome.finally(() => inFlight.delete(token));
+    inFlight.set(token, shared);
+    return shared;
+  }
+
+  function checkUncached(token: string): TurnkeySession | Promise<TurnkeySession> {
+    const refusal = refusals.get(token);
+    if (refusal === undefined) return verifySignature(token).then((session) => admit(token, session, false));
+    if (refusal.code === "invalid_signature") throw refusalError("invalid_signature");
+    return admit(token, refusal.session, false);
+  }
+
+  return {
+    async verify(token) {
+      return check(token);
+    },
+    cached(token) {
+      if (!sessions.has(token)) return undefined;
+      try {
+        const outcome = check(token);
+        if (!(outcome instanceof Promise)) return outcome;
+        outcome.catch(() => undefined); // the verify() that follows shares it and reports its outcome
+      } catch {
+        // refused: verify() says why, from what was just remembered
+      }
+      return undefined;
+    },
+    notarizerPublicKey: resolved.notarizerPublicKey,
+    clearCache() {
+      sessions.clear();
+      refusals.clear();
+    },
+  };
+}

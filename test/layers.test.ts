@@ -1,0 +1,73 @@
+// The layers of src/, read top-down: adapters → http → policies → jwt → crypto, over the shared
+// errors.ts, promises.ts and request.ts; each imports only below itself, and the core imports no
+// framework and no Node built-in at run time.
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const sourceRoot = new URL("../src/", import.meta.url).pathname;
+
+function sourceFiles(directory: string): string[] {
+  return readdirSync(directory, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? sourceFiles(join(directory, entry.name)) : entry.name.endsWith(".ts") ? [join(directory, entry.name)] : [],
+  );
+}
+
+const files = sourceFiles(sourceRoot).map((file) => ({ file, name: relative(sourceRoot, file), text: readFileSync(file, "utf8") }));
+
+/** The folder (layer) of a file under src/; files at the top are their own. */
+const layerOf = (name: string) => (name.includes("/") ? name.slice(0, name.indexOf("/")) : name);
+
+/** What each layer may import, besides itself. */
+const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
+  "crypto": [],
+  "promises.ts": [],
+  "errors.ts": [],
+  "request.ts": [],
+  "jwt": ["crypto", "errors.ts", "promises.ts"],
+  "policies": ["jwt", "errors.ts", "promises.ts", "request.ts"],
+  "http": ["policies", "jwt", "errors.ts", "request.ts"],
+  "adapters": ["http", "policies", "jwt", "errors.ts", "promises.ts"],
+  "flows": ["policies", "jwt", "errors.ts", "promises.ts"],
+  "testing": ["flows", "jwt", "crypto"],
+  "index.ts": ["http", "policies", "jwt", "errors.ts", "request.ts"],
+  "adapter.ts": ["http", "policies", "request.ts"],
+};
+
+function importsOf(text: string): { specifier: string; typeOnly: boolean }[] {
+  return [...text.matchAll(/^(import|export) (type )?[^;]*?from "([^"]+)"/gm)].map((match) => ({ specifier: match[3] as string, typeOnly: match[2] !== undefined }));
+}
+
+describe("the layers of src/", () => {
+  it.each(files.map(({ name, file, text }) => [name, file, text]))("%s imports only the layers below it", (name, file, text) => {
+    const allowed = MAY_IMPORT[layerOf(name)];
+    expect(allowed, `no rule for ${layerOf(name)}`).toBeDefined();
+    for (const { specifier, typeOnly } of importsOf(text)) {
+      if (!specifier.startsWith(".")) {
+        // The core stays runtime-agnostic: no framework or Node built-in at run time outside adapters and testing.
+        if (!["adapters", "testing"].includes(layerOf(name)) && !typeOnly) expect(specifier).not.toMatch(/^(node:|express|fastify|koa|hono|@turnkey\/sdk-server)/);
+        continue;
+      }
+      const target = layerOf(relative(sourceRoot, resolve(dirname(file), specifier)).replace(/\.js$/, ".ts"));
+      if (target === layerOf(name)) continue;
+      expect(allowed, `${name} imports ${specifier}`).toContain(target);
+      // Adapters import the modules they use, never an entry point.
+      expect(target).not.toMatch(/^(index|adapter)\.ts$/);
+    }
+  });
+
+  it("never logs (outside TSDoc examples)", () => {
+    for (const { name, text } of files) {
+      const code = text.split("\n").filter((line) => !/^\s*(\*|\/\/)/.test(line));
+      expect(code.join("\n"), name).not.toMatch(/console\.(log|info|debug|warn|error)\(/);
+    }
+  });
+
+  it("keeps benchmark figures and engine internals out of comments (they belong in benchmarks/)", () => {
+    for (const { name, text } of files) {
+      expect(text, name).not.toMatch(/µs|\bbench\b|bench\/|RESULTS|hidden class/);
+      // (The emulator's V7, V8 are Turnkey activity versions.)
+      if (!name.startsWith("testing/emulator/")) expect(text, name).not.toMatch(/\bV8\b/);
+    }
+  });
+});
