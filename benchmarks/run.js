@@ -1,0 +1,113 @@
+// The benchmark run: micro, HTTP per framework, memory; a markdown report on stdout, progress on
+// stderr. See README.md. From the repository root: `npm run bench [-- options]`, or here, after
+// building the library: `node run.js [options]`.
+//   --quick                 a short smoke run (figures not to be quoted)
+//   --only=micro,http,memory
+//   --frameworks=express,fastify,koa,hono
+//   --baseline=<dir>        also measure the build in <dir> (a checkout with node_modules and dist)
+//   --seconds=<n> --rounds=<n>   length of each HTTP run, number of HTTP rounds
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { FRAMEWORKS, runHttp } from "./http.js";
+import { fmt, importEntry, mintTokens } from "./lib.js";
+import { runMemory } from "./memory.js";
+import { runMicro } from "./micro.js";
+
+const args = process.argv.slice(2);
+const option = (name) => args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
+const quick = args.includes("--quick");
+const only = new Set((option("only") ?? "micro,http,memory").split(","));
+const frameworks = option("frameworks")?.split(",") ?? FRAMEWORKS;
+const seconds = Number(option("seconds") ?? (quick ? 1 : 5));
+const rounds = Number(option("rounds") ?? (quick ? 2 : 4));
+// More distinct valid tokens than the verifier's default cache holds (16,000 sessions).
+const COLD_POOL = 20_000;
+
+const started = performance.now();
+const log = (text) => console.error(`[${fmt((performance.now() - started) / 1000)} s] ${text}`);
+const load = () => loadavg().map((value) => fmt(value, 2)).join(", ");
+
+/** A checkout's commit, for the report: short hash, "+changes" when its work tree differs. */
+function commitOf(dir) {
+  try {
+    const git = (...rest) => execFileSync("git", ["-C", dir, ...rest], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    return `${git("rev-parse", "--short", "HEAD")}${git("status", "--porcelain", "--untracked-files=no") === "" ? "" : "+changes"}`;
+  } catch {
+    return "no git";
+  }
+}
+
+const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
+const builds = [{ label: "current", dir: "", where: `${root} (${commitOf(root)})` }];
+const baseline = option("baseline");
+if (baseline !== undefined) {
+  const dir = resolve(baseline);
+  if (!existsSync(join(dir, "dist")) || !existsSync(join(dir, "node_modules"))) {
+    throw new Error(`--baseline=${dir}: needs its dependencies and build (cd ${dir} && npm ci && npm run build)`);
+  }
+  builds.push({ label: "baseline", dir, where: `${dir} (${commitOf(dir)})` });
+}
+
+const cpu = cpus();
+console.log(`## ${new Date().toISOString().slice(0, 10)}${quick ? " (--quick: a smoke run, not to be quoted)" : ""}\n`);
+console.log(`- machine: ${cpu.length} × ${cpu[0]?.model.trim()}, ${process.platform} ${process.arch}; load average at start ${load()}`);
+console.log(`- Node ${process.version}, OpenSSL ${process.versions.openssl}`);
+console.log(`- command: \`npm run bench${args.length > 0 ? ` -- ${args.join(" ")}` : ""}\``);
+for (const build of builds) console.log(`- ${build.label}: ${build.where}`);
+
+log(`minting ${fmt(COLD_POOL + 1)} tokens`);
+const { createTestNotarizer } = await importEntry("", "./testing");
+const notarizer = createTestNotarizer();
+const [warmToken, ...coldTokens] = await mintTokens(notarizer, COLD_POOL + 1);
+const targets = [];
+const target = (build, met, text) => targets.push(`- ${met ? "met" : "**not met**"} (${build.label}): ${text}`);
+
+if (only.has("micro")) {
+  const micro = await runMicro({ builds, notarizer, tokens: coldTokens, seconds: quick ? 0.5 : 3, log });
+  console.log(`\n### Micro: verifications per second\n\n${micro.markdown}`);
+  for (const { build, coldVsReference } of micro.results) target(build, coldVsReference >= 30, `cold ≥ 30x reference: ${fmt(coldVsReference, 1)}x`);
+}
+
+if (only.has("http")) {
+  // The answer of /me for the warm token, which /me-unprotected gives without authentication.
+  const { createSessionVerifier } = await importEntry("", ".");
+  const { userId, organizationId, sessionType, expiresAt } = await createSessionVerifier({
+    notarizerPublicKey: notarizer.publicKey,
+    trustedOrganizations: "any",
+  }).verify(warmToken);
+  const http = await runHttp({
+    builds,
+    frameworks,
+    notarizer,
+    warmToken,
+    warmBody: { userId, organizationId, sessionType, expiresAt },
+    coldTokens,
+    seconds,
+    rounds,
+    warmUpSeconds: quick ? 0.3 : 1,
+    log,
+  });
+  console.log(
+    `\n### HTTP: requests per second (autocannon, 32 connections, ${seconds} s per run after a warm-up, ${rounds} rounds; ` +
+      `medians; cold rotates through ${fmt(COLD_POOL)} distinct tokens; load generator and server share the machine)\n\n${http.markdown}`,
+  );
+  for (const { framework, build, warmRatio, p99Difference, failures } of http.results) {
+    target(build, warmRatio >= 0.9, `${framework} warm ≥ 90% of unprotected: ${fmt(100 * warmRatio, 1)}%`);
+    target(build, p99Difference <= 1, `${framework} warm p99 within 1 ms of unprotected: ${p99Difference >= 0 ? "+" : ""}${fmt(p99Difference, 2)} ms`);
+    if (failures > 0) target(build, false, `${framework}: ${fmt(failures)} requests failed`);
+  }
+}
+
+if (only.has("memory")) {
+  const memory = await runMemory({ builds, validPerFlood: COLD_POOL, log });
+  console.log(`\n### Memory: two floods of distinct tokens against one verifier (heap after a full GC)\n\n${memory.markdown}`);
+  for (const { build, secondGrowth } of memory.results) {
+    target(build, secondGrowth <= 1024 * 1024, `memory bounded: the second flood added ${fmt(secondGrowth / 1024 / 1024, 2)} MB (≤ 1 MB)`);
+  }
+}
+
+console.log(`\n### Targets\n\n${targets.join("\n")}\n`);
+console.log(`Load average at the end: ${load()}; ${fmt((performance.now() - started) / 1000)} s in all.`);
