@@ -2,6 +2,7 @@ export { createTestNotarizer } from "./test-notarizer.js";
 export type { SignSessionOptions, TestNotarizer } from "./test-notarizer.js";
 export { createTestClientKey, startTurnkeyEmulator } from "./emulator/index.js";
 export type {
+  EmulatorCorsOptions,
   EmulatorFault,
   EmulatorFaults,
   EmulatorOrganization,

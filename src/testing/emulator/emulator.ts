@@ -1,6 +1,7 @@
 import { createTestNotarizer, type TestNotarizer } from "../test-notarizer.js";
 import { BoundedMap, capacityOption } from "./bounded.js";
 import type { EmulatorServices, Route } from "./context.js";
+import { CorsPolicy, type EmulatorCorsOptions } from "./cors.js";
 import type { EmulatorFaults } from "./faults.js";
 import { generateP256KeyPairHex, privateKeyFromHex, type P256KeyPairHex } from "./keys.js";
 import { otpLoginRoute, initOtpRoute, verifyOtpRoute } from "./otp-activities.js";
@@ -44,6 +45,12 @@ export interface StartTurnkeyEmulatorOptions {
   maxOtps?: number;
   /** Most completed activities kept for `get_activity`: the latest ones. Default 1,000. */
   maxActivities?: number;
+  /**
+   * Which browser origins may call the emulator (answers carry `Access-Control-Allow-Origin`, and
+   * `OPTIONS` preflights are answered). Default `{ allowedOrigins: "localhost" }`: pages served
+   * from localhost, 127.0.0.1 or [::1] on any port.
+   */
+  cors?: EmulatorCorsOptions;
 }
 
 /**
@@ -251,6 +258,7 @@ export async function startTurnkeyEmulator(options: StartTurnkeyEmulatorOptions 
   const requestLogSize = capacityOption(options.requestLogSize, "requestLogSize", 1000);
   const maxOtps = capacityOption(options.maxOtps, "maxOtps", 1000);
   const maxActivities = capacityOption(options.maxActivities, "maxActivities", 1000);
+  const cors = new CorsPolicy(options.cors);
   const store = new EmulatorStore(now);
   const services: EmulatorServices = {
     store,
@@ -260,7 +268,7 @@ export async function startTurnkeyEmulator(options: StartTurnkeyEmulatorOptions 
     activities: new BoundedMap(maxActivities),
   };
   const parent = createRootOrganization(store, { name: "Parent organization", userName: "Backend", ...options.parentOrganization });
-  const server = new EmulatorHttpServer(services, ROUTES, requestLogSize);
+  const server = new EmulatorHttpServer(services, ROUTES, requestLogSize, cors);
   await server.listen(port);
   const apiBaseUrl = `http://127.0.0.1:${server.port}`;
 

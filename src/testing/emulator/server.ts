@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { GrpcCode, TurnkeyApiError, invalidArgument, notFound } from "./api-error.js";
 import { RingBuffer } from "./bounded.js";
 import type { EmulatorServices, Route } from "./context.js";
+import type { CorsPolicy } from "./cors.js";
 import { checkFault, type EmulatorFault, type EmulatorFaults } from "./faults.js";
 import { authorizeStamp, verifyStamp } from "./stamp.js";
 
@@ -56,6 +57,7 @@ export class EmulatorHttpServer implements EmulatorFaults {
   readonly #server: Server;
   readonly #services: EmulatorServices;
   readonly #routes: ReadonlyMap<string, Route>;
+  readonly #cors: CorsPolicy;
   /** Pending `slow` delays: each timer and how to end its wait early (on close). */
   readonly #sleeps = new Map<NodeJS.Timeout, () => void>();
   #fault: EmulatorFault | undefined;
@@ -63,10 +65,11 @@ export class EmulatorHttpServer implements EmulatorFaults {
   #listening = false;
   #closed = false;
 
-  constructor(services: EmulatorServices, routes: ReadonlyMap<string, Route>, requestLogSize: number) {
+  constructor(services: EmulatorServices, routes: ReadonlyMap<string, Route>, requestLogSize: number, cors: CorsPolicy) {
     this.log = new RingBuffer(requestLogSize);
     this.#services = services;
     this.#routes = routes;
+    this.#cors = cors;
     this.#server = createServer((request, response) => {
       this.#handle(request, response).catch(() => response.destroy());
     });
@@ -133,8 +136,9 @@ export class EmulatorHttpServer implements EmulatorFaults {
     });
   }
 
-  #send(response: ServerResponse, status: number, body: string): void {
-    response.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+  /** Answers JSON, with the CORS headers every answer carries (errors and injected faults too). */
+  #send(request: IncomingMessage, response: ServerResponse, status: number, body: string): void {
+    response.writeHead(status, { ...this.#cors.answerHeaders(request.headers), "content-type": "application/json", "content-length": Buffer.byteLength(body) });
     response.end(body);
   }
 
@@ -142,6 +146,14 @@ export class EmulatorHttpServer implements EmulatorFaults {
     const at = this.#services.now();
     const path = (request.url ?? "/").split("?")[0] as string;
     const raw = await readBody(request);
+    if (request.method === "OPTIONS") {
+      // A CORS preflight, on any path: answered before faults apply, so that a browser sees the
+      // injected fault on the request itself, as it would see Turnkey's own failure.
+      this.log.push(Object.freeze({ at, path, status: 204 }));
+      response.writeHead(204, this.#cors.preflightHeaders(request.headers));
+      response.end();
+      return;
+    }
     let parsed: unknown;
     try {
       parsed = raw === undefined ? undefined : JSON.parse(raw.toString("utf8"));
@@ -160,12 +172,12 @@ export class EmulatorHttpServer implements EmulatorFaults {
     }
     if (fault?.kind === "status500") {
       record(500, "status500");
-      this.#send(response, 500, JSON.stringify(new TurnkeyApiError(GrpcCode.INTERNAL, "internal server error (injected by the Turnkey emulator)").toBody()));
+      this.#send(request, response, 500, JSON.stringify(new TurnkeyApiError(GrpcCode.INTERNAL, "internal server error (injected by the Turnkey emulator)").toBody()));
       return;
     }
     if (fault?.kind === "malformedJson") {
       record(200, "malformedJson");
-      this.#send(response, 200, '{"activity":{"id":"');
+      this.#send(request, response, 200, '{"activity":{"id":"');
       return;
     }
     if (fault?.kind === "slow" && !(await this.#sleep(fault.delayMs ?? DEFAULT_SLOW_MS))) {
@@ -186,7 +198,7 @@ export class EmulatorHttpServer implements EmulatorFaults {
       answer = apiError.toBody();
     }
     record(status, fault?.kind);
-    this.#send(response, status, JSON.stringify(answer));
+    this.#send(request, response, status, JSON.stringify(answer));
   }
 
   async #answer(request: IncomingMessage, path: string, raw: Buffer | undefined, parsed: unknown): Promise<unknown> {
