@@ -1,0 +1,200 @@
+// examples/web in real Chromium: every flow on the page, clicked through with @turnkey/core in the
+// browser, a virtual passkey, the demo backend and the emulator. Screenshots of each step go to
+// test-artifacts/web-demo/ (gitignored). Without Chromium the suite fails in CI and skips elsewhere.
+import { mkdir } from "node:fs/promises";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startWebDemo, type WebDemo } from "../../examples/web/server.js";
+import { createSessionVerifier, type TurnkeySession } from "../../src/index.js";
+import { addVirtualAuthenticator, CHROMIUM_PATH, launchChromium, type Chromium } from "./chromium.js";
+
+const SCREENSHOTS = new URL("../../test-artifacts/web-demo/", import.meta.url);
+const EMAIL = "grace@example.com";
+const JWT = /eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/;
+
+let demo: WebDemo | undefined;
+let browser: Chromium | undefined;
+let page: Page;
+let passkey: { credentialCount(): Promise<number> };
+let unavailable: string | undefined;
+const pageErrors: string[] = [];
+let shot = 0;
+
+beforeAll(async () => {
+  try {
+    browser = await launchChromium();
+  } catch (error) {
+    const reason = `Chromium (${CHROMIUM_PATH}) did not start: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`;
+    // CI installs Chromium (.ci/run): there, a browser that does not start is a failure.
+    if (process.env.CI) throw new Error(reason);
+    unavailable = `${reason}. Install it (apt-get install chromium) to run the browser tests.`;
+    console.warn(`Skipping the web demo's browser tests: ${unavailable}`);
+    return;
+  }
+  demo = await startWebDemo({ port: 0 });
+  page = await browser.context.newPage();
+  page.on("pageerror", (error) => pageErrors.push(error.message));
+  page.on("console", (message) => {
+    // Chromium logs every 4xx as an error; the 401s and 403s of the protected routes are the point.
+    const expected = /^\/(me|orgs\/[^/]+\/wallets)$/.test(new URL(message.location().url || demo!.url).pathname) && /status of 40[13]\b/.test(message.text());
+    if (message.type() === "error" && !expected) pageErrors.push(`${message.text()} (${message.location().url})`);
+  });
+  passkey = await addVirtualAuthenticator(page);
+  await mkdir(SCREENSHOTS, { recursive: true });
+  await page.goto(demo.url);
+  await page.waitForSelector("body[data-ready=true]", { timeout: 15_000 });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await demo?.close();
+});
+
+/** Clicks a step's button, waits for its outcome, checks no JWT is on the page, and takes a screenshot. */
+async function runStep(step: string, name: string): Promise<string> {
+  const section = page.locator(`[data-step="${step}"]`);
+  await section.locator("button").click();
+  await page.waitForSelector(`[data-step="${step}"]:is([data-status=ok], [data-status=failed])`, { timeout: 15_000 });
+  const story = await section.locator("ol.story").innerText();
+  const outcome = await section.locator(".outcome").innerText();
+  await screenshot(name);
+  expect(await page.locator("body").innerText()).not.toMatch(JWT);
+  expect(outcome, story).toBe("Done.");
+  return story;
+}
+
+/** The page's session panel, as shown. */
+async function shownSession(): Promise<Record<string, string>> {
+  const fields = await page.locator("#session dd").evaluateAll((nodes) => nodes.map((node) => [(node as HTMLElement).dataset.field, node.textContent]));
+  return Object.fromEntries(fields) as Record<string, string>;
+}
+
+/** The stored session JWT (read here only to check it in the backend's verifier; the page never shows it). */
+async function storedToken(): Promise<string | undefined> {
+  const stored = await page.evaluate(() => localStorage.getItem("@turnkey/session/v3"));
+  return stored === null ? undefined : (JSON.parse(stored) as { token: string }).token;
+}
+
+async function verifiedSession(): Promise<TurnkeySession> {
+  const token = await storedToken();
+  expect(token).toBeDefined();
+  const verifier = createSessionVerifier({ notarizerPublicKey: demo!.emulator.notarizerPublicKey, trustedOrganizations: "any", cache: false });
+  return verifier.verify(token as string);
+}
+
+async function backendGet(path: string, token: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${demo!.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/** A test that needs the browser: skipped with the reason when Chromium is missing (outside CI only). */
+function inBrowser(name: string, run: () => Promise<void>): void {
+  it(name, async (context) => {
+    if (unavailable !== undefined) context.skip(unavailable);
+    await run();
+  });
+}
+
+async function screenshot(name: string): Promise<void> {
+  // From the top, where the session panel is.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: new URL(`${String(++shot).padStart(2, "0")}-${name}.png`, SCREENSHOTS).pathname, fullPage: true });
+}
+
+// The steps depend on each other (sign up, then log in, …) and run in order, as a user would.
+describe("examples/web in Chromium", () => {
+  let passkeyOrganization = "";
+  let passkeyUser = "";
+  let passkeySessionKey = "";
+  let otpOrganization = "";
+
+  inBrowser("loads the page: @turnkey/core initialized, configured for the emulator, no session", async () => {
+    expect(await page.locator("#parent-organization").innerText()).toBe(demo!.emulator.parentOrganizationId);
+    expect(await page.locator("#session").getAttribute("data-state")).toBe("none");
+    await screenshot("start");
+  });
+
+  inBrowser("passkey sign-up: passkey + temporary API key, POST /auth/signup, stampLogin", async () => {
+    await page.fill("#user-name", "Ada");
+    const story = await runStep("signup", "passkey-signup");
+    expect(story).toMatch(/POST \/auth\/signup → 201/);
+    expect(await passkey.credentialCount()).toBe(1);
+    const session = await verifiedSession();
+    const organization = demo!.emulator.organization(session.organizationId);
+    expect(organization?.parentOrganizationId).toBe(demo!.emulator.parentOrganizationId);
+    const [user] = organization?.users ?? [];
+    expect(user?.userName).toBe("Ada");
+    expect(user?.authenticators).toHaveLength(1);
+    // The temporary key and the session key, both on the new user.
+    expect(user?.apiKeys.map((key) => key.apiKeyName)).toContain("Sign-up key");
+    expect(user?.apiKeys.map((key) => key.publicKey)).toContain(session.publicKey);
+    expect(session.userId).toBe(user?.userId);
+    expect(await shownSession()).toMatchObject({ user_id: session.userId, organization_id: session.organizationId, session_type: "SESSION_TYPE_READ_WRITE" });
+    passkeyOrganization = session.organizationId;
+    passkeyUser = session.userId;
+    passkeySessionKey = session.publicKey;
+  });
+
+  inBrowser("passkey login: loginWithPasskey() with the parent organization, X-Stamp-Webauthn", async () => {
+    const story = await runStep("passkey-login", "passkey-login");
+    expect(story).toMatch(/X-Stamp-Webauthn/);
+    const session = await verifiedSession();
+    // Turnkey (the emulator) found the passkey's sub-organization from the parent's id.
+    expect(session).toMatchObject({ organizationId: passkeyOrganization, userId: passkeyUser });
+    expect(session.publicKey).not.toBe(passkeySessionKey);
+    expect(await shownSession()).toMatchObject({ organization_id: passkeyOrganization });
+  });
+
+  inBrowser("email OTP: send a code, read the emulator's inbox (demo only), verify and log in", async () => {
+    await page.fill("#email", EMAIL);
+    expect(await runStep("otp-send", "otp-send")).toMatch(/POST \/auth\/otp-init → 200/);
+    await runStep("otp-inbox", "otp-inbox");
+    expect(await page.inputValue("#otp-code")).toBe(demo!.emulator.lastOtp(EMAIL));
+    const story = await runStep("otp-login", "otp-login");
+    expect(story).toMatch(/POST \/auth\/otp-login → 200: no sub-organization had grace@example.com verified/);
+    const session = await verifiedSession();
+    expect(session.organizationId).not.toBe(passkeyOrganization);
+    const [user] = demo!.emulator.organization(session.organizationId)?.users ?? [];
+    expect(user).toMatchObject({ userId: session.userId, userEmail: EMAIL, emailVerified: true });
+    expect(await shownSession()).toMatchObject({ organization_id: session.organizationId });
+    otpOrganization = session.organizationId;
+  });
+
+  inBrowser("protected routes: GET /me, own organization 200, another organization 403", async () => {
+    const story = await runStep("backend", "protected-routes");
+    expect(story).toContain("GET /me → 200");
+    expect(story).toContain(`"organizationId": "${otpOrganization}"`);
+    expect(story).toMatch(/\(yours\) → 200/);
+    // "Another organization": the passkey user's sub-organization, seen earlier on this page.
+    expect(story).toContain(`GET /orgs/${passkeyOrganization.slice(0, 10)}…/wallets (another organization) → 403`);
+    expect(story).toContain('"error": "forbidden"');
+    // The backend, asked directly with the page's session, says the same.
+    const token = (await storedToken()) as string;
+    expect(await backendGet("/me", token)).toMatchObject({ status: 200, body: { organizationId: otpOrganization, sessionType: "SESSION_TYPE_READ_WRITE" } });
+    expect((await backendGet(`/orgs/${passkeyOrganization}/wallets`, token)).status).toBe(403);
+  });
+
+  inBrowser("refresh: refreshSession() stamped by the session key gives a new session key and JWT", async () => {
+    const before = await verifiedSession();
+    const story = await runStep("refresh", "refresh");
+    expect(story).toContain("GET /me with the new session → 200");
+    const after = await verifiedSession();
+    expect(after).toMatchObject({ organizationId: otpOrganization, userId: before.userId });
+    expect(after.publicKey).not.toBe(before.publicKey);
+    expect(after.expiresAt).toBeGreaterThanOrEqual(before.expiresAt);
+  });
+
+  inBrowser("logout: local only; the backend then sees no session (401), the old JWT still verifies", async () => {
+    const token = (await storedToken()) as string;
+    const story = await runStep("logout", "logout");
+    expect(story).toContain("GET /me without a session → 401");
+    expect(story).toContain("GET /me with the logged-out JWT (kept in memory for this demo) → 200");
+    expect(await storedToken()).toBeUndefined();
+    expect(await page.locator("#session").getAttribute("data-state")).toBe("none");
+    expect((await backendGet("/me", token)).status).toBe(200);
+  });
+
+  inBrowser("the page logged no errors and broke no Content-Security-Policy rule", async () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
