@@ -11,6 +11,12 @@ import { addVirtualAuthenticator, CHROMIUM_PATH, launchChromium, type Chromium }
 const SCREENSHOTS = new URL("../../test-artifacts/web-demo/", import.meta.url);
 const EMAIL = "grace@example.com";
 const JWT = /eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/;
+// The protected routes' 401 and 403, and the mistyped code's 400.
+const EXPECTED_REFUSALS: [RegExp, number][] = [
+  [/^\/me$/, 401],
+  [/^\/orgs\/[^/]+\/wallets$/, 403],
+  [/^\/auth\/otp-verify$/, 400],
+];
 
 let demo: WebDemo | undefined;
 let browser: Chromium | undefined;
@@ -35,8 +41,9 @@ beforeAll(async () => {
   page = await browser.context.newPage();
   page.on("pageerror", (error) => pageErrors.push(error.message));
   page.on("console", (message) => {
-    // Chromium logs every 4xx as an error; the 401s and 403s of the protected routes are the point.
-    const expected = /^\/(me|orgs\/[^/]+\/wallets)$/.test(new URL(message.location().url || demo!.url).pathname) && /status of 40[13]\b/.test(message.text());
+    // Chromium logs every 4xx as an error; these are the refusals the test asks for.
+    const path = new URL(message.location().url || demo!.url).pathname;
+    const expected = EXPECTED_REFUSALS.some(([route, status]) => route.test(path) && message.text().includes(`status of ${status} `));
     if (message.type() === "error" && !expected) pageErrors.push(`${message.text()} (${message.location().url})`);
   });
   passkey = await addVirtualAuthenticator(page);
@@ -51,7 +58,7 @@ afterAll(async () => {
 });
 
 /** Clicks a step's button, waits for its outcome, checks no JWT is on the page, and takes a screenshot. */
-async function runStep(step: string, name: string): Promise<string> {
+async function clickStep(step: string, name: string): Promise<{ story: string; outcome: string }> {
   const section = page.locator(`[data-step="${step}"]`);
   await section.locator("button").click();
   await page.waitForSelector(`[data-step="${step}"]:is([data-status=ok], [data-status=failed])`, { timeout: 15_000 });
@@ -59,6 +66,12 @@ async function runStep(step: string, name: string): Promise<string> {
   const outcome = await section.locator(".outcome").innerText();
   await screenshot(name);
   expect(await page.locator("body").innerText()).not.toMatch(JWT);
+  return { story, outcome };
+}
+
+/** {@link clickStep} for a step that must succeed: its story. */
+async function runStep(step: string, name: string): Promise<string> {
+  const { story, outcome } = await clickStep(step, name);
   expect(outcome, story).toBe("Done.");
   return story;
 }
@@ -148,6 +161,12 @@ describe("examples/web in Chromium", () => {
   inBrowser("email OTP: send a code, read the emulator's inbox (demo only), verify and log in", async () => {
     await page.fill("#email", EMAIL);
     expect(await runStep("otp-send", "otp-send")).toMatch(/POST \/auth\/otp-init → 200/);
+    // A mistyped code: Turnkey refuses it, the backend answers 400, the page says so.
+    const sessionBefore = await storedToken();
+    await page.fill("#otp-code", "not-the-code");
+    const wrong = await clickStep("otp-login", "otp-wrong-code");
+    expect(wrong.outcome).toMatch(/^Failed: POST \/auth\/otp-verify answered 400 rejected/);
+    expect(await storedToken()).toBe(sessionBefore);
     await runStep("otp-inbox", "otp-inbox");
     expect(await page.inputValue("#otp-code")).toBe(demo!.emulator.lastOtp(EMAIL));
     const story = await runStep("otp-login", "otp-login");
