@@ -124,7 +124,18 @@ describe("examples/web in Chromium", () => {
   inBrowser("loads the page: @turnkey/core initialized, configured for the emulator, no session", async () => {
     expect(await page.locator("#parent-organization").innerText()).toBe(demo!.emulator.parentOrganizationId);
     expect(await page.locator("#session").getAttribute("data-state")).toBe("none");
+    expect(await page.locator("#wrong-host").isHidden()).toBe(true);
     await screenshot("start");
+  });
+
+  inBrowser("opened at 127.0.0.1 instead of localhost, the page says to use localhost", async () => {
+    const other = await browser!.context.newPage();
+    try {
+      await other.goto(demo!.url.replace("localhost", "127.0.0.1"));
+      await other.waitForSelector("#wrong-host:not([hidden])", { timeout: 15_000 });
+    } finally {
+      await other.close();
+    }
   });
 
   inBrowser("passkey sign-up: passkey + temporary API key, POST /auth/signup, stampLogin", async () => {

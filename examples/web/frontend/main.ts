@@ -13,6 +13,9 @@ function element<T extends HTMLElement>(selector: string): T {
   return found;
 }
 
+// The demo's emulator allows only the origin http://localhost:PORT, and WebAuthn needs a domain.
+element<HTMLElement>("#wrong-host").hidden = location.hostname === "localhost";
+
 const config = await getConfig();
 const client = new TurnkeyClient({
   apiBaseUrl: config.apiBaseUrl,
