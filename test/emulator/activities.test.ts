@@ -36,7 +36,9 @@ describe("create_sub_organization", () => {
     const snapshot = emulator.organization(result.subOrganizationId);
     expect(snapshot?.parentOrganizationId).toBe(emulator.parentOrganizationId);
     expect(snapshot?.users[0]?.userId).toBe(result.rootUserIds?.[0]);
-    expect(snapshot?.users[0]?.authenticators).toEqual([{ authenticatorName: "laptop", credentialId: passkey.attestation.credentialId, challenge: passkey.challenge }]);
+    expect(snapshot?.users[0]?.authenticators).toEqual([
+      { authenticatorName: "laptop", credentialId: passkey.attestation.credentialId, challenge: passkey.challenge, publicKey: expect.stringMatching(/^0[23][0-9a-f]{64}$/) },
+    ]);
     expect(snapshot?.users[0]?.apiKeys[0]).toMatchObject({ apiKeyName: "temp", credentialType: "CREDENTIAL_TYPE_API_KEY_P256", expiresAtMs: clock + 300_000 });
     expect(emulator.organization(emulator.parentOrganizationId)?.subOrganizationIds).toContain(result.subOrganizationId);
   });

@@ -64,11 +64,6 @@ describe("stamp verification", () => {
     expect(error.code).toBe(16);
   });
 
-  it("says passkey stamps are not emulated", async () => {
-    const { status, body } = await post("/public/v1/query/whoami", whoamiBody(), { "X-Stamp-WebAuthn": "{}" });
-    expect(status).toBe(401);
-    expect(body.message).toMatch(/WebAuthn/);
-  });
 });
 
 describe("organization access", () => {

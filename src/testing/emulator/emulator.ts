@@ -91,7 +91,13 @@ export interface EmulatorOrganizationSnapshot {
     readonly emailVerified: boolean;
     readonly phoneVerified: boolean;
     readonly apiKeys: readonly { readonly apiKeyName: string; readonly publicKey: string; readonly credentialType: string; readonly expiresAtMs?: number }[];
-    readonly authenticators: readonly { readonly authenticatorName: string; readonly credentialId: string; readonly challenge: string }[];
+    readonly authenticators: readonly {
+      readonly authenticatorName: string;
+      readonly credentialId: string;
+      readonly challenge: string;
+      /** The passkey's public key from its attestation, compressed P-256 hex. */
+      readonly publicKey: string;
+    }[];
   }[];
 }
 
@@ -201,7 +207,7 @@ function snapshotOf(organization: OrganizationRecord): EmulatorOrganizationSnaps
         credentialType,
         ...(expiresAtMs === undefined ? {} : { expiresAtMs }),
       })),
-      authenticators: user.authenticators.map(({ authenticatorName, credentialId, challenge }) => ({ authenticatorName, credentialId, challenge })),
+      authenticators: user.authenticators.map(({ authenticatorName, credentialId, challenge, publicKey }) => ({ authenticatorName, credentialId, challenge, publicKey })),
     })),
   });
 }

@@ -3,7 +3,8 @@ import { activityRoute } from "./activity.js";
 import { invalidArgument, notFound, permissionDenied } from "./api-error.js";
 import type { RouteContext } from "./context.js";
 import { isCompressedP256Hex, verifyHexSignature } from "./keys.js";
-import { normalizeContact, type VerificationTokenClaims } from "./otp.js";
+import { hasContact, markContactVerified } from "./contacts.js";
+import type { VerificationTokenClaims } from "./otp.js";
 import { objectAt, requiredString, secondsAt } from "./params.js";
 import { DEFAULT_SESSION_SECONDS, issueSession, MAX_SESSION_SECONDS, refuseUnknownSessionProfile } from "./sessions.js";
 import type { UserRecord } from "./store.js";
@@ -45,13 +46,8 @@ function verifyOtp(context: RouteContext, parameters: Record<string, unknown>) {
 }
 
 function userWithContact(context: RouteContext, claims: VerificationTokenClaims): UserRecord {
-  const contact = normalizeContact(claims.contact);
   const users = [...context.store.organization(context.organizationId).users.values()];
-  const user = users.find((candidate) =>
-    claims.verification_type === "OTP_TYPE_EMAIL"
-      ? candidate.userEmail !== undefined && normalizeContact(candidate.userEmail) === contact
-      : candidate.userPhoneNumber === contact,
-  );
+  const user = users.find((candidate) => hasContact(candidate, claims.verification_type, claims.contact, false));
   if (user === undefined) throw notFound("no user of this organization has the verification token's contact");
   return user;
 }
@@ -100,8 +96,7 @@ async function otpLogin(context: RouteContext, parameters: Record<string, unknow
   const expirationSeconds = secondsAt(parameters, "expirationSeconds", DEFAULT_SESSION_SECONDS, MAX_SESSION_SECONDS);
   refuseUnknownSessionProfile(parameters);
   context.otp.consume(claims.id);
-  if (claims.verification_type === "OTP_TYPE_EMAIL") user.emailVerified = true;
-  else user.phoneVerified = true;
+  markContactVerified(user, claims.verification_type);
   const session = await issueSession(context, {
     organizationId: context.organizationId,
     userId: user.userId,

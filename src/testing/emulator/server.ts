@@ -5,7 +5,7 @@ import { RingBuffer } from "./bounded.js";
 import type { EmulatorServices, Route } from "./context.js";
 import type { CorsPolicy } from "./cors.js";
 import { checkFault, type EmulatorFault, type EmulatorFaults } from "./faults.js";
-import { authorizeStamp, verifyStamp } from "./stamp.js";
+import { authorizeStamp, readStamp } from "./stamp.js";
 
 /**
  * One request the emulator received, for assertions in tests.
@@ -205,10 +205,10 @@ export class EmulatorHttpServer implements EmulatorFaults {
     const route = this.#routes.get(path);
     if (request.method !== "POST" || route === undefined) throw notFound(`no such endpoint in the Turnkey emulator: ${request.method ?? ""} ${path}`);
     if (raw === undefined) throw invalidArgument(`request body is larger than ${MAX_BODY_BYTES} bytes`);
-    const stamp = verifyStamp(request.headers, raw);
+    const stamp = readStamp(request.headers, raw);
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw invalidArgument("request body must be a JSON object");
     const body = parsed as Record<string, unknown>;
-    const caller = authorizeStamp(this.#services.store, stamp, body.organizationId, this.#services.now());
-    return route({ ...this.#services, caller, organizationId: body.organizationId as string, body, rawBody: raw });
+    const { caller, organizationId } = authorizeStamp(this.#services, stamp, body.organizationId, path);
+    return route({ ...this.#services, caller, organizationId, body, rawBody: raw });
   }
 }

@@ -14,15 +14,21 @@ export interface ApiKeyRecord {
   readonly expirationSeconds?: string;
 }
 
-/** A passkey registered at sign-up. The attestation is stored, not cryptographically verified. */
+/**
+ * A passkey: its credential public key and relying party come from the attestation (its statement,
+ * the authenticator's own certificate, is not verified, as with Turnkey's default "none" format).
+ */
 export interface AuthenticatorRecord {
   readonly authenticatorId: string;
   readonly authenticatorName: string;
+  /** base64url without padding. */
   readonly credentialId: string;
+  /** The credential's ES256 public key, compressed P-256 hex. */
+  readonly publicKey: string;
+  /** SHA-256 of the relying party id, hex: every assertion must name the same one. */
+  readonly rpIdHash: string;
   readonly transports: readonly string[];
   readonly challenge: string;
-  readonly attestationObject: string;
-  readonly clientDataJson: string;
   readonly createdAtMs: number;
 }
 
@@ -57,6 +63,13 @@ export interface KeyOwner {
   readonly apiKey: ApiKeyRecord;
 }
 
+/** Who a passkey belongs to. */
+export interface CredentialOwner {
+  readonly organizationId: string;
+  readonly userId: string;
+  readonly authenticator: AuthenticatorRecord;
+}
+
 /** Parameters of a user to create. */
 export interface NewUser {
   userName: string;
@@ -85,6 +98,7 @@ export function credentialTypeOf(curveType: string): ApiKeyRecord["credentialTyp
 export class EmulatorStore {
   readonly organizations = new Map<string, OrganizationRecord>();
   readonly #owners = new Map<string, KeyOwner[]>();
+  readonly #credentials = new Map<string, CredentialOwner[]>();
   readonly #now: () => number;
 
   constructor(now: () => number) {
@@ -132,14 +146,26 @@ export class EmulatorStore {
       emailVerified: false,
       phoneVerified: false,
       apiKeys: [],
-      authenticators: (input.authenticators ?? []).map((authenticator) => ({ ...authenticator, authenticatorId: randomUUID(), createdAtMs: now })),
+      authenticators: [],
       oauthProviders: [...(input.oauthProviders ?? [])],
       createdAtMs: now,
       updatedAtMs: now,
     };
     this.organization(organizationId).users.set(user.userId, user);
     for (const apiKey of input.apiKeys ?? []) this.addApiKey(organizationId, user.userId, apiKey);
+    for (const authenticator of input.authenticators ?? []) this.addAuthenticator(organizationId, user.userId, authenticator);
     return user;
+  }
+
+  addAuthenticator(organizationId: string, userId: string, input: Omit<AuthenticatorRecord, "authenticatorId" | "createdAtMs">): AuthenticatorRecord {
+    const user = this.user(organizationId, userId);
+    const authenticator: AuthenticatorRecord = { ...input, authenticatorId: randomUUID(), createdAtMs: this.#now() };
+    user.authenticators.push(authenticator);
+    user.updatedAtMs = this.#now();
+    const owners = this.#credentials.get(authenticator.credentialId) ?? [];
+    owners.push({ organizationId, userId, authenticator });
+    this.#credentials.set(authenticator.credentialId, owners);
+    return authenticator;
   }
 
   addApiKey(organizationId: string, userId: string, input: Omit<ApiKeyRecord, "apiKeyId" | "createdAtMs">): ApiKeyRecord {
@@ -176,8 +202,18 @@ export class EmulatorStore {
     const user = organization?.users.get(userId);
     if (organization === undefined || user === undefined) return false;
     for (const apiKey of user.apiKeys) this.#forget(apiKey);
+    for (const authenticator of user.authenticators) {
+      const remaining = (this.#credentials.get(authenticator.credentialId) ?? []).filter((owner) => owner.authenticator !== authenticator);
+      if (remaining.length === 0) this.#credentials.delete(authenticator.credentialId);
+      else this.#credentials.set(authenticator.credentialId, remaining);
+    }
     organization.users.delete(userId);
     return true;
+  }
+
+  /** Every user with the passkey `credentialId` (base64url without padding). */
+  credentialOwners(credentialId: string): readonly CredentialOwner[] {
+    return this.#credentials.get(credentialId) ?? [];
   }
 
   /** Every user whose credential `publicKey` is. */

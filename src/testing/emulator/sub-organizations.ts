@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { isE164PhoneNumber, isEmailAddress } from "../../flows/contact-format.js";
 import { activityRoute, type ActivityVersion } from "./activity.js";
 import { invalidArgument, permissionDenied } from "./api-error.js";
-import { sameChallenge } from "./challenge.js";
+import { parseAuthenticator } from "./authenticator-params.js";
 import type { RouteContext } from "./context.js";
 import { isCompressedP256Hex } from "./keys.js";
 import { normalizeContact } from "./otp.js";
@@ -11,35 +11,6 @@ import { checkSignupClientSignature } from "./signup-signature.js";
 import { credentialTypeOf, type NewUser } from "./store.js";
 
 const MAX_API_KEY_SECONDS = 315_360_000;
-
-function parseAuthenticator(value: unknown, what: string): NonNullable<NewUser["authenticators"]>[number] {
-  const input = objectAt(value, what);
-  const challenge = requiredString(input, "challenge", `${what}.challenge`);
-  const attestation = objectAt(input.attestation, `${what}.attestation`);
-  const clientDataJson = requiredString(attestation, "clientDataJson", `${what}.attestation.clientDataJson`);
-  let clientData: { type?: unknown; challenge?: unknown };
-  try {
-    clientData = JSON.parse(Buffer.from(clientDataJson, "base64url").toString("utf8")) as typeof clientData;
-  } catch {
-    throw invalidArgument(`${what}.attestation.clientDataJson must be base64url-encoded JSON`);
-  }
-  if (clientData.type !== "webauthn.create") throw invalidArgument(`${what}: clientDataJson.type must be "webauthn.create"`);
-  if (typeof clientData.challenge !== "string" || !sameChallenge(clientData.challenge, challenge)) {
-    throw invalidArgument(`${what}: the attestation's challenge does not match the challenge parameter`);
-  }
-  const transports = arrayAt(attestation, "transports", `${what}.attestation.transports`);
-  if (!transports.every((transport) => typeof transport === "string" && transport.startsWith("AUTHENTICATOR_TRANSPORT_"))) {
-    throw invalidArgument(`${what}.attestation.transports must be AUTHENTICATOR_TRANSPORT_* values`);
-  }
-  return {
-    authenticatorName: requiredString(input, "authenticatorName", `${what}.authenticatorName`),
-    credentialId: requiredString(attestation, "credentialId", `${what}.attestation.credentialId`),
-    attestationObject: requiredString(attestation, "attestationObject", `${what}.attestation.attestationObject`),
-    clientDataJson,
-    challenge,
-    transports: transports as string[],
-  };
-}
 
 function parseApiKey(value: unknown, what: string, nowMs: number): NonNullable<NewUser["apiKeys"]>[number] {
   const input = objectAt(value, what);

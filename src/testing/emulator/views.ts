@@ -14,8 +14,7 @@ export function userView(user: UserRecord): Record<string, unknown> {
       aaguid: "00000000-0000-0000-0000-000000000000",
       credentialId: authenticator.credentialId,
       model: "emulated authenticator",
-      // The emulator does not parse the attestation, so it has no credential public key to show.
-      credential: { publicKey: "", type: "CREDENTIAL_TYPE_WEBAUTHN_AUTHENTICATOR" },
+      credential: { publicKey: authenticator.publicKey, type: "CREDENTIAL_TYPE_WEBAUTHN_AUTHENTICATOR" },
       authenticatorId: authenticator.authenticatorId,
       authenticatorName: authenticator.authenticatorName,
       createdAt: timestampOf(authenticator.createdAtMs),
