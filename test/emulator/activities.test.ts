@@ -107,7 +107,7 @@ describe("OTP", () => {
     const wrong = await encryptCode(emulator, "wrong@example.com", otpEncryptionTargetBundle, key, "000000000");
     for (let attempt = 0; attempt < 3; attempt++) {
       const error = await rejectionOf(client.verifyOtp({ otpId, encryptedOtpBundle: wrong }));
-      expect(error.message).toMatch(/invalid OTP code/);
+      expect(error.message).toMatch(/Invalid OTP code/);
     }
     const right = await encryptCode(emulator, "wrong@example.com", otpEncryptionTargetBundle, key);
     expect((await rejectionOf(client.verifyOtp({ otpId, encryptedOtpBundle: right }))).message).toMatch(/too many/);

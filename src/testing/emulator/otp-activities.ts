@@ -90,7 +90,7 @@ async function otpLogin(context: RouteContext, parameters: Record<string, unknow
   }
   const publicKey = requiredString(parameters, "publicKey");
   if (!isCompressedP256Hex(publicKey)) throw invalidArgument("publicKey must be a compressed P-256 public key in hex");
-  if (parameters.clientSignature === undefined) throw invalidArgument("clientSignature is required for OTP_LOGIN_V2");
+  if (parameters.clientSignature === undefined) throw invalidArgument("clientSignature is required for OTP login");
   checkClientSignature(parameters.clientSignature, claims, publicKey);
   const user = userWithContact(context, claims);
   const expirationSeconds = secondsAt(parameters, "expirationSeconds", DEFAULT_SESSION_SECONDS, MAX_SESSION_SECONDS);
@@ -108,9 +108,27 @@ async function otpLogin(context: RouteContext, parameters: Record<string, unknow
   return { session };
 }
 
+/**
+ * The legacy VERIFY_OTP type, which `@turnkey/core`'s generated client still sends with V2
+ * parameters: run as VERIFY_OTP_V2. Its original plaintext `otpCode` form (Turnkey's OTP migration
+ * guide: not interchangeable with INIT_OTP_V3's bundles) is refused.
+ */
+function legacyVerifyOtp(context: RouteContext, parameters: Record<string, unknown>) {
+  if (parameters.encryptedOtpBundle === undefined && parameters.otpCode !== undefined) {
+    throw invalidArgument("the legacy OTP flow (plaintext otpCode) is not emulated: use INIT_OTP_V3 and an encryptedOtpBundle");
+  }
+  return verifyOtp(context, parameters);
+}
+
 /** POST /public/v1/submit/init_otp. */
 export const initOtpRoute = activityRoute({ ACTIVITY_TYPE_INIT_OTP_V3: { intentKey: "initOtpIntentV3", resultKey: "initOtpResultV2", run: initOtp } });
-/** POST /public/v1/submit/verify_otp. */
-export const verifyOtpRoute = activityRoute({ ACTIVITY_TYPE_VERIFY_OTP_V2: { intentKey: "verifyOtpIntentV2", resultKey: "verifyOtpResult", run: verifyOtp } });
-/** POST /public/v1/submit/otp_login. */
-export const otpLoginRoute = activityRoute({ ACTIVITY_TYPE_OTP_LOGIN_V2: { intentKey: "otpLoginIntentV2", resultKey: "otpLoginResult", run: otpLogin } });
+/** POST /public/v1/submit/verify_otp: V2 (`@turnkey/sdk-server`, `@turnkey/sdk-browser`) and the legacy type `@turnkey/core` sends. */
+export const verifyOtpRoute = activityRoute({
+  ACTIVITY_TYPE_VERIFY_OTP_V2: { intentKey: "verifyOtpIntentV2", resultKey: "verifyOtpResult", run: verifyOtp },
+  ACTIVITY_TYPE_VERIFY_OTP: { intentKey: "verifyOtpIntent", resultKey: "verifyOtpResult", run: legacyVerifyOtp },
+});
+/** POST /public/v1/submit/otp_login: V2, and the legacy type `@turnkey/core` sends with V2 parameters (the client signature is required). */
+export const otpLoginRoute = activityRoute({
+  ACTIVITY_TYPE_OTP_LOGIN_V2: { intentKey: "otpLoginIntentV2", resultKey: "otpLoginResult", run: otpLogin },
+  ACTIVITY_TYPE_OTP_LOGIN: { intentKey: "otpLoginIntent", resultKey: "otpLoginResult", run: otpLogin },
+});
