@@ -167,7 +167,7 @@ describe("compatibility", () => {
 
   it("answers unknown endpoints and unsupported activity versions with Turnkey errors", async () => {
     const body = JSON.stringify({ organizationId: emulator.parentOrganizationId });
-    const unknown = await post("/public/v1/query/list_wallets", body, { "X-Stamp": await stampOf(body) });
+    const unknown = await post("/public/v1/query/list_private_keys", body, { "X-Stamp": await stampOf(body) });
     expect(unknown.status).toBe(404);
     expect(unknown.body.code).toBe(5);
     const old = JSON.stringify({ type: "ACTIVITY_TYPE_INIT_OTP", timestampMs: "1", organizationId: emulator.parentOrganizationId, parameters: {} });

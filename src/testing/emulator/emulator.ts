@@ -1,4 +1,5 @@
 import { createTestNotarizer, type TestNotarizer } from "../test-notarizer.js";
+import { createAuthenticatorsRoute } from "./authenticators.js";
 import { BoundedMap, capacityOption } from "./bounded.js";
 import type { EmulatorServices, Route } from "./context.js";
 import { CorsPolicy, type EmulatorCorsOptions } from "./cors.js";
@@ -6,11 +7,13 @@ import type { EmulatorFaults } from "./faults.js";
 import { generateP256KeyPairHex, privateKeyFromHex, type P256KeyPairHex } from "./keys.js";
 import { otpLoginRoute, initOtpRoute, verifyOtpRoute } from "./otp-activities.js";
 import { OtpService } from "./otp.js";
-import { getActivity, getUser, getUsers, listSubOrganizations, listVerifiedSubOrganizations, whoami } from "./queries.js";
+import { getActivity, getApiKeys, getUser, getUsers, listSubOrganizations, listVerifiedSubOrganizations, whoami } from "./queries.js";
 import { EmulatorHttpServer, type EmulatorRequestRecord } from "./server.js";
+import { createReadOnlySessionRoute, createReadWriteSessionRoute } from "./session-activities.js";
 import { stampLoginRoute } from "./stamp-login.js";
 import { EmulatorStore, type OrganizationRecord } from "./store.js";
 import { createSubOrganizationRoute } from "./sub-organizations.js";
+import { listWalletAccounts, listWallets } from "./wallets.js";
 
 /**
  * Options of {@link startTurnkeyEmulator}.
@@ -164,6 +167,12 @@ const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
   ["/public/v1/query/list_verified_suborgs", listVerifiedSubOrganizations],
   ["/public/v1/query/whoami", whoami],
   ["/public/v1/query/get_activity", getActivity],
+  ["/public/v1/query/get_api_keys", getApiKeys],
+  ["/public/v1/query/list_wallets", listWallets],
+  ["/public/v1/query/list_wallet_accounts", listWalletAccounts],
+  ["/public/v1/submit/create_authenticators", createAuthenticatorsRoute],
+  ["/public/v1/submit/create_read_only_session", createReadOnlySessionRoute],
+  ["/public/v1/submit/create_read_write_session", createReadWriteSessionRoute],
   ["/public/v1/submit/create_sub_organization", createSubOrganizationRoute],
   ["/public/v1/submit/init_otp", initOtpRoute],
   ["/public/v1/submit/verify_otp", verifyOtpRoute],

@@ -7,7 +7,12 @@ export interface ApiKeyRecord {
   readonly apiKeyName: string;
   readonly publicKey: string;
   readonly curveType: string;
-  readonly credentialType: "CREDENTIAL_TYPE_API_KEY_P256" | "CREDENTIAL_TYPE_API_KEY_SECP256K1" | "CREDENTIAL_TYPE_API_KEY_ED25519" | "CREDENTIAL_TYPE_LOGIN";
+  readonly credentialType:
+    | "CREDENTIAL_TYPE_API_KEY_P256"
+    | "CREDENTIAL_TYPE_API_KEY_SECP256K1"
+    | "CREDENTIAL_TYPE_API_KEY_ED25519"
+    | "CREDENTIAL_TYPE_LOGIN"
+    | "CREDENTIAL_TYPE_READ_WRITE_SESSION_KEY_P256";
   readonly createdAtMs: number;
   /** Absent: never expires. */
   readonly expiresAtMs?: number;
@@ -46,6 +51,26 @@ export interface UserRecord {
   updatedAtMs: number;
 }
 
+/** An account of a wallet: its parameters, and a placeholder address (no keys exist in the emulator). */
+export interface WalletAccountRecord {
+  readonly walletAccountId: string;
+  readonly curve: string;
+  readonly pathFormat: string;
+  readonly path: string;
+  readonly addressFormat: string;
+  readonly address: string;
+  readonly name?: string;
+  readonly createdAtMs: number;
+}
+
+/** A wallet created with a sub-organization. */
+export interface WalletRecord {
+  readonly walletId: string;
+  readonly walletName: string;
+  readonly accounts: readonly WalletAccountRecord[];
+  readonly createdAtMs: number;
+}
+
 export interface OrganizationRecord {
   readonly organizationId: string;
   readonly name: string;
@@ -53,6 +78,7 @@ export interface OrganizationRecord {
   readonly parentOrganizationId?: string;
   readonly users: Map<string, UserRecord>;
   readonly subOrganizationIds: string[];
+  readonly wallets: WalletRecord[];
   readonly createdAtMs: number;
 }
 
@@ -114,6 +140,7 @@ export class EmulatorStore {
       ...(input.parentOrganizationId === undefined ? {} : { parentOrganizationId: input.parentOrganizationId }),
       users: new Map(),
       subOrganizationIds: [],
+      wallets: [],
       createdAtMs: this.#now(),
     };
     this.organizations.set(organizationId, organization);

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { isE164PhoneNumber, isEmailAddress } from "../../flows/contact-format.js";
 import { activityRoute, type ActivityVersion } from "./activity.js";
 import { invalidArgument, permissionDenied } from "./api-error.js";
@@ -9,6 +8,7 @@ import { normalizeContact } from "./otp.js";
 import { arrayAt, objectAt, optionalString, requiredString, secondsAt } from "./params.js";
 import { checkSignupClientSignature } from "./signup-signature.js";
 import { credentialTypeOf, type NewUser } from "./store.js";
+import { createWallet, parseWalletParams } from "./wallets.js";
 
 const MAX_API_KEY_SECONDS = 315_360_000;
 
@@ -54,7 +54,8 @@ function parseRootUser(value: unknown, index: number, nowMs: number): NewUser {
  * except the contact of an optional `verificationToken`, checked (signature, expiry, issued to this
  * organization, contact of a root user) with the `clientSignature` Turnkey requires with it (see
  * `checkSignupClientSignature`): that one is marked verified. The token is not consumed (OTP login
- * follows with it). A requested `wallet` gets an id but no keys or addresses (wallets are not emulated).
+ * follows with it). A requested `wallet` is kept with its accounts, whose addresses are placeholders
+ * (no keys are derived: see `wallets.ts`).
  */
 function createSubOrganization(context: RouteContext, parameters: Record<string, unknown>): unknown {
   const { store, organizationId, caller } = context;
@@ -77,6 +78,7 @@ function createSubOrganization(context: RouteContext, parameters: Record<string,
     if (index === -1) throw invalidArgument("verificationToken's contact does not match any root user's email or phone number");
     checkSignupClientSignature(parameters.clientSignature, verified, objectAt(arrayAt(parameters, "rootUsers")[index], `rootUsers[${index}]`));
   }
+  const wallet = parameters.wallet === undefined || parameters.wallet === null ? undefined : parseWalletParams(parameters.wallet);
   const organization = store.createOrganization({ name: subOrganizationName, parentOrganizationId: organizationId, rootUsers });
   const rootUserIds = [...organization.users.keys()];
   if (verified !== undefined) {
@@ -87,7 +89,7 @@ function createSubOrganization(context: RouteContext, parameters: Record<string,
   }
   return {
     subOrganizationId: organization.organizationId,
-    ...(parameters.wallet === undefined ? {} : { wallet: { walletId: randomUUID(), addresses: [] } }),
+    ...(wallet === undefined ? {} : { wallet: createWallet(organization, wallet, now) }),
     rootUserIds,
   };
 }
