@@ -4,6 +4,7 @@ export { createTestClientKey, startTurnkeyEmulator } from "./emulator/index.js";
 export { createSoftwarePasskey } from "./software-passkey.js";
 export type { SoftwarePasskey, SoftwarePasskeyOptions, SoftwarePasskeyRegistration } from "./software-passkey.js";
 export type {
+  EmulatorAuthProxyOptions,
   EmulatorCorsOptions,
   EmulatorFault,
   EmulatorFaults,

@@ -1,4 +1,6 @@
+import { randomUUID } from "node:crypto";
 import { createTestNotarizer, type TestNotarizer } from "../test-notarizer.js";
+import { authProxyConfigOf, authProxyRoutes, type EmulatorAuthProxyOptions } from "./auth-proxy.js";
 import { createAuthenticatorsRoute } from "./authenticators.js";
 import { BoundedMap, capacityOption } from "./bounded.js";
 import type { EmulatorServices, Route } from "./context.js";
@@ -54,6 +56,11 @@ export interface StartTurnkeyEmulatorOptions {
    * from localhost, 127.0.0.1 or [::1] on any port.
    */
   cors?: EmulatorCorsOptions;
+  /**
+   * The emulated Auth Proxy (`/v1/otp_init_v2`, `/v1/signup_v2`, … on the same port), for
+   * `@turnkey/core`'s `authProxyUrl` and `authProxyConfigId`. Default: a random config id, 6-digit codes.
+   */
+  authProxy?: EmulatorAuthProxyOptions;
 }
 
 /**
@@ -133,6 +140,10 @@ export interface TurnkeyEmulator {
   readonly otpSignerPublicKey: string;
   /** The parent organization's id. */
   readonly parentOrganizationId: string;
+  /** `@turnkey/core`'s `authProxyUrl`: the emulator answers Turnkey's Auth Proxy endpoints on its own port. */
+  readonly authProxyUrl: string;
+  /** `@turnkey/core`'s `authProxyConfigId`: the `X-Auth-Proxy-Config-ID` the emulated proxy accepts. */
+  readonly authProxyConfigId: string;
   /** The parent organization's API key: accepted for the parent and its sub-organizations. */
   readonly apiKey: P256KeyPairHex;
   /** Fault injection: `await emulator.faults.set({ kind: "down" })`, `await emulator.faults.clear()`. */
@@ -274,6 +285,7 @@ export async function startTurnkeyEmulator(options: StartTurnkeyEmulatorOptions 
   const maxOtps = capacityOption(options.maxOtps, "maxOtps", 1000);
   const maxActivities = capacityOption(options.maxActivities, "maxActivities", 1000);
   const cors = new CorsPolicy(options.cors);
+  const authProxy = authProxyConfigOf(options.authProxy, randomUUID);
   const store = new EmulatorStore(now);
   const services: EmulatorServices = {
     store,
@@ -283,7 +295,13 @@ export async function startTurnkeyEmulator(options: StartTurnkeyEmulatorOptions 
     activities: new BoundedMap(maxActivities),
   };
   const parent = createRootOrganization(store, { name: "Parent organization", userName: "Backend", ...options.parentOrganization });
-  const server = new EmulatorHttpServer(services, ROUTES, requestLogSize, cors);
+  const server = new EmulatorHttpServer({
+    services,
+    routes: ROUTES,
+    authProxy: { config: authProxy, routes: authProxyRoutes(authProxy), caller: { organizationId: parent.organizationId, userId: parent.userId } },
+    requestLogSize,
+    cors,
+  });
   await server.listen(port);
   const apiBaseUrl = `http://127.0.0.1:${server.port}`;
 
@@ -293,6 +311,8 @@ export async function startTurnkeyEmulator(options: StartTurnkeyEmulatorOptions 
     notarizerPublicKey: services.notarizer.publicKey,
     otpSignerPublicKey: services.otp.signerPublicKey,
     parentOrganizationId: parent.organizationId,
+    authProxyUrl: apiBaseUrl,
+    authProxyConfigId: authProxy.configId,
     apiKey: parent.apiKey,
     faults: {
       set: (fault) => server.set(fault),

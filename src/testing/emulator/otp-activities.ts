@@ -12,7 +12,7 @@ import type { UserRecord } from "./store.js";
 const OTP_TYPES = new Set(["OTP_TYPE_EMAIL", "OTP_TYPE_SMS"]);
 
 /** INIT_OTP_V3: `{ otpType, contact, appName, otpLength?, alphanumeric?, expirationSeconds? }` → `{ otpId, otpEncryptionTargetBundle }`. */
-function initOtp(context: RouteContext, parameters: Record<string, unknown>) {
+export function initOtp(context: RouteContext, parameters: Record<string, unknown>) {
   const otpType = requiredString(parameters, "otpType");
   if (!OTP_TYPES.has(otpType)) throw invalidArgument("otpType must be OTP_TYPE_EMAIL or OTP_TYPE_SMS (the emulator does not send WhatsApp codes)");
   const contact = requiredString(parameters, "contact");
@@ -34,7 +34,7 @@ function initOtp(context: RouteContext, parameters: Record<string, unknown>) {
 }
 
 /** VERIFY_OTP_V2: `{ otpId, encryptedOtpBundle, expirationSeconds? }` → `{ verificationToken }`. */
-function verifyOtp(context: RouteContext, parameters: Record<string, unknown>) {
+export function verifyOtp(context: RouteContext, parameters: Record<string, unknown>) {
   return {
     verificationToken: context.otp.verify({
       organizationId: context.organizationId,
@@ -82,7 +82,7 @@ function checkClientSignature(value: unknown, claims: VerificationTokenClaims, s
  * from this organization or its parent, name the contact of one of its users, be unexpired and
  * unused; it is consumed. A `sessionProfileId` is refused (no profiles exist in the emulator).
  */
-async function otpLogin(context: RouteContext, parameters: Record<string, unknown>) {
+export async function otpLogin(context: RouteContext, parameters: Record<string, unknown>) {
   const claims = context.otp.readToken(requiredString(parameters, "verificationToken"));
   const parentId = context.store.organization(context.organizationId).parentOrganizationId;
   if (claims.organization_id !== context.organizationId && claims.organization_id !== parentId) {

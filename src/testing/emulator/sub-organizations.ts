@@ -57,7 +57,7 @@ function parseRootUser(value: unknown, index: number, nowMs: number): NewUser {
  * follows with it). A requested `wallet` is kept with its accounts, whose addresses are placeholders
  * (no keys are derived: see `wallets.ts`).
  */
-function createSubOrganization(context: RouteContext, parameters: Record<string, unknown>): unknown {
+export function createSubOrganization(context: RouteContext, parameters: Record<string, unknown>): unknown {
   const { store, organizationId, caller } = context;
   if (caller.organizationId !== organizationId) throw permissionDenied("only users of an organization can create its sub-organizations");
   if (store.organization(organizationId).parentOrganizationId !== undefined) throw invalidArgument("a sub-organization cannot create sub-organizations");
