@@ -1,7 +1,10 @@
 export { createTestNotarizer } from "./test-notarizer.js";
 export type { SignSessionOptions, TestNotarizer } from "./test-notarizer.js";
 export { createTestClientKey, startTurnkeyEmulator } from "./emulator/index.js";
+export { createSoftwarePasskey } from "./software-passkey.js";
+export type { SoftwarePasskey, SoftwarePasskeyOptions, SoftwarePasskeyRegistration } from "./software-passkey.js";
 export type {
+  EmulatorAuthProxyOptions,
   EmulatorCorsOptions,
   EmulatorFault,
   EmulatorFaults,

@@ -1,4 +1,7 @@
+import { randomUUID } from "node:crypto";
 import { createTestNotarizer, type TestNotarizer } from "../test-notarizer.js";
+import { authProxyConfigOf, authProxyRoutes, type EmulatorAuthProxyOptions } from "./auth-proxy.js";
+import { createAuthenticatorsRoute } from "./authenticators.js";
 import { BoundedMap, capacityOption } from "./bounded.js";
 import type { EmulatorServices, Route } from "./context.js";
 import { CorsPolicy, type EmulatorCorsOptions } from "./cors.js";
@@ -6,11 +9,13 @@ import type { EmulatorFaults } from "./faults.js";
 import { generateP256KeyPairHex, privateKeyFromHex, type P256KeyPairHex } from "./keys.js";
 import { otpLoginRoute, initOtpRoute, verifyOtpRoute } from "./otp-activities.js";
 import { OtpService } from "./otp.js";
-import { getActivity, getUser, getUsers, listSubOrganizations, listVerifiedSubOrganizations, whoami } from "./queries.js";
+import { getActivity, getApiKeys, getUser, getUsers, listSubOrganizations, listVerifiedSubOrganizations, whoami } from "./queries.js";
 import { EmulatorHttpServer, type EmulatorRequestRecord } from "./server.js";
+import { createReadOnlySessionRoute, createReadWriteSessionRoute } from "./session-activities.js";
 import { stampLoginRoute } from "./stamp-login.js";
 import { EmulatorStore, type OrganizationRecord } from "./store.js";
 import { createSubOrganizationRoute } from "./sub-organizations.js";
+import { listWalletAccounts, listWallets } from "./wallets.js";
 
 /**
  * Options of {@link startTurnkeyEmulator}.
@@ -51,6 +56,11 @@ export interface StartTurnkeyEmulatorOptions {
    * from localhost, 127.0.0.1 or [::1] on any port.
    */
   cors?: EmulatorCorsOptions;
+  /**
+   * The emulated Auth Proxy (`/v1/otp_init_v2`, `/v1/signup_v2`, … on the same port), for
+   * `@turnkey/core`'s `authProxyUrl` and `authProxyConfigId`. Default: a random config id, 6-digit codes.
+   */
+  authProxy?: EmulatorAuthProxyOptions;
 }
 
 /**
@@ -91,7 +101,13 @@ export interface EmulatorOrganizationSnapshot {
     readonly emailVerified: boolean;
     readonly phoneVerified: boolean;
     readonly apiKeys: readonly { readonly apiKeyName: string; readonly publicKey: string; readonly credentialType: string; readonly expiresAtMs?: number }[];
-    readonly authenticators: readonly { readonly authenticatorName: string; readonly credentialId: string; readonly challenge: string }[];
+    readonly authenticators: readonly {
+      readonly authenticatorName: string;
+      readonly credentialId: string;
+      readonly challenge: string;
+      /** The passkey's public key from its attestation, compressed P-256 hex. */
+      readonly publicKey: string;
+    }[];
   }[];
 }
 
@@ -124,6 +140,10 @@ export interface TurnkeyEmulator {
   readonly otpSignerPublicKey: string;
   /** The parent organization's id. */
   readonly parentOrganizationId: string;
+  /** `@turnkey/core`'s `authProxyUrl`: the emulator answers Turnkey's Auth Proxy endpoints on its own port. */
+  readonly authProxyUrl: string;
+  /** `@turnkey/core`'s `authProxyConfigId`: the `X-Auth-Proxy-Config-ID` the emulated proxy accepts. */
+  readonly authProxyConfigId: string;
   /** The parent organization's API key: accepted for the parent and its sub-organizations. */
   readonly apiKey: P256KeyPairHex;
   /** Fault injection: `await emulator.faults.set({ kind: "down" })`, `await emulator.faults.clear()`. */
@@ -158,6 +178,12 @@ const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
   ["/public/v1/query/list_verified_suborgs", listVerifiedSubOrganizations],
   ["/public/v1/query/whoami", whoami],
   ["/public/v1/query/get_activity", getActivity],
+  ["/public/v1/query/get_api_keys", getApiKeys],
+  ["/public/v1/query/list_wallets", listWallets],
+  ["/public/v1/query/list_wallet_accounts", listWalletAccounts],
+  ["/public/v1/submit/create_authenticators", createAuthenticatorsRoute],
+  ["/public/v1/submit/create_read_only_session", createReadOnlySessionRoute],
+  ["/public/v1/submit/create_read_write_session", createReadWriteSessionRoute],
   ["/public/v1/submit/create_sub_organization", createSubOrganizationRoute],
   ["/public/v1/submit/init_otp", initOtpRoute],
   ["/public/v1/submit/verify_otp", verifyOtpRoute],
@@ -201,7 +227,7 @@ function snapshotOf(organization: OrganizationRecord): EmulatorOrganizationSnaps
         credentialType,
         ...(expiresAtMs === undefined ? {} : { expiresAtMs }),
       })),
-      authenticators: user.authenticators.map(({ authenticatorName, credentialId, challenge }) => ({ authenticatorName, credentialId, challenge })),
+      authenticators: user.authenticators.map(({ authenticatorName, credentialId, challenge, publicKey }) => ({ authenticatorName, credentialId, challenge, publicKey })),
     })),
   });
 }
@@ -259,6 +285,7 @@ export async function startTurnkeyEmulator(options: StartTurnkeyEmulatorOptions 
   const maxOtps = capacityOption(options.maxOtps, "maxOtps", 1000);
   const maxActivities = capacityOption(options.maxActivities, "maxActivities", 1000);
   const cors = new CorsPolicy(options.cors);
+  const authProxy = authProxyConfigOf(options.authProxy, randomUUID);
   const store = new EmulatorStore(now);
   const services: EmulatorServices = {
     store,
@@ -268,7 +295,13 @@ export async function startTurnkeyEmulator(options: StartTurnkeyEmulatorOptions 
     activities: new BoundedMap(maxActivities),
   };
   const parent = createRootOrganization(store, { name: "Parent organization", userName: "Backend", ...options.parentOrganization });
-  const server = new EmulatorHttpServer(services, ROUTES, requestLogSize, cors);
+  const server = new EmulatorHttpServer({
+    services,
+    routes: ROUTES,
+    authProxy: { config: authProxy, routes: authProxyRoutes(authProxy), caller: { organizationId: parent.organizationId, userId: parent.userId } },
+    requestLogSize,
+    cors,
+  });
   await server.listen(port);
   const apiBaseUrl = `http://127.0.0.1:${server.port}`;
 
@@ -278,6 +311,8 @@ export async function startTurnkeyEmulator(options: StartTurnkeyEmulatorOptions 
     notarizerPublicKey: services.notarizer.publicKey,
     otpSignerPublicKey: services.otp.signerPublicKey,
     parentOrganizationId: parent.organizationId,
+    authProxyUrl: apiBaseUrl,
+    authProxyConfigId: authProxy.configId,
     apiKey: parent.apiKey,
     faults: {
       set: (fault) => server.set(fault),

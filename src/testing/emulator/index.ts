@@ -1,6 +1,7 @@
 // The local Turnkey API emulator: a test and development tool (see emulator.ts for what it covers).
 export { startTurnkeyEmulator } from "./emulator.js";
 export type { EmulatorOrganization, EmulatorOrganizationSnapshot, StartTurnkeyEmulatorOptions, TurnkeyEmulator } from "./emulator.js";
+export type { EmulatorAuthProxyOptions } from "./auth-proxy.js";
 export type { EmulatorCorsOptions } from "./cors.js";
 export type { EmulatorFault, EmulatorFaults } from "./faults.js";
 export type { EmulatorRequestRecord } from "./server.js";

@@ -140,7 +140,7 @@ export class OtpService {
     const { otpCode, publicKey } = this.#decrypt(input.encryptedOtpBundle, otp.targetPrivateKey);
     if (otpCode.toUpperCase() !== otp.code.toUpperCase()) {
       otp.attemptsLeft -= 1;
-      throw invalidArgument("invalid OTP code");
+      throw invalidArgument("Invalid OTP code");
     }
     otp.used = true;
     const claims: VerificationTokenClaims = {
