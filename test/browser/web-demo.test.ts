@@ -24,6 +24,13 @@ let page: Page;
 let passkey: { credentialCount(): Promise<number> };
 let unavailable: string | undefined;
 const pageErrors: string[] = [];
+/** What the page sent to Turnkey (the emulator) directly, as Chromium sent it. */
+interface TurnkeyCall {
+  path: string;
+  stamp: "x-stamp" | "x-stamp-webauthn" | "x-stamp-attested" | "none";
+  organizationId: unknown;
+}
+const turnkeyCalls: TurnkeyCall[] = [];
 let shot = 0;
 
 beforeAll(async () => {
@@ -45,6 +52,13 @@ beforeAll(async () => {
     const path = new URL(message.location().url || demo!.url).pathname;
     const expected = EXPECTED_REFUSALS.some(([route, status]) => route.test(path) && message.text().includes(`status of ${status} `));
     if (message.type() === "error" && !expected) pageErrors.push(`${message.text()} (${message.location().url})`);
+  });
+  page.on("request", (request) => {
+    const url = new URL(request.url());
+    if (url.origin !== demo!.emulator.apiBaseUrl || request.method() !== "POST") return;
+    const headers = request.headers();
+    const stamp = (["x-stamp", "x-stamp-webauthn", "x-stamp-attested"] as const).find((name) => headers[name] !== undefined) ?? "none";
+    turnkeyCalls.push({ path: url.pathname, stamp, organizationId: (JSON.parse(request.postData() ?? "{}") as { organizationId?: unknown }).organizationId });
   });
   passkey = await addVirtualAuthenticator(page);
   await mkdir(SCREENSHOTS, { recursive: true });
@@ -140,6 +154,7 @@ describe("examples/web in Chromium", () => {
 
   inBrowser("passkey sign-up: passkey + temporary API key, POST /auth/signup, stampLogin", async () => {
     await page.fill("#user-name", "Ada");
+    const before = turnkeyCalls.length;
     const story = await runStep("signup", "passkey-signup");
     expect(story).toMatch(/POST \/auth\/signup → 201/);
     expect(await passkey.credentialCount()).toBe(1);
@@ -154,14 +169,18 @@ describe("examples/web in Chromium", () => {
     expect(user?.apiKeys.map((key) => key.publicKey)).toContain(session.publicKey);
     expect(session.userId).toBe(user?.userId);
     expect(await shownSession()).toMatchObject({ user_id: session.userId, organization_id: session.organizationId, session_type: "SESSION_TYPE_READ_WRITE" });
+    // The sub-organization came from the backend; the page itself sent Turnkey only the login, stamped by the temporary key.
+    expect(turnkeyCalls.slice(before)).toEqual([{ path: "/public/v1/submit/stamp_login", stamp: "x-stamp", organizationId: session.organizationId }]);
     passkeyOrganization = session.organizationId;
     passkeyUser = session.userId;
     passkeySessionKey = session.publicKey;
   });
 
   inBrowser("passkey login: loginWithPasskey() with the parent organization, X-Stamp-Webauthn", async () => {
+    const before = turnkeyCalls.length;
     const story = await runStep("passkey-login", "passkey-login");
     expect(story).toMatch(/X-Stamp-Webauthn/);
+    expect(turnkeyCalls.slice(before)).toEqual([{ path: "/public/v1/submit/stamp_login", stamp: "x-stamp-webauthn", organizationId: demo!.emulator.parentOrganizationId }]);
     const session = await verifiedSession();
     // Turnkey (the emulator) found the passkey's sub-organization from the parent's id.
     expect(session).toMatchObject({ organizationId: passkeyOrganization, userId: passkeyUser });
@@ -171,6 +190,7 @@ describe("examples/web in Chromium", () => {
 
   inBrowser("email OTP: send a code, read the emulator's inbox (demo only), verify and log in", async () => {
     await page.fill("#email", EMAIL);
+    const before = turnkeyCalls.length;
     expect(await runStep("otp-send", "otp-send")).toMatch(/POST \/auth\/otp-init → 200/);
     // A mistyped code: Turnkey refuses it, the backend answers 400, the page says so.
     const sessionBefore = await storedToken();
@@ -187,6 +207,8 @@ describe("examples/web in Chromium", () => {
     const [user] = demo!.emulator.organization(session.organizationId)?.users ?? [];
     expect(user).toMatchObject({ userId: session.userId, userEmail: EMAIL, emailVerified: true });
     expect(await shownSession()).toMatchObject({ organization_id: session.organizationId });
+    // Every Turnkey call of this flow was the backend's.
+    expect(turnkeyCalls.slice(before)).toEqual([]);
     otpOrganization = session.organizationId;
   });
 
@@ -206,7 +228,9 @@ describe("examples/web in Chromium", () => {
 
   inBrowser("refresh: refreshSession() stamped by the session key gives a new session key and JWT", async () => {
     const before = await verifiedSession();
+    const calls = turnkeyCalls.length;
     const story = await runStep("refresh", "refresh");
+    expect(turnkeyCalls.slice(calls)).toEqual([{ path: "/public/v1/submit/stamp_login", stamp: "x-stamp", organizationId: otpOrganization }]);
     expect(story).toContain("GET /me with the new session → 200");
     const after = await verifiedSession();
     expect(after).toMatchObject({ organizationId: otpOrganization, userId: before.userId });
@@ -216,7 +240,9 @@ describe("examples/web in Chromium", () => {
 
   inBrowser("logout: local only; the backend then sees no session (401), the old JWT still verifies", async () => {
     const token = (await storedToken()) as string;
+    const calls = turnkeyCalls.length;
     const story = await runStep("logout", "logout");
+    expect(turnkeyCalls.slice(calls)).toEqual([]);
     expect(story).toContain("GET /me without a session → 401");
     expect(story).toContain("GET /me with the logged-out JWT (kept in memory for this demo) → 200");
     expect(await storedToken()).toBeUndefined();
