@@ -224,6 +224,9 @@ describe("examples/web in Chromium", () => {
     const token = (await storedToken()) as string;
     expect(await backendGet("/me", token)).toMatchObject({ status: 200, body: { organizationId: otpOrganization, sessionType: "SESSION_TYPE_READ_WRITE" } });
     expect((await backendGet(`/orgs/${passkeyOrganization}/wallets`, token)).status).toBe(403);
+    // The view the README shows (docs/web-demo.png): these answers beside the session panel.
+    await page.locator('[data-step="backend"]').evaluate((section) => section.scrollIntoView());
+    await page.screenshot({ path: new URL("readme.png", SCREENSHOTS).pathname });
   });
 
   inBrowser("refresh: refreshSession() stamped by the session key gives a new session key and JWT", async () => {
