@@ -1,69 +1,39 @@
 // examples/web in real Chromium: every flow on the page, clicked through with @turnkey/core in the
 // browser, a virtual passkey, the demo backend and the emulator. Screenshots of each step go to
 // test-artifacts/web-demo/ (gitignored). Without Chromium the suite fails in CI and skips elsewhere.
-import { mkdir } from "node:fs/promises";
-import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWebDemo, type WebDemo } from "../../examples/web/server.js";
 import { createSessionVerifier, type TurnkeySession } from "../../src/index.js";
 import { addVirtualAuthenticator, CHROMIUM_PATH, launchChromium, type Chromium } from "./chromium.js";
+import { DemoPage } from "./demo-page.js";
 
 const SCREENSHOTS = new URL("../../test-artifacts/web-demo/", import.meta.url);
 const EMAIL = "grace@example.com";
-const JWT = /eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/;
-// The protected routes' 401 and 403, and the mistyped code's 400.
-const EXPECTED_REFUSALS: [RegExp, number][] = [
-  [/^\/me$/, 401],
-  [/^\/orgs\/[^/]+\/wallets$/, 403],
-  [/^\/auth\/otp-verify$/, 400],
-];
 
 let demo: WebDemo | undefined;
 let browser: Chromium | undefined;
-let page: Page;
+let ui: DemoPage;
 let passkey: { credentialCount(): Promise<number> };
 let unavailable: string | undefined;
-const pageErrors: string[] = [];
-/** What the page sent to Turnkey (the emulator) directly, as Chromium sent it. */
-interface TurnkeyCall {
-  path: string;
-  stamp: "x-stamp" | "x-stamp-webauthn" | "x-stamp-attested" | "none";
-  organizationId: unknown;
-}
-const turnkeyCalls: TurnkeyCall[] = [];
-let shot = 0;
+let launchFailure: Error | undefined;
 
 beforeAll(async () => {
   try {
     browser = await launchChromium();
   } catch (error) {
     const reason = `Chromium (${CHROMIUM_PATH}) did not start: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`;
-    // CI installs Chromium (.ci/run): there, a browser that does not start is a failure.
-    if (process.env.CI) throw new Error(reason);
-    unavailable = `${reason}. Install it (apt-get install chromium) to run the browser tests.`;
-    console.warn(`Skipping the web demo's browser tests: ${unavailable}`);
+    // CI installs Chromium (.ci/run): there, a browser that does not start fails every test.
+    if (process.env.CI) launchFailure = new Error(reason, { cause: error });
+    else {
+      unavailable = `${reason}. Install it (apt-get install chromium) to run the browser tests.`;
+      console.warn(`Skipping the web demo's browser tests: ${unavailable}`);
+    }
     return;
   }
   demo = await startWebDemo({ port: 0 });
-  page = await browser.context.newPage();
-  page.on("pageerror", (error) => pageErrors.push(error.message));
-  page.on("console", (message) => {
-    // Chromium logs every 4xx as an error; these are the refusals the test asks for.
-    const path = new URL(message.location().url || demo!.url).pathname;
-    const expected = EXPECTED_REFUSALS.some(([route, status]) => route.test(path) && message.text().includes(`status of ${status} `));
-    if (message.type() === "error" && !expected) pageErrors.push(`${message.text()} (${message.location().url})`);
+  ui = await DemoPage.open(browser.context, demo, SCREENSHOTS, async (page) => {
+    passkey = await addVirtualAuthenticator(page);
   });
-  page.on("request", (request) => {
-    const url = new URL(request.url());
-    if (url.origin !== demo!.emulator.apiBaseUrl || request.method() !== "POST") return;
-    const headers = request.headers();
-    const stamp = (["x-stamp", "x-stamp-webauthn", "x-stamp-attested"] as const).find((name) => headers[name] !== undefined) ?? "none";
-    turnkeyCalls.push({ path: url.pathname, stamp, organizationId: (JSON.parse(request.postData() ?? "{}") as { organizationId?: unknown }).organizationId });
-  });
-  passkey = await addVirtualAuthenticator(page);
-  await mkdir(SCREENSHOTS, { recursive: true });
-  await page.goto(demo.url);
-  await page.waitForSelector("body[data-ready=true]", { timeout: 15_000 });
 }, 60_000);
 
 afterAll(async () => {
@@ -71,39 +41,8 @@ afterAll(async () => {
   await demo?.close();
 });
 
-/** Clicks a step's button, waits for its outcome, checks no JWT is on the page, and takes a screenshot. */
-async function clickStep(step: string, name: string): Promise<{ story: string; outcome: string }> {
-  const section = page.locator(`[data-step="${step}"]`);
-  await section.locator("button").click();
-  await page.waitForSelector(`[data-step="${step}"]:is([data-status=ok], [data-status=failed])`, { timeout: 15_000 });
-  const story = await section.locator("ol.story").innerText();
-  const outcome = await section.locator(".outcome").innerText();
-  await screenshot(name);
-  expect(await page.locator("body").innerText()).not.toMatch(JWT);
-  return { story, outcome };
-}
-
-/** {@link clickStep} for a step that must succeed: its story. */
-async function runStep(step: string, name: string): Promise<string> {
-  const { story, outcome } = await clickStep(step, name);
-  expect(outcome, story).toBe("Done.");
-  return story;
-}
-
-/** The page's session panel, as shown. */
-async function shownSession(): Promise<Record<string, string>> {
-  const fields = await page.locator("#session dd").evaluateAll((nodes) => nodes.map((node) => [(node as HTMLElement).dataset.field, node.textContent]));
-  return Object.fromEntries(fields) as Record<string, string>;
-}
-
-/** The stored session JWT (read here only to check it in the backend's verifier; the page never shows it). */
-async function storedToken(): Promise<string | undefined> {
-  const stored = await page.evaluate(() => localStorage.getItem("@turnkey/session/v3"));
-  return stored === null ? undefined : (JSON.parse(stored) as { token: string }).token;
-}
-
 async function verifiedSession(): Promise<TurnkeySession> {
-  const token = await storedToken();
+  const token = await ui.storedToken();
   expect(token).toBeDefined();
   const verifier = createSessionVerifier({ notarizerPublicKey: demo!.emulator.notarizerPublicKey, trustedOrganizations: "any", cache: false });
   return verifier.verify(token as string);
@@ -114,18 +53,13 @@ async function backendGet(path: string, token: string): Promise<{ status: number
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
-/** A test that needs the browser: skipped with the reason when Chromium is missing (outside CI only). */
+/** A test that needs the browser: without Chromium, it fails in CI, and is skipped (saying why) elsewhere. */
 function inBrowser(name: string, run: () => Promise<void>): void {
   it(name, async (context) => {
+    if (launchFailure !== undefined) throw launchFailure;
     if (unavailable !== undefined) context.skip(unavailable);
     await run();
   });
-}
-
-async function screenshot(name: string): Promise<void> {
-  // From the top, where the session panel is.
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: new URL(`${String(++shot).padStart(2, "0")}-${name}.png`, SCREENSHOTS).pathname, fullPage: true });
 }
 
 // The steps depend on each other (sign up, then log in, …) and run in order, as a user would.
@@ -136,10 +70,10 @@ describe("examples/web in Chromium", () => {
   let otpOrganization = "";
 
   inBrowser("loads the page: @turnkey/core initialized, configured for the emulator, no session", async () => {
-    expect(await page.locator("#parent-organization").innerText()).toBe(demo!.emulator.parentOrganizationId);
-    expect(await page.locator("#session").getAttribute("data-state")).toBe("none");
-    expect(await page.locator("#wrong-host").isHidden()).toBe(true);
-    await screenshot("start");
+    expect(await ui.page.locator("#parent-organization").innerText()).toBe(demo!.emulator.parentOrganizationId);
+    expect(await ui.page.locator("#session").getAttribute("data-state")).toBe("none");
+    expect(await ui.page.locator("#wrong-host").isHidden()).toBe(true);
+    await ui.screenshot("start");
   });
 
   inBrowser("opened at 127.0.0.1 instead of localhost, the page says to use localhost", async () => {
@@ -153,9 +87,9 @@ describe("examples/web in Chromium", () => {
   });
 
   inBrowser("passkey sign-up: passkey + temporary API key, POST /auth/signup, stampLogin", async () => {
-    await page.fill("#user-name", "Ada");
-    const before = turnkeyCalls.length;
-    const story = await runStep("signup", "passkey-signup");
+    await ui.page.fill("#user-name", "Ada");
+    const before = ui.turnkeyCalls.length;
+    const story = await ui.runStep("signup", "passkey-signup");
     expect(story).toMatch(/POST \/auth\/signup → 201/);
     expect(await passkey.credentialCount()).toBe(1);
     const session = await verifiedSession();
@@ -168,52 +102,52 @@ describe("examples/web in Chromium", () => {
     expect(user?.apiKeys.map((key) => key.apiKeyName)).toContain("Sign-up key");
     expect(user?.apiKeys.map((key) => key.publicKey)).toContain(session.publicKey);
     expect(session.userId).toBe(user?.userId);
-    expect(await shownSession()).toMatchObject({ user_id: session.userId, organization_id: session.organizationId, session_type: "SESSION_TYPE_READ_WRITE" });
+    expect(await ui.shownSession()).toMatchObject({ user_id: session.userId, organization_id: session.organizationId, session_type: "SESSION_TYPE_READ_WRITE" });
     // The sub-organization came from the backend; the page itself sent Turnkey only the login, stamped by the temporary key.
-    expect(turnkeyCalls.slice(before)).toEqual([{ path: "/public/v1/submit/stamp_login", stamp: "x-stamp", organizationId: session.organizationId }]);
+    expect(ui.turnkeyCallsSince(before)).toEqual([{ path: "/public/v1/submit/stamp_login", stamp: "x-stamp", organizationId: session.organizationId }]);
     passkeyOrganization = session.organizationId;
     passkeyUser = session.userId;
     passkeySessionKey = session.publicKey;
   });
 
   inBrowser("passkey login: loginWithPasskey() with the parent organization, X-Stamp-Webauthn", async () => {
-    const before = turnkeyCalls.length;
-    const story = await runStep("passkey-login", "passkey-login");
+    const before = ui.turnkeyCalls.length;
+    const story = await ui.runStep("passkey-login", "passkey-login");
     expect(story).toMatch(/X-Stamp-Webauthn/);
-    expect(turnkeyCalls.slice(before)).toEqual([{ path: "/public/v1/submit/stamp_login", stamp: "x-stamp-webauthn", organizationId: demo!.emulator.parentOrganizationId }]);
+    expect(ui.turnkeyCallsSince(before)).toEqual([{ path: "/public/v1/submit/stamp_login", stamp: "x-stamp-webauthn", organizationId: demo!.emulator.parentOrganizationId }]);
     const session = await verifiedSession();
     // Turnkey (the emulator) found the passkey's sub-organization from the parent's id.
     expect(session).toMatchObject({ organizationId: passkeyOrganization, userId: passkeyUser });
     expect(session.publicKey).not.toBe(passkeySessionKey);
-    expect(await shownSession()).toMatchObject({ organization_id: passkeyOrganization });
+    expect(await ui.shownSession()).toMatchObject({ organization_id: passkeyOrganization });
   });
 
   inBrowser("email OTP: send a code, read the emulator's inbox (demo only), verify and log in", async () => {
-    await page.fill("#email", EMAIL);
-    const before = turnkeyCalls.length;
-    expect(await runStep("otp-send", "otp-send")).toMatch(/POST \/auth\/otp-init → 200/);
+    await ui.page.fill("#email", EMAIL);
+    const before = ui.turnkeyCalls.length;
+    expect(await ui.runStep("otp-send", "otp-send")).toMatch(/POST \/auth\/otp-init → 200/);
     // A mistyped code: Turnkey refuses it, the backend answers 400, the page says so.
-    const sessionBefore = await storedToken();
-    await page.fill("#otp-code", "not-the-code");
-    const wrong = await clickStep("otp-login", "otp-wrong-code");
+    const sessionBefore = await ui.storedToken();
+    await ui.page.fill("#otp-code", "not-the-code");
+    const wrong = await ui.clickStep("otp-login", "otp-wrong-code");
     expect(wrong.outcome).toMatch(/^Failed: POST \/auth\/otp-verify answered 400 rejected/);
-    expect(await storedToken()).toBe(sessionBefore);
-    await runStep("otp-inbox", "otp-inbox");
-    expect(await page.inputValue("#otp-code")).toBe(demo!.emulator.lastOtp(EMAIL));
-    const story = await runStep("otp-login", "otp-login");
+    expect(await ui.storedToken()).toBe(sessionBefore);
+    await ui.runStep("otp-inbox", "otp-inbox");
+    expect(await ui.page.inputValue("#otp-code")).toBe(demo!.emulator.lastOtp(EMAIL));
+    const story = await ui.runStep("otp-login", "otp-login");
     expect(story).toMatch(/POST \/auth\/otp-login → 200: no sub-organization had grace@example.com verified/);
     const session = await verifiedSession();
     expect(session.organizationId).not.toBe(passkeyOrganization);
     const [user] = demo!.emulator.organization(session.organizationId)?.users ?? [];
     expect(user).toMatchObject({ userId: session.userId, userEmail: EMAIL, emailVerified: true });
-    expect(await shownSession()).toMatchObject({ organization_id: session.organizationId });
+    expect(await ui.shownSession()).toMatchObject({ organization_id: session.organizationId });
     // Every Turnkey call of this flow was the backend's.
-    expect(turnkeyCalls.slice(before)).toEqual([]);
+    expect(ui.turnkeyCallsSince(before)).toEqual([]);
     otpOrganization = session.organizationId;
   });
 
   inBrowser("protected routes: GET /me, own organization 200, another organization 403", async () => {
-    const story = await runStep("backend", "protected-routes");
+    const story = await ui.runStep("backend", "protected-routes");
     expect(story).toContain("GET /me → 200");
     expect(story).toContain(`"organizationId": "${otpOrganization}"`);
     expect(story).toMatch(/\(yours\) → 200/);
@@ -221,19 +155,19 @@ describe("examples/web in Chromium", () => {
     expect(story).toContain(`GET /orgs/${passkeyOrganization.slice(0, 10)}…/wallets (another organization) → 403`);
     expect(story).toContain('"error": "forbidden"');
     // The backend, asked directly with the page's session, says the same.
-    const token = (await storedToken()) as string;
+    const token = (await ui.storedToken()) as string;
     expect(await backendGet("/me", token)).toMatchObject({ status: 200, body: { organizationId: otpOrganization, sessionType: "SESSION_TYPE_READ_WRITE" } });
     expect((await backendGet(`/orgs/${passkeyOrganization}/wallets`, token)).status).toBe(403);
     // The view the README shows (docs/web-demo.png): these answers beside the session panel.
-    await page.locator('[data-step="backend"]').evaluate((section) => section.scrollIntoView());
-    await page.screenshot({ path: new URL("readme.png", SCREENSHOTS).pathname });
+    await ui.page.locator('[data-step="backend"]').evaluate((section) => section.scrollIntoView());
+    await ui.page.screenshot({ path: new URL("readme.png", SCREENSHOTS).pathname });
   });
 
   inBrowser("refresh: refreshSession() stamped by the session key gives a new session key and JWT", async () => {
     const before = await verifiedSession();
-    const calls = turnkeyCalls.length;
-    const story = await runStep("refresh", "refresh");
-    expect(turnkeyCalls.slice(calls)).toEqual([{ path: "/public/v1/submit/stamp_login", stamp: "x-stamp", organizationId: otpOrganization }]);
+    const calls = ui.turnkeyCalls.length;
+    const story = await ui.runStep("refresh", "refresh");
+    expect(ui.turnkeyCallsSince(calls)).toEqual([{ path: "/public/v1/submit/stamp_login", stamp: "x-stamp", organizationId: otpOrganization }]);
     expect(story).toContain("GET /me with the new session → 200");
     const after = await verifiedSession();
     expect(after).toMatchObject({ organizationId: otpOrganization, userId: before.userId });
@@ -242,18 +176,18 @@ describe("examples/web in Chromium", () => {
   });
 
   inBrowser("logout: local only; the backend then sees no session (401), the old JWT still verifies", async () => {
-    const token = (await storedToken()) as string;
-    const calls = turnkeyCalls.length;
-    const story = await runStep("logout", "logout");
-    expect(turnkeyCalls.slice(calls)).toEqual([]);
+    const token = (await ui.storedToken()) as string;
+    const calls = ui.turnkeyCalls.length;
+    const story = await ui.runStep("logout", "logout");
+    expect(ui.turnkeyCallsSince(calls)).toEqual([]);
     expect(story).toContain("GET /me without a session → 401");
     expect(story).toContain("GET /me with the logged-out JWT (kept in memory for this demo) → 200");
-    expect(await storedToken()).toBeUndefined();
-    expect(await page.locator("#session").getAttribute("data-state")).toBe("none");
+    expect(await ui.storedToken()).toBeUndefined();
+    expect(await ui.page.locator("#session").getAttribute("data-state")).toBe("none");
     expect((await backendGet("/me", token)).status).toBe(200);
   });
 
   inBrowser("the page logged no errors and broke no Content-Security-Policy rule", async () => {
-    expect(pageErrors).toEqual([]);
+    expect(ui.errors).toEqual([]);
   });
 });
