@@ -11,6 +11,7 @@ export type {
   EmulatorOrganization,
   EmulatorOrganizationSnapshot,
   EmulatorRequestRecord,
+  EmulatorSentOtp,
   OtpLoginClientSignature,
   P256KeyPairHex,
   SignupUsage,

@@ -8,7 +8,7 @@ import { CorsPolicy, type EmulatorCorsOptions } from "./cors.js";
 import type { EmulatorFaults } from "./faults.js";
 import { generateP256KeyPairHex, privateKeyFromHex, type P256KeyPairHex } from "./keys.js";
 import { otpLoginRoute, initOtpRoute, verifyOtpRoute } from "./otp-activities.js";
-import { OtpService } from "./otp.js";
+import { OtpService, type EmulatorSentOtp } from "./otp.js";
 import { getActivity, getApiKeys, getUser, getUsers, listSubOrganizations, listVerifiedSubOrganizations, whoami } from "./queries.js";
 import { EmulatorHttpServer, type EmulatorRequestRecord } from "./server.js";
 import { createReadOnlySessionRoute, createReadWriteSessionRoute } from "./session-activities.js";
@@ -61,6 +61,8 @@ export interface StartTurnkeyEmulatorOptions {
    * `@turnkey/core`'s `authProxyUrl` and `authProxyConfigId`. Default: a random config id, 6-digit codes.
    */
   authProxy?: EmulatorAuthProxyOptions;
+  /** Called with each OTP code as it is "sent" (the emulator sends no email or SMS); what it throws is ignored. */
+  onOtpSent?: (otp: EmulatorSentOtp) => void;
 }
 
 /**
@@ -284,12 +286,13 @@ export async function startTurnkeyEmulator(options: StartTurnkeyEmulatorOptions 
   const requestLogSize = capacityOption(options.requestLogSize, "requestLogSize", 1000);
   const maxOtps = capacityOption(options.maxOtps, "maxOtps", 1000);
   const maxActivities = capacityOption(options.maxActivities, "maxActivities", 1000);
+  if (options.onOtpSent !== undefined && typeof options.onOtpSent !== "function") throw new TypeError("startTurnkeyEmulator: onOtpSent must be a function");
   const cors = new CorsPolicy(options.cors);
   const authProxy = authProxyConfigOf(options.authProxy, randomUUID);
   const store = new EmulatorStore(now);
   const services: EmulatorServices = {
     store,
-    otp: new OtpService(now, maxOtps),
+    otp: new OtpService(now, maxOtps, options.onOtpSent),
     notarizer: options.notarizer ?? createTestNotarizer(),
     now,
     activities: new BoundedMap(maxActivities),

@@ -4,6 +4,7 @@ export type { EmulatorOrganization, EmulatorOrganizationSnapshot, StartTurnkeyEm
 export type { EmulatorAuthProxyOptions } from "./auth-proxy.js";
 export type { EmulatorCorsOptions } from "./cors.js";
 export type { EmulatorFault, EmulatorFaults } from "./faults.js";
+export type { EmulatorSentOtp } from "./otp.js";
 export type { EmulatorRequestRecord } from "./server.js";
 export type { P256KeyPairHex } from "./keys.js";
 export { createTestClientKey } from "./client-key.js";
