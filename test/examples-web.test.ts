@@ -92,6 +92,14 @@ describe("npm run demo:web", () => {
       const url = /Open (http:\/\/localhost:\d+) /.exec(output)?.[1] as string;
       expect((await fetch(url)).status).toBe(200);
       expect(output).toMatch(/Turnkey emulator on http:\/\/127\.0\.0\.1:\d+/);
+      // Each OTP code the emulator "sends" is printed, as a mailbox would show it.
+      const init = await fetch(`${url}/auth/otp-init`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ otpType: "OTP_TYPE_EMAIL", contact: "kay@example.com" }),
+      });
+      expect(init.status).toBe(200);
+      while (!output.includes('Code "sent" to kay@example.com: ')) await once(child.stdout, "data");
     } finally {
       child.kill();
       if (child.exitCode === null && child.signalCode === null) await once(child, "exit");

@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
-import { startTurnkeyEmulator, type TurnkeyEmulator } from "../../src/testing/index.js";
+import { startTurnkeyEmulator, type EmulatorSentOtp, type TurnkeyEmulator } from "../../src/testing/index.js";
 import { createWebDemoApp } from "./app.js";
 import { bundleFrontend } from "./bundle.js";
 
@@ -17,7 +17,7 @@ export interface WebDemo {
 
 /**
  * Starts the demo backend on 127.0.0.1 (`port` 0: any free port), the emulator (allowing the page's
- * origin by CORS), and bundles the page.
+ * origin by CORS), and bundles the page. `log` gets each OTP code the emulator "sends".
  *
  * @example
  * ```ts
@@ -26,13 +26,18 @@ export interface WebDemo {
  * await demo.close();
  * ```
  */
-export async function startWebDemo(options: { port?: number } = {}): Promise<WebDemo> {
+export async function startWebDemo(options: { port?: number; log?: (line: string) => void } = {}): Promise<WebDemo> {
   // Listen first: the page's origin (with its port) is what the emulator must allow.
   const server = createServer();
   server.listen(options.port ?? 3000, "127.0.0.1");
   await once(server, "listening");
   const url = `http://localhost:${(server.address() as AddressInfo).port}`;
-  const [started, bundled] = await Promise.allSettled([startTurnkeyEmulator({ cors: { allowedOrigins: [url] } }), bundleFrontend()]);
+  const emulatorOptions = {
+    cors: { allowedOrigins: [url] },
+    // The emulator's "mailbox": it sends no email, so each code goes to the log.
+    onOtpSent: (otp: EmulatorSentOtp) => options.log?.(`Code "sent" to ${otp.contact}: ${otp.code}`),
+  };
+  const [started, bundled] = await Promise.allSettled([startTurnkeyEmulator(emulatorOptions), bundleFrontend()]);
   if (started.status === "rejected" || bundled.status === "rejected") {
     server.close();
     if (started.status === "fulfilled") await started.value.close();
@@ -55,7 +60,7 @@ export async function startWebDemo(options: { port?: number } = {}): Promise<Web
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const port = Number(process.env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`PORT must be a whole number from 0 to 65535, not "${process.env.PORT}"`);
-  const demo = await startWebDemo({ port });
+  const demo = await startWebDemo({ port, log: (line) => console.log(line) });
   console.log(`Turnkey emulator on ${demo.emulator.apiBaseUrl} (parent organization ${demo.emulator.parentOrganizationId})`);
   console.log(`Open ${demo.url} in Chrome, Edge or Firefox (a passkey manager or security key is needed). Ctrl-C stops.`);
   const stop = () => void demo.close().then(() => process.exit(0));
