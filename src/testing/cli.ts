@@ -29,6 +29,7 @@ interface CliOutput {
 function optionsFrom(values: { port?: string; "allow-origin"?: string[]; "auth-proxy-config-id"?: string; "organization-id"?: string }): StartTurnkeyEmulatorOptions {
   const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new TypeError("--port must be a whole number from 0 to 65535");
+  if (values["organization-id"] === "") throw new TypeError("--organization-id must not be empty");
   const origins = values["allow-origin"] ?? [];
   return {
     port,

@@ -243,23 +243,26 @@ function snapshotOf(organization: OrganizationRecord): EmulatorOrganizationSnaps
  * verification tokens are forgotten when they expire and bounded in number (`maxOtps`), and so
  * are activities (`maxActivities`); organizations and users stay until deleted.
  *
- * Emulated: `X-Stamp` API-key stamps over the exact body (verified; unknown, expired or foreign
- * keys refused with Turnkey-style `{ code, message, details }` errors); parent/sub-organization
- * access (a parent's key reads and logs in users of its own sub-organizations, never of another
- * parent's); `query/get_user`, `list_users`, `list_suborgs` (EMAIL, PHONE_NUMBER, USERNAME, NAME,
- * PUBLIC_KEY, CREDENTIAL_ID filters), `list_verified_suborgs` (EMAIL, PHONE_NUMBER: verified contacts
- * only), `whoami`, `get_activity`; `submit/create_sub_organization` (V7, V8; contacts recorded
- * unverified, except a `verificationToken`'s with the matching `USAGE_TYPE_SIGNUP` client signature),
- * `init_otp` (V3, with a signed encryption-target bundle), `verify_otp` (V2, decrypting the HPKE OTP
- * bundle), `otp_login` (V2, with the client signature; marks the contact verified), `stamp_login`;
- * session JWTs in Turnkey's exact scheme, signed by its own notarizer, with `exp` honouring
- * `expirationSeconds`.
+ * Emulated: the three stamps, verified over the exact body: `X-Stamp` (API keys), `X-Stamp-Webauthn`
+ * (passkeys, against the ES256 key read from their attestation) and `X-Stamp-Attested` (an OTP
+ * verification token's key, on `stamp_login`), refused in Turnkey's words (the ones `@turnkey/core`
+ * maps to `SESSION_EXPIRED` included); parent/sub-organization access (a parent's key reads and logs
+ * in users of its own sub-organizations, never of another parent's; a passkey or OTP login naming
+ * the parent acts on the sub-organization holding the passkey or verified contact); queries
+ * `get_user`, `list_users`, `list_suborgs`, `list_verified_suborgs`, `whoami`, `get_activity`,
+ * `get_api_keys`, `list_wallets`, `list_wallet_accounts`; activities `create_sub_organization` (V7,
+ * V8), `create_authenticators` (V2), `init_otp` (V3), `verify_otp` and `otp_login` (V2 and the
+ * legacy types `@turnkey/core` sends), `stamp_login`, `create_read_only_session`,
+ * `create_read_write_session` (V2); Turnkey's Auth Proxy on the same port (`authProxyUrl`,
+ * `authProxyConfigId`); CORS for browser pages (`cors`); session JWTs in Turnkey's exact scheme,
+ * signed by its own notarizer, with `exp` honouring `expirationSeconds`.
  *
- * Not emulated: passkey (WebAuthn) stamps and attestation verification (the attestation's
- * challenge is checked, not its signature), wallets and signing, policies and consensus (every
- * activity completes at once), other endpoints and older activity versions, pagination, email
- * and SMS delivery (read codes with `lastOtp`), rate limits, session profiles (a `sessionProfileId`
- * is refused as unknown), and the `timestampMs` freshness window.
+ * Not emulated: attestation statements and non-ES256 passkeys, keys and signing (wallet accounts
+ * have placeholder addresses), policies and consensus (every activity completes at once), other
+ * endpoints and older activity versions, email and SMS delivery (read codes with `lastOtp` or
+ * `onOtpSent`), rate limits, OAuth and wallet logins, session profiles (a `sessionProfileId` is
+ * refused as unknown), and the `timestampMs` freshness window. docs/emulator.md lists what
+ * Turnkey's frontend SDKs can do against it.
  *
  * @example
  * ```ts
