@@ -3,14 +3,16 @@
 // It starts the local Turnkey emulator (turnkey-session-auth/testing) and the Express example with
 // the flow helpers mounted at POST /auth/:flow, trusting only sub-organizations of the emulator's
 // parent organization (asked of "Turnkey" with subOrganizationsOf). Then a scripted client, doing
-// what a browser does, walks through sign-up, login and the checks a protected API must make.
+// what a browser does, walks through sign-up and login (by email OTP, and by passkey with a software
+// authenticator standing in for the browser's) and the checks a protected API must make.
 // No network: everything listens on 127.0.0.1. Exit code 0 only if every step behaved as expected.
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
+import { TurnkeyClient } from "@turnkey/http";
 import { Turnkey } from "@turnkey/sdk-server";
 import { createFlowHandler, initOtp, otpLogin, subOrganizationsOf, verifyOtp, type TurnkeyFlowsClient } from "../src/flows/index.js";
-import { createTestClientKey, startTurnkeyEmulator, type TestClientKey, type TurnkeyEmulator } from "../src/testing/index.js";
+import { createSoftwarePasskey, createTestClientKey, startTurnkeyEmulator, type SoftwarePasskey, type TestClientKey, type TurnkeyEmulator } from "../src/testing/index.js";
 import { createApp } from "./express/app.js";
 
 /** One step of the demo and how it went. */
@@ -144,6 +146,38 @@ export async function runDemo(options: DemoOptions = {}): Promise<{ ok: boolean;
       return `200, same sub-organization ${short(organizationId)}`;
     });
 
+    const passkey: SoftwarePasskey = createSoftwarePasskey({ rpId: "localhost" });
+    let passkeyAccount: { organizationId: string; userId: string } | undefined;
+
+    await step("passkey sign-up of a new user", async () => {
+      // The browser creates a passkey and a temporary key pair; the backend creates the
+      // sub-organization with both; the temporary key then asks Turnkey for the session (stampLogin).
+      const temporary = createTestClientKey();
+      const signup = await call("POST", "/auth/signup", { userName: "Grace", passkey: { ...passkey.registration, authenticatorName: "laptop" }, apiKey: { publicKey: temporary.publicKey, expirationSeconds: 300 } });
+      expect(signup.status === 201, `signup answered ${signup.status} ${JSON.stringify(signup.body)}`);
+      const created = { organizationId: signup.body.subOrganizationId as string, userId: signup.body.userId as string };
+      const sessionKey = createTestClientKey();
+      const { session: jwt } = await turnkeyClient(emulator, temporary, created.organizationId).stampLogin({ publicKey: sessionKey.publicKey, expirationSeconds: "900" });
+      const me = await call("GET", "/me", undefined, jwt);
+      expect(me.status === 200 && me.body.userId === created.userId && me.body.organizationId === created.organizationId, `GET /me answered ${me.status} ${JSON.stringify(me.body)}`);
+      passkeyAccount = created;
+      return `201, sub-organization ${short(created.organizationId)} with the passkey; stampLogin by the temporary key → GET /me 200`;
+    });
+
+    await step("passkey login of the same user", async () => {
+      // No backend call: the browser's passkey signs stampLogin itself (X-Stamp-Webauthn), naming
+      // the parent organization as @turnkey/core's loginWithPasskey() does; Turnkey finds the
+      // sub-organization holding the passkey.
+      const browser = new TurnkeyClient({ baseUrl: emulator.apiBaseUrl }, passkey);
+      const sessionKey = createTestClientKey();
+      const { activity } = await browser.stampLogin({ type: "ACTIVITY_TYPE_STAMP_LOGIN", timestampMs: String(Date.now()), organizationId: parentOrganizationId, parameters: { publicKey: sessionKey.publicKey } });
+      const jwt = activity.result.stampLoginResult?.session;
+      expect(typeof jwt === "string", "stampLogin returned no session");
+      const me = await call("GET", "/me", undefined, jwt);
+      expect(me.status === 200 && me.body.userId === passkeyAccount?.userId && me.body.organizationId === passkeyAccount?.organizationId, `GET /me answered ${me.status} ${JSON.stringify(me.body)}`);
+      return `stampLogin signed by the passkey (parent's id) → session in ${short(me.body.organizationId)}, GET /me 200`;
+    });
+
     await step("protected route with the session", async () => {
       const { status, body } = await call("GET", "/me", undefined, session);
       expect(status === 200 && body.organizationId === organizationId && typeof body.userId === "string", `expected 200 with the identity, got ${status} ${JSON.stringify(body)}`);
@@ -204,7 +238,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<{ ok: boolean;
     await emulator.close();
   }
 
-  const ok = steps.length === 6 && steps.every((outcome) => outcome.ok);
+  const ok = steps.length === 8 && steps.every((outcome) => outcome.ok);
   log(ok ? `All ${steps.length} steps behaved as expected.` : `${steps.filter((outcome) => !outcome.ok).length} step(s) did not behave as expected.`);
   return { ok, steps };
 }

@@ -21,7 +21,7 @@ const EXPORTS = {
   "./fastify": ["default", "turnkeyAuth"],
   "./koa": ["turnkeyAuth"],
   "./hono": ["turnkeyAuth"],
-  "./testing": ["createTestClientKey", "createTestNotarizer", "startTurnkeyEmulator"],
+  "./testing": ["createSoftwarePasskey", "createTestClientKey", "createTestNotarizer", "startTurnkeyEmulator"],
   "./flows": [
     "TurnkeyFlowError", "checkVerificationToken", "createFlowHandler", "createPasskeySubOrganization", "getOrCreateSubOrganization",
     "initOtp", "isTurnkeyFlowError", "otpLogin", "subOrganizationsOf", "verifyOtp",

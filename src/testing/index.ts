@@ -1,12 +1,17 @@
 export { createTestNotarizer } from "./test-notarizer.js";
 export type { RawTokenParts, SignSessionOptions, TestNotarizer, TestNotarizerOptions } from "./test-notarizer.js";
 export { createTestClientKey, startTurnkeyEmulator } from "./emulator/index.js";
+export { createSoftwarePasskey } from "./software-passkey.js";
+export type { SoftwarePasskey, SoftwarePasskeyOptions, SoftwarePasskeyRegistration } from "./software-passkey.js";
 export type {
+  EmulatorAuthProxyOptions,
+  EmulatorCorsOptions,
   EmulatorFault,
   EmulatorFaults,
   EmulatorOrganization,
   EmulatorOrganizationSnapshot,
   EmulatorRequestRecord,
+  EmulatorSentOtp,
   OtpLoginClientSignature,
   P256KeyPairHex,
   SignupUsage,

@@ -1,5 +1,5 @@
 // Faults through the adapters (issue 6), filling what test/flows/sub-organizations-of.test.ts and
-// test/emulator/faults.test.ts leave open: each adapter, trusting the parent's sub-organizations
+// test/testing/faults.test.ts leave open: each adapter, trusting the parent's sub-organizations
 // with `subOrganizationsOf` against the emulator, answers every Turnkey outage (down, slow past the
 // timeout, 500, malformed JSON, reset) with a JSON 503 `{ error: "unavailable" }`, never 200, never
 // leaves the request hanging, and serves again once Turnkey is back. Also: the policy form timing
@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { subOrganizationsOf, type SubOrganizationTrust } from "../../src/flows/index.js";
 import type { TurnkeySession } from "../../src/index.js";
 import { startTurnkeyEmulator, type EmulatorFault, type TurnkeyEmulator } from "../../src/testing/index.js";
-import { sdkClient, subOrganizationWith, verifiedToken, type ApiClient } from "../emulator/emulator-helpers.js";
+import { sdkClient, subOrganizationWith, verifiedToken, type ApiClient } from "../testing/emulator-helpers.js";
 import type { SharedOptions } from "../adapters/cases.js";
 import { FRAMEWORKS, startApp, type Framework, type HeaderPairs, type RunningApp, type TestReply } from "./server-helpers.js";
 

@@ -1,6 +1,7 @@
 import type { TestNotarizer } from "../test-notarizer.js";
 import type { OtpService } from "./otp.js";
-import type { EmulatorStore, KeyOwner } from "./store.js";
+import type { Caller } from "./stamp.js";
+import type { EmulatorStore } from "./store.js";
 
 /** The emulator's services, shared by every route. */
 export interface EmulatorServices {
@@ -14,9 +15,12 @@ export interface EmulatorServices {
 
 /** One authenticated request, as a route sees it. */
 export interface RouteContext extends EmulatorServices {
-  /** The user whose key stamped the request, allowed to act on `organizationId`. */
-  readonly caller: KeyOwner;
-  /** The body's `organizationId`: the organization the request acts on. */
+  /** The user whose credential stamped the request, allowed to act on `organizationId`. */
+  readonly caller: Caller;
+  /**
+   * The organization the request acts on: the body's `organizationId`, or the sub-organization a
+   * passkey or OTP login naming the parent resolved to.
+   */
   readonly organizationId: string;
   /** The parsed JSON body. */
   readonly body: Record<string, unknown>;

@@ -1,15 +1,21 @@
+import { randomUUID } from "node:crypto";
 import { createTestNotarizer, type TestNotarizer } from "../test-notarizer.js";
+import { authProxyConfigOf, authProxyRoutes, type EmulatorAuthProxyOptions } from "./auth-proxy.js";
+import { createAuthenticatorsRoute } from "./authenticators.js";
 import { BoundedMap, capacityOption } from "./bounded.js";
 import type { EmulatorServices, Route } from "./context.js";
+import { CorsPolicy, type EmulatorCorsOptions } from "./cors.js";
 import type { EmulatorFaults } from "./faults.js";
 import { generateP256KeyPairHex, privateKeyFromHex, type P256KeyPairHex } from "./keys.js";
 import { otpLoginRoute, initOtpRoute, verifyOtpRoute } from "./otp-activities.js";
-import { OtpService } from "./otp.js";
-import { getActivity, getUser, getUsers, listSubOrganizations, listVerifiedSubOrganizations, whoami } from "./queries.js";
+import { OtpService, type EmulatorSentOtp } from "./otp.js";
+import { getActivity, getApiKeys, getUser, getUsers, listSubOrganizations, listVerifiedSubOrganizations, whoami } from "./queries.js";
 import { EmulatorHttpServer, type EmulatorRequestRecord } from "./server.js";
+import { createReadOnlySessionRoute, createReadWriteSessionRoute } from "./session-activities.js";
 import { stampLoginRoute } from "./stamp-login.js";
 import { EmulatorStore, type OrganizationRecord } from "./store.js";
 import { createSubOrganizationRoute } from "./sub-organizations.js";
+import { listWalletAccounts, listWallets } from "./wallets.js";
 
 /**
  * Options of {@link startTurnkeyEmulator}.
@@ -44,6 +50,19 @@ export interface StartTurnkeyEmulatorOptions {
   maxOtps?: number;
   /** Most completed activities kept for `get_activity`: the latest ones. Default 1,000. */
   maxActivities?: number;
+  /**
+   * Which browser origins may call the emulator (answers carry `Access-Control-Allow-Origin`, and
+   * `OPTIONS` preflights are answered). Default `{ allowedOrigins: "localhost" }`: pages served
+   * from localhost, 127.0.0.1 or [::1] on any port.
+   */
+  cors?: EmulatorCorsOptions;
+  /**
+   * The emulated Auth Proxy (`/v1/otp_init_v2`, `/v1/signup_v2`, … on the same port), for
+   * `@turnkey/core`'s `authProxyUrl` and `authProxyConfigId`. Default: a random config id, 6-digit codes.
+   */
+  authProxy?: EmulatorAuthProxyOptions;
+  /** Called with each OTP code as it is "sent" (the emulator sends no email or SMS); what it throws is ignored. */
+  onOtpSent?: (otp: EmulatorSentOtp) => void;
 }
 
 /**
@@ -84,7 +103,13 @@ export interface EmulatorOrganizationSnapshot {
     readonly emailVerified: boolean;
     readonly phoneVerified: boolean;
     readonly apiKeys: readonly { readonly apiKeyName: string; readonly publicKey: string; readonly credentialType: string; readonly expiresAtMs?: number }[];
-    readonly authenticators: readonly { readonly authenticatorName: string; readonly credentialId: string; readonly challenge: string }[];
+    readonly authenticators: readonly {
+      readonly authenticatorName: string;
+      readonly credentialId: string;
+      readonly challenge: string;
+      /** The passkey's public key from its attestation, compressed P-256 hex. */
+      readonly publicKey: string;
+    }[];
   }[];
 }
 
@@ -117,6 +142,10 @@ export interface TurnkeyEmulator {
   readonly otpSignerPublicKey: string;
   /** The parent organization's id. */
   readonly parentOrganizationId: string;
+  /** `@turnkey/core`'s `authProxyUrl`: the emulator answers Turnkey's Auth Proxy endpoints on its own port. */
+  readonly authProxyUrl: string;
+  /** `@turnkey/core`'s `authProxyConfigId`: the `X-Auth-Proxy-Config-ID` the emulated proxy accepts. */
+  readonly authProxyConfigId: string;
   /** The parent organization's API key: accepted for the parent and its sub-organizations. */
   readonly apiKey: P256KeyPairHex;
   /** Fault injection: `await emulator.faults.set({ kind: "down" })`, `await emulator.faults.clear()`. */
@@ -151,6 +180,12 @@ const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
   ["/public/v1/query/list_verified_suborgs", listVerifiedSubOrganizations],
   ["/public/v1/query/whoami", whoami],
   ["/public/v1/query/get_activity", getActivity],
+  ["/public/v1/query/get_api_keys", getApiKeys],
+  ["/public/v1/query/list_wallets", listWallets],
+  ["/public/v1/query/list_wallet_accounts", listWalletAccounts],
+  ["/public/v1/submit/create_authenticators", createAuthenticatorsRoute],
+  ["/public/v1/submit/create_read_only_session", createReadOnlySessionRoute],
+  ["/public/v1/submit/create_read_write_session", createReadWriteSessionRoute],
   ["/public/v1/submit/create_sub_organization", createSubOrganizationRoute],
   ["/public/v1/submit/init_otp", initOtpRoute],
   ["/public/v1/submit/verify_otp", verifyOtpRoute],
@@ -194,7 +229,7 @@ function snapshotOf(organization: OrganizationRecord): EmulatorOrganizationSnaps
         credentialType,
         ...(expiresAtMs === undefined ? {} : { expiresAtMs }),
       })),
-      authenticators: user.authenticators.map(({ authenticatorName, credentialId, challenge }) => ({ authenticatorName, credentialId, challenge })),
+      authenticators: user.authenticators.map(({ authenticatorName, credentialId, challenge, publicKey }) => ({ authenticatorName, credentialId, challenge, publicKey })),
     })),
   });
 }
@@ -208,23 +243,26 @@ function snapshotOf(organization: OrganizationRecord): EmulatorOrganizationSnaps
  * verification tokens are forgotten when they expire and bounded in number (`maxOtps`), and so
  * are activities (`maxActivities`); organizations and users stay until deleted.
  *
- * Emulated: `X-Stamp` API-key stamps over the exact body (verified; unknown, expired or foreign
- * keys refused with Turnkey-style `{ code, message, details }` errors); parent/sub-organization
- * access (a parent's key reads and logs in users of its own sub-organizations, never of another
- * parent's); `query/get_user`, `list_users`, `list_suborgs` (EMAIL, PHONE_NUMBER, USERNAME, NAME,
- * PUBLIC_KEY, CREDENTIAL_ID filters), `list_verified_suborgs` (EMAIL, PHONE_NUMBER: verified contacts
- * only), `whoami`, `get_activity`; `submit/create_sub_organization` (V7, V8; contacts recorded
- * unverified, except a `verificationToken`'s with the matching `USAGE_TYPE_SIGNUP` client signature),
- * `init_otp` (V3, with a signed encryption-target bundle), `verify_otp` (V2, decrypting the HPKE OTP
- * bundle), `otp_login` (V2, with the client signature; marks the contact verified), `stamp_login`;
- * session JWTs in Turnkey's exact scheme, signed by its own notarizer, with `exp` honouring
- * `expirationSeconds`.
+ * Emulated: the three stamps, verified over the exact body: `X-Stamp` (API keys), `X-Stamp-Webauthn`
+ * (passkeys, against the ES256 key read from their attestation) and `X-Stamp-Attested` (an OTP
+ * verification token's key, on `stamp_login`), refused in Turnkey's words (the ones `@turnkey/core`
+ * maps to `SESSION_EXPIRED` included); parent/sub-organization access (a parent's key reads and logs
+ * in users of its own sub-organizations, never of another parent's; a passkey or OTP login naming
+ * the parent acts on the sub-organization holding the passkey or verified contact); queries
+ * `get_user`, `list_users`, `list_suborgs`, `list_verified_suborgs`, `whoami`, `get_activity`,
+ * `get_api_keys`, `list_wallets`, `list_wallet_accounts`; activities `create_sub_organization` (V7,
+ * V8), `create_authenticators` (V2), `init_otp` (V3), `verify_otp` and `otp_login` (V2 and the
+ * legacy types `@turnkey/core` sends), `stamp_login`, `create_read_only_session`,
+ * `create_read_write_session` (V2); Turnkey's Auth Proxy on the same port (`authProxyUrl`,
+ * `authProxyConfigId`); CORS for browser pages (`cors`); session JWTs in Turnkey's exact scheme,
+ * signed by its own notarizer, with `exp` honouring `expirationSeconds`.
  *
- * Not emulated: passkey (WebAuthn) stamps and attestation verification (the attestation's
- * challenge is checked, not its signature), wallets and signing, policies and consensus (every
- * activity completes at once), other endpoints and older activity versions, pagination, email
- * and SMS delivery (read codes with `lastOtp`), rate limits, session profiles (a `sessionProfileId`
- * is refused as unknown), and the `timestampMs` freshness window.
+ * Not emulated: attestation statements and non-ES256 passkeys, keys and signing (wallet accounts
+ * have placeholder addresses), policies and consensus (every activity completes at once), other
+ * endpoints and older activity versions, email and SMS delivery (read codes with `lastOtp` or
+ * `onOtpSent`), rate limits, OAuth and wallet logins, session profiles (a `sessionProfileId` is
+ * refused as unknown), and the `timestampMs` freshness window. docs/emulator.md lists what
+ * Turnkey's frontend SDKs can do against it.
  *
  * @example
  * ```ts
@@ -251,16 +289,25 @@ export async function startTurnkeyEmulator(options: StartTurnkeyEmulatorOptions 
   const requestLogSize = capacityOption(options.requestLogSize, "requestLogSize", 1000);
   const maxOtps = capacityOption(options.maxOtps, "maxOtps", 1000);
   const maxActivities = capacityOption(options.maxActivities, "maxActivities", 1000);
+  if (options.onOtpSent !== undefined && typeof options.onOtpSent !== "function") throw new TypeError("startTurnkeyEmulator: onOtpSent must be a function");
+  const cors = new CorsPolicy(options.cors);
+  const authProxy = authProxyConfigOf(options.authProxy, randomUUID);
   const store = new EmulatorStore(now);
   const services: EmulatorServices = {
     store,
-    otp: new OtpService(now, maxOtps),
+    otp: new OtpService(now, maxOtps, options.onOtpSent),
     notarizer: options.notarizer ?? createTestNotarizer(),
     now,
     activities: new BoundedMap(maxActivities),
   };
   const parent = createRootOrganization(store, { name: "Parent organization", userName: "Backend", ...options.parentOrganization });
-  const server = new EmulatorHttpServer(services, ROUTES, requestLogSize);
+  const server = new EmulatorHttpServer({
+    services,
+    routes: ROUTES,
+    authProxy: { config: authProxy, routes: authProxyRoutes(authProxy), caller: { organizationId: parent.organizationId, userId: parent.userId } },
+    requestLogSize,
+    cors,
+  });
   await server.listen(port);
   const apiBaseUrl = `http://127.0.0.1:${server.port}`;
 
@@ -270,6 +317,8 @@ export async function startTurnkeyEmulator(options: StartTurnkeyEmulatorOptions 
     notarizerPublicKey: services.notarizer.publicKey,
     otpSignerPublicKey: services.otp.signerPublicKey,
     parentOrganizationId: parent.organizationId,
+    authProxyUrl: apiBaseUrl,
+    authProxyConfigId: authProxy.configId,
     apiKey: parent.apiKey,
     faults: {
       set: (fault) => server.set(fault),

@@ -3,7 +3,8 @@ import { activityRoute } from "./activity.js";
 import { invalidArgument, notFound, permissionDenied } from "./api-error.js";
 import type { RouteContext } from "./context.js";
 import { isCompressedP256Hex, verifyHexSignature } from "./keys.js";
-import { normalizeContact, type VerificationTokenClaims } from "./otp.js";
+import { hasContact, markContactVerified } from "./contacts.js";
+import type { VerificationTokenClaims } from "./otp.js";
 import { objectAt, requiredString, secondsAt } from "./params.js";
 import { DEFAULT_SESSION_SECONDS, issueSession, MAX_SESSION_SECONDS, refuseUnknownSessionProfile } from "./sessions.js";
 import type { UserRecord } from "./store.js";
@@ -11,7 +12,7 @@ import type { UserRecord } from "./store.js";
 const OTP_TYPES = new Set(["OTP_TYPE_EMAIL", "OTP_TYPE_SMS"]);
 
 /** INIT_OTP_V3: `{ otpType, contact, appName, otpLength?, alphanumeric?, expirationSeconds? }` → `{ otpId, otpEncryptionTargetBundle }`. */
-function initOtp(context: RouteContext, parameters: Record<string, unknown>) {
+export function initOtp(context: RouteContext, parameters: Record<string, unknown>) {
   const otpType = requiredString(parameters, "otpType");
   if (!OTP_TYPES.has(otpType)) throw invalidArgument("otpType must be OTP_TYPE_EMAIL or OTP_TYPE_SMS (the emulator does not send WhatsApp codes)");
   const contact = requiredString(parameters, "contact");
@@ -33,7 +34,7 @@ function initOtp(context: RouteContext, parameters: Record<string, unknown>) {
 }
 
 /** VERIFY_OTP_V2: `{ otpId, encryptedOtpBundle, expirationSeconds? }` → `{ verificationToken }`. */
-function verifyOtp(context: RouteContext, parameters: Record<string, unknown>) {
+export function verifyOtp(context: RouteContext, parameters: Record<string, unknown>) {
   return {
     verificationToken: context.otp.verify({
       organizationId: context.organizationId,
@@ -45,13 +46,8 @@ function verifyOtp(context: RouteContext, parameters: Record<string, unknown>) {
 }
 
 function userWithContact(context: RouteContext, claims: VerificationTokenClaims): UserRecord {
-  const contact = normalizeContact(claims.contact);
   const users = [...context.store.organization(context.organizationId).users.values()];
-  const user = users.find((candidate) =>
-    claims.verification_type === "OTP_TYPE_EMAIL"
-      ? candidate.userEmail !== undefined && normalizeContact(candidate.userEmail) === contact
-      : candidate.userPhoneNumber === contact,
-  );
+  const user = users.find((candidate) => hasContact(candidate, claims.verification_type, claims.contact, false));
   if (user === undefined) throw notFound("no user of this organization has the verification token's contact");
   return user;
 }
@@ -86,7 +82,7 @@ function checkClientSignature(value: unknown, claims: VerificationTokenClaims, s
  * from this organization or its parent, name the contact of one of its users, be unexpired and
  * unused; it is consumed. A `sessionProfileId` is refused (no profiles exist in the emulator).
  */
-async function otpLogin(context: RouteContext, parameters: Record<string, unknown>) {
+export async function otpLogin(context: RouteContext, parameters: Record<string, unknown>) {
   const claims = context.otp.readToken(requiredString(parameters, "verificationToken"));
   const parentId = context.store.organization(context.organizationId).parentOrganizationId;
   if (claims.organization_id !== context.organizationId && claims.organization_id !== parentId) {
@@ -94,14 +90,13 @@ async function otpLogin(context: RouteContext, parameters: Record<string, unknow
   }
   const publicKey = requiredString(parameters, "publicKey");
   if (!isCompressedP256Hex(publicKey)) throw invalidArgument("publicKey must be a compressed P-256 public key in hex");
-  if (parameters.clientSignature === undefined) throw invalidArgument("clientSignature is required for OTP_LOGIN_V2");
+  if (parameters.clientSignature === undefined) throw invalidArgument("clientSignature is required for OTP login");
   checkClientSignature(parameters.clientSignature, claims, publicKey);
   const user = userWithContact(context, claims);
   const expirationSeconds = secondsAt(parameters, "expirationSeconds", DEFAULT_SESSION_SECONDS, MAX_SESSION_SECONDS);
   refuseUnknownSessionProfile(parameters);
   context.otp.consume(claims.id);
-  if (claims.verification_type === "OTP_TYPE_EMAIL") user.emailVerified = true;
-  else user.phoneVerified = true;
+  markContactVerified(user, claims.verification_type);
   const session = await issueSession(context, {
     organizationId: context.organizationId,
     userId: user.userId,
@@ -113,9 +108,27 @@ async function otpLogin(context: RouteContext, parameters: Record<string, unknow
   return { session };
 }
 
+/**
+ * The legacy VERIFY_OTP type, which `@turnkey/core`'s generated client still sends with V2
+ * parameters: run as VERIFY_OTP_V2. Its original plaintext `otpCode` form (Turnkey's OTP migration
+ * guide: not interchangeable with INIT_OTP_V3's bundles) is refused.
+ */
+function legacyVerifyOtp(context: RouteContext, parameters: Record<string, unknown>) {
+  if (parameters.encryptedOtpBundle === undefined && parameters.otpCode !== undefined) {
+    throw invalidArgument("the legacy OTP flow (plaintext otpCode) is not emulated: use INIT_OTP_V3 and an encryptedOtpBundle");
+  }
+  return verifyOtp(context, parameters);
+}
+
 /** POST /public/v1/submit/init_otp. */
 export const initOtpRoute = activityRoute({ ACTIVITY_TYPE_INIT_OTP_V3: { intentKey: "initOtpIntentV3", resultKey: "initOtpResultV2", run: initOtp } });
-/** POST /public/v1/submit/verify_otp. */
-export const verifyOtpRoute = activityRoute({ ACTIVITY_TYPE_VERIFY_OTP_V2: { intentKey: "verifyOtpIntentV2", resultKey: "verifyOtpResult", run: verifyOtp } });
-/** POST /public/v1/submit/otp_login. */
-export const otpLoginRoute = activityRoute({ ACTIVITY_TYPE_OTP_LOGIN_V2: { intentKey: "otpLoginIntentV2", resultKey: "otpLoginResult", run: otpLogin } });
+/** POST /public/v1/submit/verify_otp: V2 (`@turnkey/sdk-server`, `@turnkey/sdk-browser`) and the legacy type `@turnkey/core` sends. */
+export const verifyOtpRoute = activityRoute({
+  ACTIVITY_TYPE_VERIFY_OTP_V2: { intentKey: "verifyOtpIntentV2", resultKey: "verifyOtpResult", run: verifyOtp },
+  ACTIVITY_TYPE_VERIFY_OTP: { intentKey: "verifyOtpIntent", resultKey: "verifyOtpResult", run: legacyVerifyOtp },
+});
+/** POST /public/v1/submit/otp_login: V2, and the legacy type `@turnkey/core` sends with V2 parameters (the client signature is required). */
+export const otpLoginRoute = activityRoute({
+  ACTIVITY_TYPE_OTP_LOGIN_V2: { intentKey: "otpLoginIntentV2", resultKey: "otpLoginResult", run: otpLogin },
+  ACTIVITY_TYPE_OTP_LOGIN: { intentKey: "otpLoginIntent", resultKey: "otpLoginResult", run: otpLogin },
+});

@@ -26,6 +26,22 @@ interface OtpRecord {
   used: boolean;
 }
 
+/**
+ * An OTP code the emulator "sent" (no email or SMS leaves it), as its `onOtpSent` option sees it.
+ *
+ * @example
+ * ```ts
+ * const emulator = await startTurnkeyEmulator({ onOtpSent: (otp: EmulatorSentOtp) => console.log(`code for ${otp.contact}: ${otp.code}`) });
+ * ```
+ */
+export interface EmulatorSentOtp {
+  readonly otpId: string;
+  readonly otpType: string;
+  readonly contact: string;
+  readonly code: string;
+  readonly organizationId: string;
+}
+
 /** Parameters of INIT_OTP_V3 that the emulator honours. */
 export interface InitOtpInput {
   readonly organizationId: string;
@@ -73,9 +89,11 @@ export class OtpService {
   readonly #otps: BoundedMap<string, OtpRecord>;
   readonly #tokens: BoundedMap<string, { consumed: boolean; readonly expiresAtMs: number }>;
   readonly #lastCode: BoundedMap<string, { readonly code: string; readonly expiresAtMs: number }>;
+  readonly #onSent: ((otp: EmulatorSentOtp) => void) | undefined;
 
-  constructor(now: () => number, maxOtps: number) {
+  constructor(now: () => number, maxOtps: number, onSent?: (otp: EmulatorSentOtp) => void) {
     this.#now = now;
+    this.#onSent = onSent;
     this.#otps = new BoundedMap(maxOtps);
     this.#tokens = new BoundedMap(maxOtps);
     this.#lastCode = new BoundedMap(maxOtps);
@@ -115,6 +133,11 @@ export class OtpService {
     const contact = normalizeContact(input.contact);
     this.#lastCode.delete(contact); // re-added last: the newest code is the last forgotten
     this.#lastCode.set(contact, { code, expiresAtMs });
+    try {
+      this.#onSent?.({ otpId, otpType: input.otpType, contact: input.contact, code, organizationId: input.organizationId });
+    } catch {
+      // A listener's failure is the listener's: the code was still "sent".
+    }
     // The signed bundle @turnkey/crypto's encryptOtpCodeToBundle checks: data is hex JSON with the
     // target key, dataSignature DER ECDSA-SHA256 over those bytes, enclaveQuorumPublic the signer.
     const data = Buffer.from(JSON.stringify({ organizationId: input.organizationId, otpId, targetPublic: uncompressedHexOf(createPublicKey(target)) })).toString("hex");
@@ -140,7 +163,7 @@ export class OtpService {
     const { otpCode, publicKey } = this.#decrypt(input.encryptedOtpBundle, otp.targetPrivateKey);
     if (otpCode.toUpperCase() !== otp.code.toUpperCase()) {
       otp.attemptsLeft -= 1;
-      throw invalidArgument("invalid OTP code");
+      throw invalidArgument("Invalid OTP code");
     }
     otp.used = true;
     const claims: VerificationTokenClaims = {

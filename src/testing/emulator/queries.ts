@@ -3,7 +3,7 @@ import type { Route } from "./context.js";
 import { normalizeContact } from "./otp.js";
 import { optionalString, requiredString } from "./params.js";
 import type { OrganizationRecord, UserRecord } from "./store.js";
-import { userView } from "./views.js";
+import { apiKeyView, userView } from "./views.js";
 
 /** POST /public/v1/query/get_user `{ organizationId, userId }` → `{ user }`. */
 export const getUser: Route = ({ store, organizationId, body }) => ({
@@ -14,6 +14,16 @@ export const getUser: Route = ({ store, organizationId, body }) => ({
 export const getUsers: Route = ({ store, organizationId }) => ({
   users: [...store.organization(organizationId).users.values()].map(userView),
 });
+
+/**
+ * POST /public/v1/query/get_api_keys `{ organizationId, userId? }` → `{ apiKeys }`: the user's API and
+ * session keys; without `userId`, the caller's own.
+ */
+export const getApiKeys: Route = ({ store, organizationId, caller, body }) => {
+  const userId = optionalString(body, "userId");
+  const user = userId === undefined ? store.user(caller.organizationId, caller.userId) : store.user(organizationId, userId);
+  return { apiKeys: user.apiKeys.map(apiKeyView) };
+};
 
 /** POST /public/v1/query/whoami `{ organizationId }` → the stamping key's organization and user. */
 export const whoami: Route = ({ store, caller }) => {

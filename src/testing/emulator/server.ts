@@ -2,9 +2,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { GrpcCode, TurnkeyApiError, invalidArgument, notFound } from "./api-error.js";
 import { RingBuffer } from "./bounded.js";
+import { checkConfigId, type AuthProxyConfig } from "./auth-proxy.js";
 import type { EmulatorServices, Route } from "./context.js";
+import type { CorsPolicy } from "./cors.js";
 import { checkFault, type EmulatorFault, type EmulatorFaults } from "./faults.js";
-import { authorizeStamp, verifyStamp } from "./stamp.js";
+import { authorizeStamp, readStamp, type Caller } from "./stamp.js";
 
 /**
  * One request the emulator received, for assertions in tests.
@@ -49,6 +51,23 @@ function organizationIdOf(body: unknown): string | undefined {
   return typeof id === "string" && id.length <= MAX_LOGGED_ID_LENGTH ? id : undefined;
 }
 
+/** The Auth Proxy the server also answers: its configuration, routes, and the parent user it acts as. */
+export interface AuthProxyService {
+  readonly config: AuthProxyConfig;
+  readonly routes: ReadonlyMap<string, Route>;
+  readonly caller: Caller;
+}
+
+/** What an {@link EmulatorHttpServer} serves. */
+export interface EmulatorHttpServerOptions {
+  readonly services: EmulatorServices;
+  /** Turnkey's API (`/public/v1/...`): stamped requests. */
+  readonly routes: ReadonlyMap<string, Route>;
+  readonly authProxy: AuthProxyService;
+  readonly requestLogSize: number;
+  readonly cors: CorsPolicy;
+}
+
 /** The emulator's HTTP side: body reading, stamps, routing, Turnkey-style errors, fault injection. */
 export class EmulatorHttpServer implements EmulatorFaults {
   /** The latest requests, oldest first. */
@@ -56,6 +75,8 @@ export class EmulatorHttpServer implements EmulatorFaults {
   readonly #server: Server;
   readonly #services: EmulatorServices;
   readonly #routes: ReadonlyMap<string, Route>;
+  readonly #authProxy: AuthProxyService;
+  readonly #cors: CorsPolicy;
   /** Pending `slow` delays: each timer and how to end its wait early (on close). */
   readonly #sleeps = new Map<NodeJS.Timeout, () => void>();
   #fault: EmulatorFault | undefined;
@@ -63,10 +84,12 @@ export class EmulatorHttpServer implements EmulatorFaults {
   #listening = false;
   #closed = false;
 
-  constructor(services: EmulatorServices, routes: ReadonlyMap<string, Route>, requestLogSize: number) {
-    this.log = new RingBuffer(requestLogSize);
-    this.#services = services;
-    this.#routes = routes;
+  constructor(options: EmulatorHttpServerOptions) {
+    this.log = new RingBuffer(options.requestLogSize);
+    this.#services = options.services;
+    this.#routes = options.routes;
+    this.#authProxy = options.authProxy;
+    this.#cors = options.cors;
     this.#server = createServer((request, response) => {
       this.#handle(request, response).catch(() => response.destroy());
     });
@@ -133,8 +156,9 @@ export class EmulatorHttpServer implements EmulatorFaults {
     });
   }
 
-  #send(response: ServerResponse, status: number, body: string): void {
-    response.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+  /** Answers JSON, with the CORS headers every answer carries (errors and injected faults too). */
+  #send(request: IncomingMessage, response: ServerResponse, status: number, body: string): void {
+    response.writeHead(status, { ...this.#cors.answerHeaders(request.headers), "content-type": "application/json", "content-length": Buffer.byteLength(body) });
     response.end(body);
   }
 
@@ -142,6 +166,14 @@ export class EmulatorHttpServer implements EmulatorFaults {
     const at = this.#services.now();
     const path = (request.url ?? "/").split("?")[0] as string;
     const raw = await readBody(request);
+    if (request.method === "OPTIONS") {
+      // A CORS preflight, on any path: answered before faults apply, so that a browser sees the
+      // injected fault on the request itself, as it would see Turnkey's own failure.
+      this.log.push(Object.freeze({ at, path, status: 204 }));
+      response.writeHead(204, this.#cors.preflightHeaders(request.headers));
+      response.end();
+      return;
+    }
     let parsed: unknown;
     try {
       parsed = raw === undefined ? undefined : JSON.parse(raw.toString("utf8"));
@@ -160,12 +192,12 @@ export class EmulatorHttpServer implements EmulatorFaults {
     }
     if (fault?.kind === "status500") {
       record(500, "status500");
-      this.#send(response, 500, JSON.stringify(new TurnkeyApiError(GrpcCode.INTERNAL, "internal server error (injected by the Turnkey emulator)").toBody()));
+      this.#send(request, response, 500, JSON.stringify(new TurnkeyApiError(GrpcCode.INTERNAL, "internal server error (injected by the Turnkey emulator)").toBody()));
       return;
     }
     if (fault?.kind === "malformedJson") {
       record(200, "malformedJson");
-      this.#send(response, 200, '{"activity":{"id":"');
+      this.#send(request, response, 200, '{"activity":{"id":"');
       return;
     }
     if (fault?.kind === "slow" && !(await this.#sleep(fault.delayMs ?? DEFAULT_SLOW_MS))) {
@@ -186,17 +218,29 @@ export class EmulatorHttpServer implements EmulatorFaults {
       answer = apiError.toBody();
     }
     record(status, fault?.kind);
-    this.#send(response, status, JSON.stringify(answer));
+    this.#send(request, response, status, JSON.stringify(answer));
   }
 
   async #answer(request: IncomingMessage, path: string, raw: Buffer | undefined, parsed: unknown): Promise<unknown> {
+    const proxyRoute = this.#authProxy.routes.get(path);
+    if (request.method === "POST" && proxyRoute !== undefined) return this.#answerProxy(request, proxyRoute, raw, parsed);
     const route = this.#routes.get(path);
     if (request.method !== "POST" || route === undefined) throw notFound(`no such endpoint in the Turnkey emulator: ${request.method ?? ""} ${path}`);
     if (raw === undefined) throw invalidArgument(`request body is larger than ${MAX_BODY_BYTES} bytes`);
-    const stamp = verifyStamp(request.headers, raw);
+    const stamp = readStamp(request.headers, raw);
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw invalidArgument("request body must be a JSON object");
     const body = parsed as Record<string, unknown>;
-    const caller = authorizeStamp(this.#services.store, stamp, body.organizationId, this.#services.now());
-    return route({ ...this.#services, caller, organizationId: body.organizationId as string, body, rawBody: raw });
+    const { caller, organizationId } = authorizeStamp(this.#services, stamp, body.organizationId, path);
+    return route({ ...this.#services, caller, organizationId, body, rawBody: raw });
+  }
+
+  /** An Auth Proxy request: authenticated by its config id, acting as the parent; no body reads as `{}` (`@turnkey/core` posts none to the config routes). */
+  async #answerProxy(request: IncomingMessage, route: Route, raw: Buffer | undefined, parsed: unknown): Promise<unknown> {
+    if (raw === undefined) throw invalidArgument(`request body is larger than ${MAX_BODY_BYTES} bytes`);
+    checkConfigId(request.headers["x-auth-proxy-config-id"], this.#authProxy.config);
+    const body = raw.length === 0 ? {} : parsed;
+    if (typeof body !== "object" || body === null || Array.isArray(body)) throw invalidArgument("request body must be a JSON object");
+    const { caller } = this.#authProxy;
+    return route({ ...this.#services, caller, organizationId: caller.organizationId, body: body as Record<string, unknown>, rawBody: raw });
   }
 }

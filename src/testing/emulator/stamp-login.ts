@@ -3,14 +3,15 @@ import { invalidArgument, permissionDenied } from "./api-error.js";
 import type { RouteContext } from "./context.js";
 import { isCompressedP256Hex } from "./keys.js";
 import { secondsAt, requiredString } from "./params.js";
+import { markContactVerified } from "./contacts.js";
 import { DEFAULT_SESSION_SECONDS, issueSession, MAX_SESSION_SECONDS, refuseUnknownSessionProfile } from "./sessions.js";
 
 /**
  * STAMP_LOGIN: `{ publicKey, expirationSeconds?, invalidateExisting?, sessionProfileId? }` → `{ session }` for the
- * user whose credential stamped the request. That must be a user of the target organization
- * itself (in the emulator: an API key, such as the temporary key registered at sign-up, or an
- * earlier session key; passkey stamps are not emulated), not its parent's. A `sessionProfileId` is
- * refused (no profiles exist in the emulator).
+ * user whose credential stamped the request. That must be a user of the organization acted on
+ * itself, not its parent's: an API key (the temporary key registered at sign-up, an earlier session
+ * key), a passkey, or an OTP verification token (attested stamp), which the login consumes and whose
+ * contact it records verified. A `sessionProfileId` is refused (no profiles exist in the emulator).
  */
 async function stampLogin(context: RouteContext, parameters: Record<string, unknown>) {
   if (context.caller.organizationId !== context.organizationId) {
@@ -19,11 +20,18 @@ async function stampLogin(context: RouteContext, parameters: Record<string, unkn
   const publicKey = requiredString(parameters, "publicKey");
   if (!isCompressedP256Hex(publicKey)) throw invalidArgument("publicKey must be a compressed P-256 public key in hex");
   refuseUnknownSessionProfile(parameters);
+  const expirationSeconds = secondsAt(parameters, "expirationSeconds", DEFAULT_SESSION_SECONDS, MAX_SESSION_SECONDS);
+  const token = context.caller.verificationToken;
+  if (token !== undefined) {
+    // Consumed before the session is signed (an await): a second login with it is refused.
+    context.otp.consume(token.id);
+    markContactVerified(context.store.user(context.organizationId, context.caller.userId), token.verification_type);
+  }
   const session = await issueSession(context, {
     organizationId: context.organizationId,
     userId: context.caller.userId,
     publicKey: publicKey.toLowerCase(),
-    expirationSeconds: secondsAt(parameters, "expirationSeconds", DEFAULT_SESSION_SECONDS, MAX_SESSION_SECONDS),
+    expirationSeconds,
     invalidateExisting: parameters.invalidateExisting === true,
     source: "stamp_login",
   });

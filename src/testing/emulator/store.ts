@@ -7,22 +7,33 @@ export interface ApiKeyRecord {
   readonly apiKeyName: string;
   readonly publicKey: string;
   readonly curveType: string;
-  readonly credentialType: "CREDENTIAL_TYPE_API_KEY_P256" | "CREDENTIAL_TYPE_API_KEY_SECP256K1" | "CREDENTIAL_TYPE_API_KEY_ED25519" | "CREDENTIAL_TYPE_LOGIN";
+  readonly credentialType:
+    | "CREDENTIAL_TYPE_API_KEY_P256"
+    | "CREDENTIAL_TYPE_API_KEY_SECP256K1"
+    | "CREDENTIAL_TYPE_API_KEY_ED25519"
+    | "CREDENTIAL_TYPE_LOGIN"
+    | "CREDENTIAL_TYPE_READ_WRITE_SESSION_KEY_P256";
   readonly createdAtMs: number;
   /** Absent: never expires. */
   readonly expiresAtMs?: number;
   readonly expirationSeconds?: string;
 }
 
-/** A passkey registered at sign-up. The attestation is stored, not cryptographically verified. */
+/**
+ * A passkey: its credential public key and relying party come from the attestation (its statement,
+ * the authenticator's own certificate, is not verified, as with Turnkey's default "none" format).
+ */
 export interface AuthenticatorRecord {
   readonly authenticatorId: string;
   readonly authenticatorName: string;
+  /** base64url without padding. */
   readonly credentialId: string;
+  /** The credential's ES256 public key, compressed P-256 hex. */
+  readonly publicKey: string;
+  /** SHA-256 of the relying party id, hex: every assertion must name the same one. */
+  readonly rpIdHash: string;
   readonly transports: readonly string[];
   readonly challenge: string;
-  readonly attestationObject: string;
-  readonly clientDataJson: string;
   readonly createdAtMs: number;
 }
 
@@ -40,6 +51,26 @@ export interface UserRecord {
   updatedAtMs: number;
 }
 
+/** An account of a wallet: its parameters, and a placeholder address (no keys exist in the emulator). */
+export interface WalletAccountRecord {
+  readonly walletAccountId: string;
+  readonly curve: string;
+  readonly pathFormat: string;
+  readonly path: string;
+  readonly addressFormat: string;
+  readonly address: string;
+  readonly name?: string;
+  readonly createdAtMs: number;
+}
+
+/** A wallet created with a sub-organization. */
+export interface WalletRecord {
+  readonly walletId: string;
+  readonly walletName: string;
+  readonly accounts: readonly WalletAccountRecord[];
+  readonly createdAtMs: number;
+}
+
 export interface OrganizationRecord {
   readonly organizationId: string;
   readonly name: string;
@@ -47,6 +78,7 @@ export interface OrganizationRecord {
   readonly parentOrganizationId?: string;
   readonly users: Map<string, UserRecord>;
   readonly subOrganizationIds: string[];
+  readonly wallets: WalletRecord[];
   readonly createdAtMs: number;
 }
 
@@ -55,6 +87,13 @@ export interface KeyOwner {
   readonly organizationId: string;
   readonly userId: string;
   readonly apiKey: ApiKeyRecord;
+}
+
+/** Who a passkey belongs to. */
+export interface CredentialOwner {
+  readonly organizationId: string;
+  readonly userId: string;
+  readonly authenticator: AuthenticatorRecord;
 }
 
 /** Parameters of a user to create. */
@@ -85,6 +124,7 @@ export function credentialTypeOf(curveType: string): ApiKeyRecord["credentialTyp
 export class EmulatorStore {
   readonly organizations = new Map<string, OrganizationRecord>();
   readonly #owners = new Map<string, KeyOwner[]>();
+  readonly #credentials = new Map<string, CredentialOwner[]>();
   readonly #now: () => number;
 
   constructor(now: () => number) {
@@ -100,6 +140,7 @@ export class EmulatorStore {
       ...(input.parentOrganizationId === undefined ? {} : { parentOrganizationId: input.parentOrganizationId }),
       users: new Map(),
       subOrganizationIds: [],
+      wallets: [],
       createdAtMs: this.#now(),
     };
     this.organizations.set(organizationId, organization);
@@ -132,14 +173,26 @@ export class EmulatorStore {
       emailVerified: false,
       phoneVerified: false,
       apiKeys: [],
-      authenticators: (input.authenticators ?? []).map((authenticator) => ({ ...authenticator, authenticatorId: randomUUID(), createdAtMs: now })),
+      authenticators: [],
       oauthProviders: [...(input.oauthProviders ?? [])],
       createdAtMs: now,
       updatedAtMs: now,
     };
     this.organization(organizationId).users.set(user.userId, user);
     for (const apiKey of input.apiKeys ?? []) this.addApiKey(organizationId, user.userId, apiKey);
+    for (const authenticator of input.authenticators ?? []) this.addAuthenticator(organizationId, user.userId, authenticator);
     return user;
+  }
+
+  addAuthenticator(organizationId: string, userId: string, input: Omit<AuthenticatorRecord, "authenticatorId" | "createdAtMs">): AuthenticatorRecord {
+    const user = this.user(organizationId, userId);
+    const authenticator: AuthenticatorRecord = { ...input, authenticatorId: randomUUID(), createdAtMs: this.#now() };
+    user.authenticators.push(authenticator);
+    user.updatedAtMs = this.#now();
+    const owners = this.#credentials.get(authenticator.credentialId) ?? [];
+    owners.push({ organizationId, userId, authenticator });
+    this.#credentials.set(authenticator.credentialId, owners);
+    return authenticator;
   }
 
   addApiKey(organizationId: string, userId: string, input: Omit<ApiKeyRecord, "apiKeyId" | "createdAtMs">): ApiKeyRecord {
@@ -176,8 +229,18 @@ export class EmulatorStore {
     const user = organization?.users.get(userId);
     if (organization === undefined || user === undefined) return false;
     for (const apiKey of user.apiKeys) this.#forget(apiKey);
+    for (const authenticator of user.authenticators) {
+      const remaining = (this.#credentials.get(authenticator.credentialId) ?? []).filter((owner) => owner.authenticator !== authenticator);
+      if (remaining.length === 0) this.#credentials.delete(authenticator.credentialId);
+      else this.#credentials.set(authenticator.credentialId, remaining);
+    }
     organization.users.delete(userId);
     return true;
+  }
+
+  /** Every user with the passkey `credentialId` (base64url without padding). */
+  credentialOwners(credentialId: string): readonly CredentialOwner[] {
+    return this.#credentials.get(credentialId) ?? [];
   }
 
   /** Every user whose credential `publicKey` is. */

@@ -1,45 +1,16 @@
-import { randomUUID } from "node:crypto";
 import { isE164PhoneNumber, isEmailAddress } from "../../flows/contact-format.js";
 import { activityRoute, type ActivityVersion } from "./activity.js";
 import { invalidArgument, permissionDenied } from "./api-error.js";
-import { sameChallenge } from "./challenge.js";
+import { parseAuthenticator } from "./authenticator-params.js";
 import type { RouteContext } from "./context.js";
 import { isCompressedP256Hex } from "./keys.js";
 import { normalizeContact } from "./otp.js";
 import { arrayAt, objectAt, optionalString, requiredString, secondsAt } from "./params.js";
 import { checkSignupClientSignature } from "./signup-signature.js";
 import { credentialTypeOf, type NewUser } from "./store.js";
+import { createWallet, parseWalletParams } from "./wallets.js";
 
 const MAX_API_KEY_SECONDS = 315_360_000;
-
-function parseAuthenticator(value: unknown, what: string): NonNullable<NewUser["authenticators"]>[number] {
-  const input = objectAt(value, what);
-  const challenge = requiredString(input, "challenge", `${what}.challenge`);
-  const attestation = objectAt(input.attestation, `${what}.attestation`);
-  const clientDataJson = requiredString(attestation, "clientDataJson", `${what}.attestation.clientDataJson`);
-  let clientData: { type?: unknown; challenge?: unknown };
-  try {
-    clientData = JSON.parse(Buffer.from(clientDataJson, "base64url").toString("utf8")) as typeof clientData;
-  } catch {
-    throw invalidArgument(`${what}.attestation.clientDataJson must be base64url-encoded JSON`);
-  }
-  if (clientData.type !== "webauthn.create") throw invalidArgument(`${what}: clientDataJson.type must be "webauthn.create"`);
-  if (typeof clientData.challenge !== "string" || !sameChallenge(clientData.challenge, challenge)) {
-    throw invalidArgument(`${what}: the attestation's challenge does not match the challenge parameter`);
-  }
-  const transports = arrayAt(attestation, "transports", `${what}.attestation.transports`);
-  if (!transports.every((transport) => typeof transport === "string" && transport.startsWith("AUTHENTICATOR_TRANSPORT_"))) {
-    throw invalidArgument(`${what}.attestation.transports must be AUTHENTICATOR_TRANSPORT_* values`);
-  }
-  return {
-    authenticatorName: requiredString(input, "authenticatorName", `${what}.authenticatorName`),
-    credentialId: requiredString(attestation, "credentialId", `${what}.attestation.credentialId`),
-    attestationObject: requiredString(attestation, "attestationObject", `${what}.attestation.attestationObject`),
-    clientDataJson,
-    challenge,
-    transports: transports as string[],
-  };
-}
 
 function parseApiKey(value: unknown, what: string, nowMs: number): NonNullable<NewUser["apiKeys"]>[number] {
   const input = objectAt(value, what);
@@ -83,9 +54,10 @@ function parseRootUser(value: unknown, index: number, nowMs: number): NewUser {
  * except the contact of an optional `verificationToken`, checked (signature, expiry, issued to this
  * organization, contact of a root user) with the `clientSignature` Turnkey requires with it (see
  * `checkSignupClientSignature`): that one is marked verified. The token is not consumed (OTP login
- * follows with it). A requested `wallet` gets an id but no keys or addresses (wallets are not emulated).
+ * follows with it). A requested `wallet` is kept with its accounts, whose addresses are placeholders
+ * (no keys are derived: see `wallets.ts`).
  */
-function createSubOrganization(context: RouteContext, parameters: Record<string, unknown>): unknown {
+export function createSubOrganization(context: RouteContext, parameters: Record<string, unknown>): unknown {
   const { store, organizationId, caller } = context;
   if (caller.organizationId !== organizationId) throw permissionDenied("only users of an organization can create its sub-organizations");
   if (store.organization(organizationId).parentOrganizationId !== undefined) throw invalidArgument("a sub-organization cannot create sub-organizations");
@@ -106,6 +78,7 @@ function createSubOrganization(context: RouteContext, parameters: Record<string,
     if (index === -1) throw invalidArgument("verificationToken's contact does not match any root user's email or phone number");
     checkSignupClientSignature(parameters.clientSignature, verified, objectAt(arrayAt(parameters, "rootUsers")[index], `rootUsers[${index}]`));
   }
+  const wallet = parameters.wallet === undefined || parameters.wallet === null ? undefined : parseWalletParams(parameters.wallet);
   const organization = store.createOrganization({ name: subOrganizationName, parentOrganizationId: organizationId, rootUsers });
   const rootUserIds = [...organization.users.keys()];
   if (verified !== undefined) {
@@ -116,7 +89,7 @@ function createSubOrganization(context: RouteContext, parameters: Record<string,
   }
   return {
     subOrganizationId: organization.organizationId,
-    ...(parameters.wallet === undefined ? {} : { wallet: { walletId: randomUUID(), addresses: [] } }),
+    ...(wallet === undefined ? {} : { wallet: createWallet(organization, wallet, now) }),
     rootUserIds,
   };
 }

@@ -1,5 +1,17 @@
 import { timestampOf } from "./params.js";
-import type { UserRecord } from "./store.js";
+import type { ApiKeyRecord, UserRecord } from "./store.js";
+
+/** An API key (or session key) as Turnkey's `v1ApiKey`. */
+export function apiKeyView(apiKey: ApiKeyRecord): Record<string, unknown> {
+  return {
+    credential: { publicKey: apiKey.publicKey, type: apiKey.credentialType },
+    apiKeyId: apiKey.apiKeyId,
+    apiKeyName: apiKey.apiKeyName,
+    createdAt: timestampOf(apiKey.createdAtMs),
+    updatedAt: timestampOf(apiKey.createdAtMs),
+    ...(apiKey.expirationSeconds === undefined ? {} : { expirationSeconds: apiKey.expirationSeconds }),
+  };
+}
 
 /** A user as Turnkey's `v1User` (get_user, get_users). */
 export function userView(user: UserRecord): Record<string, unknown> {
@@ -14,21 +26,13 @@ export function userView(user: UserRecord): Record<string, unknown> {
       aaguid: "00000000-0000-0000-0000-000000000000",
       credentialId: authenticator.credentialId,
       model: "emulated authenticator",
-      // The emulator does not parse the attestation, so it has no credential public key to show.
-      credential: { publicKey: "", type: "CREDENTIAL_TYPE_WEBAUTHN_AUTHENTICATOR" },
+      credential: { publicKey: authenticator.publicKey, type: "CREDENTIAL_TYPE_WEBAUTHN_AUTHENTICATOR" },
       authenticatorId: authenticator.authenticatorId,
       authenticatorName: authenticator.authenticatorName,
       createdAt: timestampOf(authenticator.createdAtMs),
       updatedAt: timestampOf(authenticator.createdAtMs),
     })),
-    apiKeys: user.apiKeys.map((apiKey) => ({
-      credential: { publicKey: apiKey.publicKey, type: apiKey.credentialType },
-      apiKeyId: apiKey.apiKeyId,
-      apiKeyName: apiKey.apiKeyName,
-      createdAt: timestampOf(apiKey.createdAtMs),
-      updatedAt: timestampOf(apiKey.createdAtMs),
-      ...(apiKey.expirationSeconds === undefined ? {} : { expirationSeconds: apiKey.expirationSeconds }),
-    })),
+    apiKeys: user.apiKeys.map(apiKeyView),
     userTags: [],
     oauthProviders: [],
     createdAt: timestampOf(user.createdAtMs),

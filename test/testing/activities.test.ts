@@ -36,7 +36,9 @@ describe("create_sub_organization", () => {
     const snapshot = emulator.organization(result.subOrganizationId);
     expect(snapshot?.parentOrganizationId).toBe(emulator.parentOrganizationId);
     expect(snapshot?.users[0]?.userId).toBe(result.rootUserIds?.[0]);
-    expect(snapshot?.users[0]?.authenticators).toEqual([{ authenticatorName: "laptop", credentialId: passkey.attestation.credentialId, challenge: passkey.challenge }]);
+    expect(snapshot?.users[0]?.authenticators).toEqual([
+      { authenticatorName: "laptop", credentialId: passkey.attestation.credentialId, challenge: passkey.challenge, publicKey: expect.stringMatching(/^0[23][0-9a-f]{64}$/) },
+    ]);
     expect(snapshot?.users[0]?.apiKeys[0]).toMatchObject({ apiKeyName: "temp", credentialType: "CREDENTIAL_TYPE_API_KEY_P256", expiresAtMs: clock + 300_000 });
     expect(emulator.organization(emulator.parentOrganizationId)?.subOrganizationIds).toContain(result.subOrganizationId);
   });
@@ -105,7 +107,7 @@ describe("OTP", () => {
     const wrong = await encryptCode(emulator, "wrong@example.com", otpEncryptionTargetBundle, key, "000000000");
     for (let attempt = 0; attempt < 3; attempt++) {
       const error = await rejectionOf(client.verifyOtp({ otpId, encryptedOtpBundle: wrong }));
-      expect(error.message).toMatch(/invalid OTP code/);
+      expect(error.message).toMatch(/Invalid OTP code/);
     }
     const right = await encryptCode(emulator, "wrong@example.com", otpEncryptionTargetBundle, key);
     expect((await rejectionOf(client.verifyOtp({ otpId, encryptedOtpBundle: right }))).message).toMatch(/too many/);

@@ -1,7 +1,7 @@
 // Shared helpers of the emulator and flow tests: SDK clients, a browser stand-in, fake passkeys.
 import { randomBytes } from "node:crypto";
 import { Turnkey } from "@turnkey/sdk-server";
-import { createTestClientKey, type TestClientKey, type TurnkeyEmulator } from "../../src/testing/index.js";
+import { createSoftwarePasskey, createTestClientKey, type TestClientKey, type TurnkeyEmulator } from "../../src/testing/index.js";
 
 export type ApiClient = ReturnType<Turnkey["apiClient"]>;
 
@@ -15,17 +15,17 @@ export function sdkClient(emulator: TurnkeyEmulator, apiKey = emulator.apiKey, o
   }).apiClient();
 }
 
-/** What a browser's `navigator.credentials.create` would hand the backend, minus real cryptography. */
-export function fakePasskey(challenge = randomBytes(32).toString("base64url")) {
-  return {
-    challenge,
-    attestation: {
-      credentialId: randomBytes(16).toString("base64url"),
-      clientDataJson: Buffer.from(JSON.stringify({ type: "webauthn.create", challenge, origin: "http://localhost" })).toString("base64url"),
-      attestationObject: randomBytes(64).toString("base64url"),
-      transports: ["AUTHENTICATOR_TRANSPORT_INTERNAL" as const],
-    },
-  };
+/**
+ * What a browser's `navigator.credentials.create` hands the backend: a real attestation, by a
+ * software passkey. A string `challenge` is written into clientDataJSON as given (hostile tests).
+ */
+export function fakePasskey(challenge: Buffer | string = randomBytes(32)) {
+  const { registration } = createSoftwarePasskey({}, typeof challenge === "string" ? randomBytes(32) : challenge);
+  const attestation = { ...registration.attestation, transports: [...registration.attestation.transports] };
+  if (typeof challenge === "string") {
+    attestation.clientDataJson = Buffer.from(JSON.stringify({ type: "webauthn.create", challenge, origin: "http://localhost" })).toString("base64url");
+  }
+  return { challenge: typeof challenge === "string" ? challenge : registration.challenge, attestation };
 }
 
 /** The browser's part of OTP: reads the code from the emulator's "inbox" and encrypts it. */
