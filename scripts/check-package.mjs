@@ -12,7 +12,7 @@ import { join } from "node:path";
 /** What each entry exports at run time (types aside). */
 const EXPORTS = {
   ".": [
-    "TurnkeyAuthError", "allOf", "anyOf", "createSessionVerifier", "decodeSessionJwt", "definePolicy", "extractToken",
+    "TurnkeyAuthError", "allOf", "anyOf", "createMemoryStore", "createSessionVerifier", "decodeSessionJwt", "definePolicy", "extractToken",
     "formatWwwAuthenticate", "isTurnkeyAuthError", "not", "organizationFromParam", "policyNameOf", "requireOrganization",
     "requireReadWrite", "requireScope", "requireSessionType", "requireUser", "verifySessionJwt",
   ],

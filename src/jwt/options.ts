@@ -1,5 +1,7 @@
 import { PRODUCTION_NOTARIZER_SIGN_PUBLIC_KEY } from "@turnkey/crypto";
 import { parseP256PublicKey, type P256Point } from "../crypto/p256.js";
+import { createMemoryStore } from "../store/memory-store.js";
+import type { SessionStore } from "../store/session-store.js";
 import type { TrustedOrganizations } from "./trust.js";
 
 /**
@@ -31,6 +33,12 @@ export interface VerifyOptions {
   maxTokenLength?: number;
   /** The cache of verified sessions (LRU, one entry per token). Default `{ maxEntries: 16_000 }` (~16 MB, ~1 KB a session). */
   cache?: { maxEntries?: number } | false;
+  /**
+   * Where state shared with other verifiers lives (revoked sessions, DPoP proof ids). Default: a
+   * store of this verifier's own, in memory ({@link createMemoryStore}); pass one shared store to every
+   * verifier, and a Redis store (`turnkey-session-auth/redis`) to share it across instances.
+   */
+  store?: SessionStore;
 }
 
 /** {@link VerifyOptions} after validation, with defaults applied. */
@@ -42,6 +50,7 @@ export interface ResolvedVerifyOptions {
   readonly now: () => number;
   readonly maxTokenLength: number;
   readonly cacheMaxEntries: number;
+  readonly store: SessionStore;
 }
 
 // Sessions held by default: about 1 KB each (token, frozen claims, session), so ~16 MB.
@@ -73,6 +82,12 @@ function optionError(option: string, problem: string): TypeError {
 
 function isWholeNumberIn(value: unknown, min: number, max: number): value is number {
   return typeof value === "number" && Number.isInteger(value) && value >= min && value <= max;
+}
+
+function isSessionStore(value: unknown): value is SessionStore {
+  if (typeof value !== "object" || value === null) return false;
+  const store = value as Record<string, unknown>;
+  return ["get", "set", "setIfAbsent", "delete"].every((method) => typeof store[method] === "function");
 }
 
 function checkTrustedOrganizations(value: unknown): TrustedOrganizations {
@@ -126,5 +141,8 @@ export function resolveVerifyOptions(options: VerifyOptions): ResolvedVerifyOpti
     if (!isWholeNumberIn(cacheMaxEntries, 1, 10_000_000)) throw optionError("cache.maxEntries", "must be a whole number from 1 to 10000000");
   }
 
-  return { trustedOrganizations, notarizerPublicKey, notarizerPoint, clockToleranceSeconds, now, maxTokenLength, cacheMaxEntries };
+  const store = options.store ?? createMemoryStore();
+  if (!isSessionStore(store)) throw optionError("store", "must be a SessionStore (get, set, setIfAbsent and delete functions), such as createMemoryStore()");
+
+  return { trustedOrganizations, notarizerPublicKey, notarizerPoint, clockToleranceSeconds, now, maxTokenLength, cacheMaxEntries, store };
 }

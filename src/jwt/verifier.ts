@@ -2,6 +2,7 @@ import { nativeCrypto } from "../crypto/native.js";
 import { hasScalarsInRange } from "../crypto/p256.js";
 import { TurnkeyAuthError } from "../errors.js";
 import { sessionFromPayload, type TurnkeySession } from "./claims.js";
+import type { SessionStore } from "../store/session-store.js";
 import { LruCache } from "./lru.js";
 import { resolveVerifyOptions, type VerifyOptions } from "./options.js";
 import { parseJsonBytes, parseToken } from "./parse.js";
@@ -34,6 +35,8 @@ export interface SessionVerifier {
    * ```
    */
   cached(token: string): TurnkeySession | undefined;
+  /** The store this verifier shares state through (`VerifyOptions.store`, or its own memory store). */
+  readonly store: SessionStore;
   /** The notarizer key this verifier trusts, as configured (hex). */
   readonly notarizerPublicKey: string;
   /** Forgets every cached session and remembered refusal. */
@@ -167,6 +170,7 @@ export function createSessionVerifier(options: VerifyOptions): SessionVerifier {
       }
       return undefined;
     },
+    store: resolved.store,
     notarizerPublicKey: resolved.notarizerPublicKey,
     clearCache() {
       sessions.clear();

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createMemoryStore } from "../../src/index.js";
 import { createFlowHandler, type FlowHandler, type TurnkeyFlowsClient } from "../../src/flows/index.js";
 import { createTestClientKey, startTurnkeyEmulator, type TurnkeyEmulator } from "../../src/testing/index.js";
 import { fakePasskey, sdkClient, type ApiClient } from "../testing/emulator-helpers.js";
@@ -106,6 +107,7 @@ describe("createFlowHandler", () => {
     logged.length = 0;
     const verifier = {
       notarizerPublicKey: emulator.notarizerPublicKey,
+      store: createMemoryStore(),
       clearCache() {},
       verify: async () => {
         throw new RangeError("secret internal detail");
