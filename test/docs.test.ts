@@ -7,8 +7,9 @@
 //   ```ts
 //
 // The block must appear in that file line for line (indentation aside, with imports of src/ written
-// as the package's), and the file must be one `npm run typecheck` compiles (tsconfig.json "include").
-// The runnable examples are shown whole, exactly.
+// as the package's), and the file must be one `npm run typecheck` compiles (tsconfig.json "include"),
+// or, for a JavaScript block, a .js/.mjs/.cjs file under test/, examples/ or scripts/ (run by the
+// tests). The runnable examples are shown whole, exactly.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 
@@ -36,7 +37,11 @@ const PAGES = ["README.md", ...markdownUnder("docs")].sort();
 /** Where `npm run typecheck` looks (tsconfig.json "include"). */
 const COMPILED: readonly string[] = (JSON.parse(read("tsconfig.json")) as { include: string[] }).include;
 
-function isCompiled(path: string): boolean {
+/** JavaScript the tests run (a fixture app, the package check), for blocks showing plain JS or CommonJS. */
+const RUN_JS = ["test/", "examples/", "scripts/"];
+
+function isCompiledOrRun(path: string): boolean {
+  if (/\.(?:js|mjs|cjs)$/.test(path)) return RUN_JS.some((folder) => path.startsWith(folder));
   return /\.(?:ts|tsx|mts|cts)$/.test(path) && !path.endsWith(".d.ts") && COMPILED.some((entry) => path === entry || path.startsWith(`${entry}/`));
 }
 
@@ -94,12 +99,12 @@ describe.each(PAGES)("%s", (page) => {
     expect(blocks.filter((block) => block.from !== undefined).length, "a marker not followed by a code block").toBe(markers);
   });
 
-  it("shows only code that is in the repository as shown, in files the type check compiles", () => {
+  it("shows only code that is in the repository as shown, in files the type check compiles or the tests run", () => {
     for (const block of blocks.filter((candidate) => candidate.from !== undefined)) {
       const from = block.from as string;
       const where = `${page}:${block.line} (shown from ${from})`;
       expect(existsSync(new URL(from, ROOT)), `${where}: no such file`).toBe(true);
-      expect(isCompiled(from), `${where}: not a file npm run typecheck compiles (tsconfig.json "include")`).toBe(true);
+      expect(isCompiledOrRun(from), `${where}: not a file npm run typecheck compiles (tsconfig.json "include"), nor JavaScript under ${RUN_JS.join(", ")}`).toBe(true);
       const shown = trimmedLines(block.text.trimEnd());
       expect(containsRun(trimmedLines(asPackage(read(from))), shown), `${where}: the block is not in the file as shown:\n${shown.join("\n")}`).toBe(true);
     }
