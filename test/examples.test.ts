@@ -1,8 +1,8 @@
 // Keeps examples/<framework>/ working: each createApp runs with a test notarizer, and each
-// server.ts starts as `npm run example:<framework>` would.
+// server.ts starts as `npm run example:<framework>` would. That the docs show them exactly is
+// test/docs.test.ts's.
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { Turnkey } from "@turnkey/sdk-server";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
@@ -366,27 +366,5 @@ describe("examples/express/server.ts with a Turnkey API key (against the emulato
     }
     expect(server.output()).toContain("POST /auth/otp-init failed: unavailable");
     expect(server.output()).not.toContain("a-verification-token-in-a-body");
-  });
-});
-
-describe("README", () => {
-  const root = new URL("..", import.meta.url);
-  const files = ["app.ts", "server.ts"].flatMap((file) => [...Object.keys(FRAMEWORKS), "node-http"].map((framework) => `examples/${framework}/${file}`));
-
-  // The README shows each example exactly, with the imports of src/ written as the package's.
-  it.each(files)("shows %s exactly", async (path) => {
-    const marker = `<!-- ${path} -->\n\`\`\`ts\n`;
-    const readmes = await Promise.all(
-      ["README.md", "README-ADAPTERS.md"].map((name) => readFile(new URL(name, root), "utf8").catch(() => "")),
-    );
-    const readme = readmes.find((text) => text.includes(marker));
-    expect(readme, `no README carries the marker ${JSON.stringify(marker)}`).toBeDefined();
-    const start = (readme as string).indexOf(marker) + marker.length;
-    const shown = (readme as string).slice(start, (readme as string).indexOf("```", start));
-    const source = (await readFile(new URL(path, root), "utf8"))
-      .replace(/"\.\.\/\.\.\/src\/adapters\/(\w+)\.js"/g, '"turnkey-session-auth/$1"')
-      .replaceAll('"../../src/adapter.js"', '"turnkey-session-auth/adapter"')
-      .replaceAll('"../../src/index.js"', '"turnkey-session-auth"');
-    expect(shown).toBe(source);
   });
 });

@@ -18,7 +18,7 @@ import { resolvePathMatching, type PathMatching } from "./path-matching.js";
  * };
  * ```
  */
-export type AuthOptions<Native = unknown> = (VerifyOptions | ({ verifier: SessionVerifier } & Partial<VerifyOptions>)) & {
+export type AuthOptions<Native = unknown> = (({ verifier: SessionVerifier } & Partial<VerifyOptions>) | (VerifyOptions & { verifier?: undefined })) & {
   /** A verifier to share between middlewares (one key import, one cache). Overrides the verify options. */
   verifier?: SessionVerifier;
   /** Authorization rules run, in order, after authentication. */

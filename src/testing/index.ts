@@ -1,5 +1,5 @@
 export { createTestNotarizer } from "./test-notarizer.js";
-export type { RawTokenParts, SignSessionOptions, TestNotarizer, TestNotarizerOptions } from "./test-notarizer.js";
+export type { RawTokenParts, SignSessionOptions, TestNotarizer, TestNotarizerOptions, TestSessionClaims } from "./test-notarizer.js";
 export { createTestClientKey, startTurnkeyEmulator } from "./emulator/index.js";
 export { createSoftwarePasskey } from "./software-passkey.js";
 export type { SoftwarePasskey, SoftwarePasskeyOptions, SoftwarePasskeyRegistration } from "./software-passkey.js";

@@ -1,6 +1,28 @@
 import { createHash, createPublicKey, generateKeyPairSync, randomUUID, sign as signWithKey, type KeyObject } from "node:crypto";
 import { encodeBase64Url } from "../crypto/base64url.js";
-import type { SessionClaims } from "../jwt/claims.js";
+
+/**
+ * The claims {@link TestNotarizer.sign} puts in a token: exactly Turnkey's, in its snake_case
+ * spelling, each optional (a fresh, valid default fills the rest). No other key is accepted, so a
+ * camelCase `userId` is a type error rather than a claim the verifier ignores; for any other
+ * payload use {@link TestNotarizer.signRaw}.
+ *
+ * @example `const claims: TestSessionClaims = { organization_id: "org-1", user_id: "user-1" };`
+ */
+export interface TestSessionClaims {
+  /** Expiry, seconds since the epoch (RFC 7519 NumericDate), never milliseconds. Default: `expiresInSeconds` from now. */
+  readonly exp?: number;
+  /** The session's P-256 public key, compressed SEC 1 hex. Default: a fresh key's. */
+  readonly public_key?: string;
+  /** Default `"SESSION_TYPE_READ_WRITE"`. */
+  readonly session_type?: string;
+  /** Default: a random UUID. */
+  readonly user_id?: string;
+  /** Default: a random UUID, which no verifier trusts: set the organization your test trusts. */
+  readonly organization_id?: string;
+  readonly session_profile_id?: string;
+  readonly scope?: string;
+}
 
 /** Options of {@link TestNotarizer.sign}. */
 export interface SignSessionOptions {
@@ -37,8 +59,11 @@ export interface RawTokenParts {
 export interface TestNotarizer {
   /** The notarizer's public key, uncompressed SEC 1 hex: pass it as `notarizerPublicKey`. */
   readonly publicKey: string;
-  /** Mints a session JWT; unspecified claims get fresh, valid defaults. */
-  sign(claims?: Partial<SessionClaims>, options?: SignSessionOptions): Promise<string>;
+  /**
+   * Mints a session JWT; unspecified claims get fresh, valid defaults. Throws a `TypeError` for a
+   * claim Turnkey does not issue, or an `exp` (or `now`) that is not a plausible time in its unit.
+   */
+  sign(claims?: TestSessionClaims, options?: SignSessionOptions): Promise<string>;
   /**
    * Signs any header and payload in Turnkey's scheme, byte for byte: for tests of what a verifier
    * must refuse although the signature is good (odd headers, malformed claims, hostile JSON).
@@ -52,6 +77,35 @@ export interface TestNotarizer {
 }
 
 const TURNKEY_HEADER = { alg: "ES256", typ: "JWT" };
+const CLAIM_NAMES: ReadonlySet<string> = new Set(["exp", "public_key", "session_type", "user_id", "organization_id", "session_profile_id", "scope"]);
+// From 1e11 a count of seconds is past the year 5000 while a count of milliseconds is 1973 on: such
+// an `exp` is milliseconds, a token valid for millennia (the verifier's clock check uses the same bound).
+const SECONDS_UNTIL = 1e11;
+
+function signError(problem: string): TypeError {
+  return new TypeError(`turnkey-session-auth: notarizer.sign(): ${problem}`);
+}
+
+function checkClaims(claims: TestSessionClaims): void {
+  if (typeof claims !== "object" || claims === null) throw signError("claims must be an object");
+  for (const name of Object.keys(claims)) {
+    if (!CLAIM_NAMES.has(name)) {
+      throw signError(`"${name}" is not a claim Turnkey issues (they are ${[...CLAIM_NAMES].join(", ")}); use signRaw() for any other payload`);
+    }
+  }
+  const { exp } = claims;
+  if (exp !== undefined && !(typeof exp === "number" && Number.isFinite(exp) && exp < SECONDS_UNTIL)) {
+    const hint = typeof exp === "number" && exp >= SECONDS_UNTIL ? ", not milliseconds (divide by 1000)" : "";
+    throw signError(`"exp" must be a finite number of seconds since the epoch${hint}; use signRaw() to sign any other exp`);
+  }
+}
+
+function checkNow(now: unknown): number {
+  if (typeof now !== "number" || !Number.isFinite(now) || now < SECONDS_UNTIL) {
+    throw signError('option "now" must be milliseconds since the epoch, like Date.now()');
+  }
+  return now;
+}
 
 function compressedPublicKeyHex(key: KeyObject): string {
   const jwk = key.export({ format: "jwk" });
@@ -112,9 +166,14 @@ export function createTestNotarizer(options: TestNotarizerOptions = {}): TestNot
   return {
     publicKey: uncompressedPublicKeyHex(publicKey),
     async sign(claims = {}, options = {}) {
-      const nowSeconds = Math.floor((options.now ?? Date.now()) / 1000);
+      checkClaims(claims);
+      const nowSeconds = Math.floor(checkNow(options.now ?? Date.now()) / 1000);
+      const exp = nowSeconds + (options.expiresInSeconds ?? 900);
+      if (claims.exp === undefined && !(Number.isFinite(exp) && exp < SECONDS_UNTIL)) {
+        throw signError('option "expiresInSeconds" must be a number of seconds, not milliseconds');
+      }
       const payload = {
-        exp: nowSeconds + (options.expiresInSeconds ?? 900),
+        exp,
         public_key: defaultSessionPublicKey,
         session_type: "SESSION_TYPE_READ_WRITE",
         user_id: randomUUID(),

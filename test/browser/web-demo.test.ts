@@ -158,7 +158,7 @@ describe("examples/web in Chromium", () => {
     const token = (await ui.storedToken()) as string;
     expect(await backendGet("/me", token)).toMatchObject({ status: 200, body: { organizationId: otpOrganization, sessionType: "SESSION_TYPE_READ_WRITE" } });
     expect((await backendGet(`/orgs/${passkeyOrganization}/wallets`, token)).status).toBe(403);
-    // The view the README shows (docs/web-demo.png): these answers beside the session panel.
+    // The view docs/login-flows.md shows (docs/web-demo.png): these answers beside the session panel.
     await ui.page.locator('[data-step="backend"]').evaluate((section) => section.scrollIntoView());
     await ui.page.screenshot({ path: new URL("readme.png", SCREENSHOTS).pathname });
   });

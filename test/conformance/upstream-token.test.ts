@@ -193,9 +193,10 @@ describe("the OTP verification token in the fixture", () => {
   });
 
   it("its claims are not a session's even when correctly signed in the session scheme", async () => {
-    // The notarizer fills in user_id/session_type; exp stays a millisecond string: invalid_claims.
+    // With a user_id and session_type added, exp stays a millisecond string: invalid_claims.
     const notarizer = createTestNotarizer();
-    const reSigned = await notarizer.sign(fixture.otpVerificationToken.claims as never);
+    const payload = { session_type: "SESSION_TYPE_READ_WRITE", user_id: "user-1", ...fixture.otpVerificationToken.claims };
+    const reSigned = notarizer.signRaw({ payload });
     const error = await rejection(otpOptions({ notarizerPublicKey: notarizer.publicKey }).verify(reSigned));
     expect(error.code).toBe("invalid_claims");
   });

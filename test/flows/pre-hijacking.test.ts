@@ -37,7 +37,7 @@ async function verifiedByCode(email: string, key: TestClientKey = createTestClie
   return { key, verificationToken: (verify.body as { verificationToken: string }).verificationToken };
 }
 
-/** A complete OTP login through the handler, sending both signatures as the README says. */
+/** A complete OTP login through the handler, sending both signatures as docs/login-flows.md says. */
 async function otpLoginAs(email: string): Promise<{ status: number; body: Body }> {
   const { key, verificationToken } = await verifiedByCode(email);
   const answer = await handle("otp-login", {

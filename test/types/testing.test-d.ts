@@ -2,6 +2,8 @@ import type { TurnkeyClient } from "@turnkey/http";
 import { describe, expectTypeOf, it } from "vitest";
 import {
   createSoftwarePasskey,
+  type TestNotarizer,
+  type TestSessionClaims,
   type EmulatorCorsOptions,
   type EmulatorSentOtp,
   type SoftwarePasskey,
@@ -28,5 +30,13 @@ describe("testing types", () => {
     expectTypeOf<TurnkeyEmulator["authProxyConfigId"]>().toEqualTypeOf<string>();
     expectTypeOf<StartTurnkeyEmulatorOptions["onOtpSent"]>().toEqualTypeOf<((otp: EmulatorSentOtp) => void) | undefined>();
     expectTypeOf<EmulatorSentOtp["code"]>().toEqualTypeOf<string>();
+  });
+
+  it("sign() takes exactly Turnkey's claims, in their spelling", () => {
+    expectTypeOf<Parameters<TestNotarizer["sign"]>[0]>().toEqualTypeOf<TestSessionClaims | undefined>();
+    expectTypeOf<{ organization_id: string; user_id: string; exp: number }>().toExtend<TestSessionClaims>();
+    expectTypeOf<{ userId: string }>().not.toExtend<TestSessionClaims>();
+    expectTypeOf<{ exp: string }>().not.toExtend<TestSessionClaims>();
+    expectTypeOf<TestSessionClaims>().not.toHaveProperty("userId");
   });
 });
