@@ -1,8 +1,15 @@
 // Production features through each real framework: observing hooks, an onError that only
 // observes, per-route { optional, policies }, sessionOf, and refusals that say what went wrong.
+import express from "express";
+import { Hono } from "hono";
+import Koa from "koa";
 import { beforeAll, describe, expect, it } from "vitest";
+import { turnkeyAuth as expressAuth } from "../../src/adapters/express.js";
+import { turnkeyAuth as honoAuth } from "../../src/adapters/hono.js";
+import { turnkeyAuth as koaAuth } from "../../src/adapters/koa.js";
 import type { RefusalDetails, TurnkeyAuthError, TurnkeySession } from "../../src/index.js";
 import { createFixtures, TRUSTED, type Client, type Fixtures } from "./cases.js";
+import { withServer } from "./http.js";
 import { PRODUCTION_HARNESSES, type ProductionSpec } from "./production-apps.js";
 
 const bearer = (token: string) => [["authorization", `Bearer ${token}`]] as const;
@@ -143,5 +150,41 @@ describe.each(PRODUCTION_HARNESSES)("$name adapter: in production", (harness) =>
         message: 'Access denied by policy "organizationFromParam(orgId)": the route has no parameter "orgId" (check its path, and that this middleware is on the route, not app-wide)',
       });
     });
+  });
+});
+
+describe("an onError that answers keeps its answer", () => {
+  it("koa: a status alone is an answer (no default body added)", async () => {
+    const f = await createFixtures();
+    const app = new Koa();
+    app.use(koaAuth({ notarizerPublicKey: f.notarizer.publicKey, trustedOrganizations: [...TRUSTED], onError: (_error, ctx) => void (ctx.status = 404) }));
+    app.use((ctx) => void (ctx.body = { reached: true }));
+    await withServer(app.callback(), async (server) => {
+      const reply = await server.request("/me");
+      expect(reply.status).toBe(404);
+      expect(reply.body).not.toHaveProperty("error");
+    });
+  });
+
+  it("express: calling next() is an answer (the app's next handler runs)", async () => {
+    const f = await createFixtures();
+    const app = express();
+    app.use(expressAuth({ notarizerPublicKey: f.notarizer.publicKey, trustedOrganizations: [...TRUSTED], onError: (_error, _req, _res, next) => next() }));
+    app.use((_req, res) => void res.status(299).json({ reached: true }));
+    await withServer(app, async (server) => {
+      const reply = await server.request("/me");
+      expect(reply.status).toBe(299);
+      expect(reply.body).toEqual({ reached: true });
+    });
+  });
+
+  it("hono: setting c.res is an answer", async () => {
+    const f = await createFixtures();
+    const app = new Hono();
+    app.use(honoAuth({ notarizerPublicKey: f.notarizer.publicKey, trustedOrganizations: [...TRUSTED], onError: (_error, c) => void (c.res = new Response("login first", { status: 302, headers: { location: "/login" } })) }));
+    app.get("/me", (c) => c.text("reached"));
+    const reply = await app.request("/me");
+    expect(reply.status).toBe(302);
+    expect(reply.headers.get("location")).toBe("/login");
   });
 });
