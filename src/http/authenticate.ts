@@ -47,6 +47,8 @@ export interface Authenticator<Native> {
 
 const NO_ROUTE: RouteRequirements = Object.freeze({ policies: Object.freeze([]), optional: undefined });
 const ANONYMOUS: AuthResult = Object.freeze({ session: undefined });
+const GRANTED = Object.freeze({ outcome: "granted" });
+const PASSED_ANONYMOUS = Object.freeze({ outcome: "anonymous" });
 
 /**
  * Creates the {@link Authenticator} an adapter wraps, for requests read by `reader`. Validates every
@@ -75,7 +77,7 @@ export function createAuthenticator<Native>(options: AuthOptions<Native>, reader
   function grant(request: Native, session: TurnkeySession, fresh: boolean): AuthResult {
     (reader.holder(request) as Holder)[granted] = { request, session };
     if (fresh) {
-      countRequest(1, { outcome: "granted" });
+      countRequest(1, GRANTED);
       observe(onAuthenticated, session, request);
     }
     return { session };
@@ -125,7 +127,7 @@ export function createAuthenticator<Native>(options: AuthOptions<Native>, reader
       // An anonymous request may pass the middleware, never a route's own policies (those judge a
       // session) unless the route says so.
       if (route?.optional ?? (config.optional && routePolicies.length === 0)) {
-        countRequest(1, { outcome: "anonymous" });
+        countRequest(1, PASSED_ANONYMOUS);
         return ANONYMOUS;
       }
       throw missingToken(request);

@@ -47,6 +47,8 @@ const NOTHING: Measure = () => undefined;
 
 /** The verifier's instruments; each is a no-op without a meter. */
 export interface VerifierMetrics {
+  /** Whether there is a meter: without one, nothing is timed. */
+  readonly enabled: boolean;
   /** Seconds a `verify()` took, by outcome (`ok` or the refusal code). */
   readonly verification: Measure;
   /** Session cache look-ups, by `result`: `hit` or `miss`. */
@@ -57,7 +59,7 @@ export interface VerifierMetrics {
 
 /** The instruments of a verifier on `meter`, the cache size read from `cacheSize` on each collection. */
 export function verifierMetrics(meter: MeterLike | undefined, cacheSize: () => number): VerifierMetrics {
-  if (meter === undefined) return { verification: NOTHING, cacheLookups: NOTHING, trustChecks: NOTHING };
+  if (meter === undefined) return { enabled: false, verification: NOTHING, cacheLookups: NOTHING, trustChecks: NOTHING };
   const verification = meter.createHistogram("turnkey_session_auth.verification.duration", {
     description: "Time to verify a session token that was not served from the cache",
     unit: "s",
@@ -71,6 +73,7 @@ export function verifierMetrics(meter: MeterLike | undefined, cacheSize: () => n
     .createObservableGauge("turnkey_session_auth.cache.size", { description: "Sessions held in the verifier's cache", unit: "{session}" })
     .addCallback((result) => result.observe(cacheSize()));
   return {
+    enabled: true,
     verification: guarded((value, attributes) => verification.record(value, attributes)),
     cacheLookups: guarded((value, attributes) => lookups.add(value, attributes)),
     trustChecks: guarded((value, attributes) => trust.add(value, attributes)),
