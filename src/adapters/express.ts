@@ -3,10 +3,10 @@ import type { TurnkeyAuthError } from "../errors.js";
 import type { AuthOptions } from "../http/adapter-options.js";
 import { createAuthenticator, whenAuthenticated, type AuthResult } from "../http/authenticate.js";
 import type { RequestReader } from "../http/request-reader.js";
+import { routeRequirements, type RouteOptions, type RouteRequirements } from "../http/route-options.js";
 import type { TurnkeySession } from "../jwt/claims.js";
 import type { SessionVerifier } from "../jwt/verifier.js";
 import type { Policy } from "../policies/policy.js";
-import { routeRequirements, type RouteOptions, type RouteRequirements } from "../http/route-options.js";
 import { isThenable } from "../promises.js";
 
 declare global {

@@ -7,7 +7,7 @@ import type { RequestReader } from "../http/request-reader.js";
 import type { TurnkeySession } from "../jwt/claims.js";
 import type { SessionVerifier } from "../jwt/verifier.js";
 import { routeRequirements, type RouteOptions, type RouteRequirements } from "../http/route-options.js";
-import type { Policy } from "../policies/policy.js";
+import { policyList, type Policy } from "../policies/policy.js";
 import { isThenable } from "../promises.js";
 
 declare module "fastify" {
@@ -70,7 +70,7 @@ function fastifyReader(fastify: FastifyInstance): RequestReader<FastifyRequest> 
 
 // A list of policies or { optional, policies }, as authenticate() takes them.
 function fastifyRoute(route: unknown): RouteRequirements {
-  if (Array.isArray(route)) return routeRequirements(route, "authenticate()");
+  if (Array.isArray(route)) return { policies: policyList(route, "authenticate() takes an array of policy functions or { optional, policies }"), optional: undefined };
   if (typeof route !== "object" || route === null) throw new TypeError("turnkey-session-auth: authenticate() takes an array of policy functions or { optional, policies }");
   return routeRequirements([route], "authenticate()");
 }
