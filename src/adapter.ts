@@ -11,3 +11,6 @@ export type { HeadersLike, RequestLike } from "./request.js";
 export { canonicalPolicyPath } from "./http/canonical-path.js";
 export type { PathMatching } from "./http/path-matching.js";
 export { policyList } from "./policies/policy.js";
+export { routeRequirements } from "./http/route-options.js";
+export type { RouteOptions, RouteRequirements } from "./http/route-options.js";
+export type { AuthHooks, RefusalDetails } from "./http/hooks.js";

@@ -13,6 +13,9 @@ export { TurnkeyAuthError, formatWwwAuthenticate, isTurnkeyAuthError } from "./e
 export type { TurnkeyAuthErrorCode, TurnkeyAuthErrorOptions, TurnkeyAuthErrorStatus } from "./errors.js";
 export { extractToken } from "./http/extract-token.js";
 export type { ExtractTokenOptions, TokenSource } from "./http/extract-token.js";
+export type { AuthHooks, RefusalDetails } from "./http/hooks.js";
+export type { RouteOptions } from "./http/route-options.js";
+export type { MeterLike, MetricAttributes } from "./telemetry/meter.js";
 export type { HeadersLike, RequestLike } from "./request.js";
 export type { PathMatching } from "./http/path-matching.js";
 export { definePolicy, policyNameOf } from "./policies/policy.js";

@@ -1,4 +1,4 @@
-// The layers of src/, read top-down: adapters → http → policies → jwt → store, crypto, over the shared
+// The layers of src/, read top-down: adapters → http → policies → jwt → store, crypto, telemetry, over the shared
 // errors.ts, promises.ts and request.ts; each imports only below itself, and the core imports no
 // framework and no Node built-in at run time.
 import { readdirSync, readFileSync } from "node:fs";
@@ -25,13 +25,14 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   "errors.ts": [],
   "request.ts": [],
   "store": [],
-  "jwt": ["store", "crypto", "errors.ts", "promises.ts"],
+  "telemetry": [],
+  "jwt": ["store", "crypto", "telemetry", "errors.ts", "promises.ts"],
   "policies": ["jwt", "errors.ts", "promises.ts", "request.ts"],
-  "http": ["policies", "jwt", "errors.ts", "request.ts"],
+  "http": ["policies", "jwt", "telemetry", "errors.ts", "promises.ts", "request.ts"],
   "adapters": ["http", "policies", "jwt", "errors.ts", "promises.ts"],
   "flows": ["policies", "jwt", "errors.ts", "promises.ts"],
   "testing": ["flows", "jwt", "crypto"],
-  "index.ts": ["http", "policies", "jwt", "store", "errors.ts", "request.ts"],
+  "index.ts": ["http", "policies", "jwt", "store", "telemetry", "errors.ts", "request.ts"],
   "adapter.ts": ["http", "policies", "request.ts"],
 };
 

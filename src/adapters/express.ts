@@ -3,9 +3,11 @@ import type { TurnkeyAuthError } from "../errors.js";
 import type { AuthOptions } from "../http/adapter-options.js";
 import { createAuthenticator, whenAuthenticated, type AuthResult } from "../http/authenticate.js";
 import type { RequestReader } from "../http/request-reader.js";
+import { routeRequirements, type RouteOptions, type RouteRequirements } from "../http/route-options.js";
 import type { TurnkeySession } from "../jwt/claims.js";
 import type { SessionVerifier } from "../jwt/verifier.js";
-import { policyList, type Policy } from "../policies/policy.js";
+import type { Policy } from "../policies/policy.js";
+import { isThenable } from "../promises.js";
 
 declare global {
   namespace Express {
@@ -18,7 +20,9 @@ declare global {
 
 /**
  * The shared adapter options, plus `onError` to answer a refusal yourself. Failures sent to
- * `next(err)` (`forwardErrors`, or a policy that threw) reach your error middleware instead.
+ * `next(err)` (`forwardErrors`, or a policy that threw) reach your error middleware instead. An
+ * `onError` that neither answers nor calls `next` (before it returns, or before its promise
+ * settles) gets the default answer; to only log refusals, use `onRefused`.
  * @example
  * ```ts
  * turnkeyAuth({ trustedOrganizations: ["org-id"], onError: (error, req, res) => res.status(error.status).end() });
@@ -38,6 +42,8 @@ export type ExpressTurnkeyAuthOptions = AuthOptions<Request> & {
  */
 export interface ExpressTurnkeyAuth extends TurnkeyRequestHandler {
   with(...policies: Policy[]): TurnkeyRequestHandler;
+  /** The route's own `optional` and policies (see {@link RouteOptions}). */
+  with(options: RouteOptions): TurnkeyRequestHandler;
   readonly verifier: SessionVerifier;
 }
 
@@ -80,20 +86,46 @@ export function turnkeyAuth(options: ExpressTurnkeyAuthOptions): ExpressTurnkeyA
       return next();
     }
     if (failure.forward) return next(failure.error);
-    if (onError !== undefined) return onError(failure.error, req, res, next);
-    res.status(failure.status).set(failure.headers).json(failure.body);
+    const answerByDefault = () => void res.status(failure.status).set(failure.headers).json(failure.body);
+    if (onError === undefined) return answerByDefault();
+    let passedOn = false;
+    const returned = onError(failure.error, req, res, (error?: unknown) => {
+      passedOn = true;
+      next(error);
+    });
+    const unanswered = () => !passedOn && !res.headersSent;
+    if (!isThenable(returned)) return unanswered() ? answerByDefault() : undefined;
+    return Promise.resolve(returned).then(() => (unanswered() ? answerByDefault() : undefined));
   }
 
   // Express 4 ignores a middleware's promise: a failure after a wait goes to next(err) here.
-  function run(req: Request, res: Response, next: NextFunction, route?: readonly Policy[]): void {
+  function run(req: Request, res: Response, next: NextFunction, route?: RouteRequirements): void {
     const answered = whenAuthenticated(authenticator.authenticate(req, route), (result) => answer(result, req, res, next));
     if (answered instanceof Promise) answered.catch(next);
   }
 
   // Typed loosely here; the exported type is generic so that routes keep their own param types.
-  const middleware = (route?: readonly Policy[]) => ((req, res, next) => run(req, res, next, route)) as RequestHandler as TurnkeyRequestHandler;
+  const middleware = (route?: RouteRequirements) => ((req, res, next) => run(req, res, next, route)) as RequestHandler as TurnkeyRequestHandler;
   return Object.assign(middleware(), {
-    with: (...policies: Policy[]) => middleware(policyList(policies, "with() takes policy functions")),
+    with: (...args: (Policy | RouteOptions)[]) => middleware(routeRequirements(args, "with()")),
     verifier: authenticator.verifier,
-  });
+  }) as ExpressTurnkeyAuth;
 }
+
+/**
+ * The session `turnkeyAuth` verified for this request. Throws when there is none: the middleware
+ * did not run before this handler, or `optional` let an anonymous request in (read `req.turnkey`
+ * on such routes).
+ * @example
+ * ```ts
+ * app.get("/me", auth, (req, res) => res.json({ userId: sessionOf(req).userId }));
+ * ```
+ */
+export function sessionOf(req: Request): TurnkeySession {
+  const session = req.turnkey;
+  if (session === undefined) throw new Error(NO_SESSION);
+  return session;
+}
+
+const NO_SESSION =
+  "turnkey-session-auth: sessionOf(req) found no session: mount turnkeyAuth (or auth.with(...)) before this handler; on an optional route, read req.turnkey instead";

@@ -6,6 +6,7 @@ import { createAuthenticator, whenAuthenticated, type AuthResult } from "../http
 import type { RequestReader } from "../http/request-reader.js";
 import type { TurnkeySession } from "../jwt/claims.js";
 import type { SessionVerifier } from "../jwt/verifier.js";
+import { routeRequirements, type RouteOptions, type RouteRequirements } from "../http/route-options.js";
 import { policyList, type Policy } from "../policies/policy.js";
 import { isThenable } from "../promises.js";
 
@@ -16,8 +17,11 @@ declare module "fastify" {
   }
   interface FastifyInstance {
     turnkey: {
-      /** An `onRequest`/`preHandler` hook: authenticates (or reuses the global hook's session), then runs `policies`. */
-      authenticate(policies?: readonly Policy[]): onRequestHookHandler;
+      /**
+       * An `onRequest`/`preHandler` hook: authenticates (or reuses the global hook's session), then
+       * runs the route's policies; `{ optional, policies }` sets the route's own `optional` too.
+       */
+      authenticate(route?: readonly Policy[] | RouteOptions): onRequestHookHandler;
       readonly verifier: SessionVerifier;
     };
   }
@@ -25,7 +29,9 @@ declare module "fastify" {
 
 /**
  * The shared adapter options; `global` authenticates every route in an `onRequest` hook; `onError`
- * answers a refusal yourself and must send the reply (the route never runs after a refusal).
+ * answers a refusal yourself (the route never runs after a refusal). An `onError` that has not
+ * sent the reply when it returns (or its promise settles) gets the default answer; to only log
+ * refusals, use `onRefused`.
  * @example
  * ```ts
  * await app.register(turnkeyAuth, { trustedOrganizations: ["org-id"], global: true });
@@ -62,6 +68,13 @@ function fastifyReader(fastify: FastifyInstance): RequestReader<FastifyRequest> 
   };
 }
 
+// A list of policies or { optional, policies }, as authenticate() takes them.
+function fastifyRoute(route: unknown): RouteRequirements {
+  if (Array.isArray(route)) return { policies: policyList(route, "authenticate() takes an array of policy functions or { optional, policies }"), optional: undefined };
+  if (typeof route !== "object" || route === null) throw new TypeError("turnkey-session-auth: authenticate() takes an array of policy functions or { optional, policies }");
+  return routeRequirements([route], "authenticate()");
+}
+
 const plugin: FastifyPluginAsync<FastifyTurnkeyAuthOptions> = async (fastify, options) => {
   const authenticator = createAuthenticator(options, fastifyReader(fastify));
   const { onError } = options;
@@ -74,18 +87,23 @@ const plugin: FastifyPluginAsync<FastifyTurnkeyAuthOptions> = async (fastify, op
       return done();
     }
     if (failure.forward) return done(failure.error); // to setErrorHandler; the error carries `statusCode`
-    if (onError !== undefined) return onError(failure.error, request, reply);
-    reply.code(failure.status).headers(failure.headers).send(failure.body);
+    const answerByDefault = () => void reply.code(failure.status).headers(failure.headers).send(failure.body);
+    if (onError === undefined) return answerByDefault();
+    const returned = onError(failure.error, request, reply);
+    // A reply is itself a thenable (settling once sent): returning it, or having sent, is an answer.
+    if (returned === reply || reply.sent) return undefined;
+    if (!isThenable(returned)) return answerByDefault();
+    return Promise.resolve(returned).then(() => (reply.sent ? undefined : answerByDefault()));
   }
 
-  const hook = (route?: readonly Policy[]): onRequestHookHandler => (request, reply, done) => {
+  const hook = (route?: RouteRequirements): onRequestHookHandler => (request, reply, done) => {
     const answered = whenAuthenticated(authenticator.authenticate(request, route), (result) => answer(result, request, reply, done));
     if (isThenable(answered)) Promise.resolve(answered).catch(done); // a failure of onError, or after a wait
   };
 
   fastify.decorateRequest("turnkey", null);
   fastify.decorate("turnkey", {
-    authenticate: (policies: readonly Policy[] = []) => hook(policyList(policies, "authenticate() takes an array of policy functions")),
+    authenticate: (route: readonly Policy[] | RouteOptions = []) => hook(fastifyRoute(route)),
     verifier: authenticator.verifier,
   });
   if (options.global === true) fastify.addHook("onRequest", hook());
@@ -103,4 +121,21 @@ const plugin: FastifyPluginAsync<FastifyTurnkeyAuthOptions> = async (fastify, op
  * ```
  */
 export const turnkeyAuth = fastifyPlugin(plugin, { name: "turnkey-session-auth", fastify: "5.x" });
+
+/**
+ * The session `turnkeyAuth` verified for this request. Throws when there is none: no hook
+ * authenticated the route, or `optional` let an anonymous request in (read `request.turnkey` on
+ * such routes).
+ * @example
+ * ```ts
+ * app.get("/me", { onRequest: app.turnkey.authenticate() }, async (request) => ({ userId: sessionOf(request).userId }));
+ * ```
+ */
+export function sessionOf(request: FastifyRequest): TurnkeySession {
+  const session = request.turnkey;
+  if (session === null || session === undefined) {
+    throw new Error("turnkey-session-auth: sessionOf(request) found no session: add onRequest: app.turnkey.authenticate() to the route (or register with global: true); on an optional route, read request.turnkey instead");
+  }
+  return session;
+}
 export default turnkeyAuth;

@@ -7,7 +7,9 @@ import { createAuthenticator, whenAuthenticated, type AuthResult } from "../http
 import type { RequestReader } from "../http/request-reader.js";
 import type { TurnkeySession } from "../jwt/claims.js";
 import type { SessionVerifier } from "../jwt/verifier.js";
-import { policyList, type Policy } from "../policies/policy.js";
+import { routeRequirements, type RouteOptions, type RouteRequirements } from "../http/route-options.js";
+import type { Policy } from "../policies/policy.js";
+import { isThenable } from "../promises.js";
 
 /** `c.get("turnkey")`: the verified session, or `undefined` when `optional` let a request in.
  * @example `const app = new Hono<{ Variables: TurnkeyVariables }>();` */
@@ -19,13 +21,15 @@ declare module "hono" { interface ContextVariableMap { turnkey?: TurnkeySession 
 
 /**
  * Shared adapter options, plus `onError` to build the refusal response (forwarded ones skip it).
+ * An `onError` that returns no `Response` (and sets none on `c.res`) gets the default answer; to
+ * only log refusals, use `onRefused`.
  * @example
  * ```ts
  * turnkeyAuth({ trustedOrganizations: ["org-id"], onError: (error, c) => c.json({ code: error.code }, error.status) });
  * ```
  */
 export type HonoTurnkeyAuthOptions = AuthOptions<Context> & {
-  onError?: (error: TurnkeyAuthError, c: Context) => Response | Promise<Response>;
+  onError?: (error: TurnkeyAuthError, c: Context) => Response | void | Promise<Response | void>;
 };
 
 /**
@@ -41,6 +45,8 @@ export type HonoTurnkeyAuthOptions = AuthOptions<Context> & {
  */
 export interface HonoTurnkeyAuth extends MiddlewareHandler<TurnkeyEnv> {
   with(...policies: Policy[]): MiddlewareHandler<TurnkeyEnv>;
+  /** The route's own `optional` and policies (see {@link RouteOptions}). */
+  with(options: RouteOptions): MiddlewareHandler<TurnkeyEnv>;
   /** TypeScript cannot infer the route's path through the wrapper: give it to type `c.req.param()`, `protect<"/orgs/:orgId">(…)`. */
   protect<P extends string = any, I extends Input = BlankInput, R extends HandlerResponse<any> = any>(
     handler: H<TurnkeyEnv, P, I, R>): H<TurnkeyEnv, P, I, R | Response>;
@@ -83,16 +89,19 @@ export function turnkeyAuth(options: HonoTurnkeyAuthOptions): HonoTurnkeyAuth {
     }
     const { status, headers, body } = failure;
     if (failure.forward) throw new HTTPException(status, { res: Response.json(body, { status, headers }), message: body.message, cause: failure.error });
-    if (onError !== undefined) return onError(failure.error, c);
-    return c.json(body, status, headers);
+    const answerByDefault = () => c.json(body, status, headers);
+    if (onError === undefined) return answerByDefault();
+    const orDefault = (returned: Response | void) => (returned instanceof Response ? returned : c.finalized ? c.res : answerByDefault());
+    const returned = onError(failure.error, c);
+    return isThenable(returned) ? Promise.resolve(returned).then(orDefault) : orDefault(returned);
   }
 
-  const run = (c: Context<TurnkeyEnv>, next: Next, route: readonly Policy[] | undefined, proceed: Handler<TurnkeyEnv>) =>
+  const run = (c: Context<TurnkeyEnv>, next: Next, route: RouteRequirements | undefined, proceed: Handler<TurnkeyEnv>) =>
     whenAuthenticated(authenticator.authenticate(c, route), (result) => answer(result, c, next, proceed));
 
   return Object.assign(((c, next) => run(c, next, undefined, callNext)) as MiddlewareHandler<TurnkeyEnv>, {
-    with(...policies: Policy[]): MiddlewareHandler<TurnkeyEnv> {
-      const route = policyList(policies, "with() takes policy functions");
+    with(...args: (Policy | RouteOptions)[]): MiddlewareHandler<TurnkeyEnv> {
+      const route = routeRequirements(args, "with()");
       return (c, next) => run(c, next, route, callNext) as Promise<Response | void>;
     },
     protect(handler: Handler<TurnkeyEnv>): Handler<TurnkeyEnv> {
@@ -101,4 +110,21 @@ export function turnkeyAuth(options: HonoTurnkeyAuthOptions): HonoTurnkeyAuth {
     },
     verifier: authenticator.verifier,
   }) as HonoTurnkeyAuth;
+}
+
+/**
+ * The session `turnkeyAuth` verified for this request. Throws when there is none: the middleware
+ * did not run before this handler, or `optional` let an anonymous request in (read
+ * `c.get("turnkey")` on such routes).
+ * @example
+ * ```ts
+ * app.get("/me", auth, (c) => c.json({ userId: sessionOf(c).userId }));
+ * ```
+ */
+export function sessionOf(c: Context): TurnkeySession {
+  const session = (c as Context<TurnkeyEnv>).get("turnkey");
+  if (session === undefined) {
+    throw new Error('turnkey-session-auth: sessionOf(c) found no session: mount turnkeyAuth (or auth.with(...)) before this handler; on an optional route, read c.get("turnkey") instead');
+  }
+  return session;
 }

@@ -5,7 +5,9 @@ import { createAuthenticator, whenAuthenticated, type AuthResult } from "../http
 import type { RequestReader } from "../http/request-reader.js";
 import type { TurnkeySession } from "../jwt/claims.js";
 import type { SessionVerifier } from "../jwt/verifier.js";
-import { policyList, type Policy } from "../policies/policy.js";
+import { routeRequirements, type RouteOptions, type RouteRequirements } from "../http/route-options.js";
+import type { Policy } from "../policies/policy.js";
+import { isThenable } from "../promises.js";
 
 declare module "koa" {
   interface DefaultState { /** The verified session (set by `turnkeyAuth`); absent when `optional` let an anonymous request in. */ turnkey?: TurnkeySession }
@@ -14,6 +16,8 @@ declare module "koa" {
 /**
  * The shared adapter options, plus `onError` to answer a refusal yourself. Failures thrown
  * upstream (`forwardErrors`, or a policy that threw) reach your error-handling middleware instead.
+ * An `onError` that sets neither a status nor a body (by the time its promise settles) gets the
+ * default answer; to only log refusals, use `onRefused`.
  * @example
  * ```ts
  * turnkeyAuth({ trustedOrganizations: ["org-id"], onError: (error, ctx) => { ctx.status = error.status; } });
@@ -34,6 +38,8 @@ export type KoaTurnkeyAuthOptions = AuthOptions<Context> & { onError?: (error: T
  */
 export interface KoaTurnkeyAuth extends Middleware {
   with(...policies: Policy[]): Middleware;
+  /** The route's own `optional` and policies (see {@link RouteOptions}). */
+  with(options: RouteOptions): Middleware;
   /** Give `ContextT` (e.g. @koa/router's `RouterContext`) to type `ctx.params` in the handler. */
   protect<StateT = DefaultState, ContextT = DefaultContext>(handler: Middleware<StateT, ContextT>): Middleware<StateT, ContextT>;
   readonly verifier: SessionVerifier;
@@ -53,6 +59,14 @@ const KOA: RequestReader<Context> = {
 };
 
 const callNext: Middleware = (_ctx, next) => next();
+
+// Koa answers 404 to a response nobody touched. Whether a status was set is kept in Koa's own
+// `_explicitStatus` (lib/response.js), as Koa itself reads it; a body set counts too.
+function unanswered(ctx: Context): boolean {
+  const explicit = (ctx.response as { _explicitStatus?: unknown })._explicitStatus;
+  const statusSet = typeof explicit === "boolean" ? explicit : ctx.status !== 404;
+  return !statusSet && ctx.body == null && !ctx.headerSent && ctx.respond !== false;
+}
 
 /**
  * Koa middleware verifying the Turnkey session into `ctx.state.turnkey`. Refusals are answered
@@ -77,18 +91,23 @@ export function turnkeyAuth(options: KoaTurnkeyAuthOptions): KoaTurnkeyAuth {
     }
     // As http-errors does: Koa shows the message of a 4xx, and hides a 5xx behind its status text.
     if (failure.forward) throw Object.assign(failure.error, { expose: failure.status < 500 });
-    if (onError !== undefined) return onError(failure.error, ctx);
-    ctx.status = failure.status;
-    ctx.set(failure.headers);
-    ctx.body = failure.body;
+    const answerByDefault = () => {
+      ctx.status = failure.status;
+      ctx.set(failure.headers);
+      ctx.body = failure.body;
+    };
+    if (onError === undefined) return answerByDefault();
+    const returned = onError(failure.error, ctx);
+    if (!isThenable(returned)) return unanswered(ctx) ? answerByDefault() : undefined;
+    return Promise.resolve(returned).then(() => (unanswered(ctx) ? answerByDefault() : undefined));
   }
 
-  const run = (ctx: Context, next: Next, route: readonly Policy[] | undefined, proceed: Middleware) =>
+  const run = (ctx: Context, next: Next, route: RouteRequirements | undefined, proceed: Middleware) =>
     whenAuthenticated(authenticator.authenticate(ctx, route), (result) => answer(result, ctx, next, proceed)) as Promise<unknown>;
 
   return Object.assign((ctx: Context, next: Next) => run(ctx, next, undefined, callNext), {
-    with(...policies: Policy[]): Middleware {
-      const route = policyList(policies, "with() takes policy functions");
+    with(...args: (Policy | RouteOptions)[]): Middleware {
+      const route = routeRequirements(args, "with()");
       return (ctx, next) => run(ctx, next, route, callNext);
     },
     protect(handler: Middleware): Middleware {
@@ -97,4 +116,21 @@ export function turnkeyAuth(options: KoaTurnkeyAuthOptions): KoaTurnkeyAuth {
     },
     verifier: authenticator.verifier,
   }) as KoaTurnkeyAuth;
+}
+
+/**
+ * The session `turnkeyAuth` verified for this request. Throws when there is none: the middleware
+ * did not run before this one, or `optional` let an anonymous request in (read
+ * `ctx.state.turnkey` on such routes).
+ * @example
+ * ```ts
+ * router.get("/me", auth, (ctx) => { ctx.body = { userId: sessionOf(ctx).userId }; });
+ * ```
+ */
+export function sessionOf(ctx: Pick<Context, "state">): TurnkeySession {
+  const session = (ctx.state as DefaultState).turnkey;
+  if (session === undefined) {
+    throw new Error("turnkey-session-auth: sessionOf(ctx) found no session: mount turnkeyAuth (or auth.with(...)) before this middleware; on an optional route, read ctx.state.turnkey instead");
+  }
+  return session;
 }

@@ -1,7 +1,9 @@
 import { createSessionVerifier, type SessionVerifier } from "../jwt/verifier.js";
 import type { VerifyOptions } from "../jwt/options.js";
 import { policyList, type Policy } from "../policies/policy.js";
+import { isMeter, type MeterLike } from "../telemetry/meter.js";
 import type { ExtractTokenOptions } from "./extract-token.js";
+import type { AuthHooks } from "./hooks.js";
 import { resolvePathMatching, type PathMatching } from "./path-matching.js";
 
 /**
@@ -18,7 +20,7 @@ import { resolvePathMatching, type PathMatching } from "./path-matching.js";
  * };
  * ```
  */
-export type AuthOptions<Native = unknown> = (({ verifier: SessionVerifier } & Partial<VerifyOptions>) | (VerifyOptions & { verifier?: undefined })) & {
+export type AuthOptions<Native = unknown> = (({ verifier: SessionVerifier } & Partial<VerifyOptions>) | (VerifyOptions & { verifier?: undefined })) & AuthHooks<Native> & {
   /** A verifier to share between middlewares (one key import, one cache). Overrides the verify options. */
   verifier?: SessionVerifier;
   /** Authorization rules run, in order, after authentication. */
@@ -54,6 +56,9 @@ export interface AdapterConfig<Native> {
   readonly realm: string;
   readonly policyTimeout: number;
   readonly pathMatching: PathMatching;
+  readonly onAuthenticated: AuthHooks<Native>["onAuthenticated"];
+  readonly onRefused: AuthHooks<Native>["onRefused"];
+  readonly meter: MeterLike | undefined;
 }
 
 const DEFAULT_POLICY_TIMEOUT_MS = 5000;
@@ -79,7 +84,10 @@ export function resolveAdapterOptions<Native>(options: AuthOptions<Native>, path
   if (verifier !== undefined && (typeof verifier?.verify !== "function" || typeof verifier.cached !== "function")) {
     throw optionError("verifier", "must come from createSessionVerifier()");
   }
-  if (getToken !== undefined && typeof getToken !== "function") throw optionError("getToken", "must be a function");
+  for (const name of ["getToken", "onAuthenticated", "onRefused"] as const) {
+    if (options[name] !== undefined && typeof options[name] !== "function") throw optionError(name, "must be a function");
+  }
+  if (options.meter !== undefined && !isMeter(options.meter)) throw optionError("meter", "must be an OpenTelemetry Meter (createCounter, createHistogram and createObservableGauge)");
   // Every adapter's own option, with a framework-specific signature: checked here once.
   const { onError } = options as { onError?: unknown };
   if (onError !== undefined && typeof onError !== "function") throw optionError("onError", "must be a function");
@@ -100,5 +108,8 @@ export function resolveAdapterOptions<Native>(options: AuthOptions<Native>, path
     realm,
     policyTimeout,
     pathMatching: resolvePathMatching(options.pathMatching, pathMatching),
+    onAuthenticated: options.onAuthenticated,
+    onRefused: options.onRefused,
+    meter: options.meter,
   };
 }

@@ -95,3 +95,41 @@ export function extractToken(request: TokenSource, options: ExtractTokenOptions 
   if (bearer !== undefined || options.cookieName === undefined) return bearer;
   return cookieValue(request, options.cookieName);
 }
+
+// What a Turnkey session JWT starts with: the base64url of `{"alg":"ES256",…}` begins `eyJ` (`{"`).
+function looksLikeJwt(value: string): boolean {
+  const firstDot = value.indexOf(".");
+  const secondDot = firstDot < 0 ? -1 : value.indexOf(".", firstDot + 1);
+  return value.startsWith("eyJ") && secondDot > 0 && value.indexOf(".", secondDot + 1) < 0;
+}
+
+// Whether a cookie other than `name` (every cookie, without one) holds what looks like a JWT.
+function hasTokenInAnotherCookie(request: TokenSource, name: string | undefined): boolean {
+  const header = readHeader(request.headers, "cookie");
+  if (header === undefined) return false;
+  return (typeof header === "string" ? header : header.join("; ")).split(";").some((pair) => {
+    const equals = pair.indexOf("=");
+    return equals >= 0 && pair.slice(0, equals).trim() !== name && looksLikeJwt(pair.slice(equals + 1).trim());
+  });
+}
+
+/**
+ * Where a request that {@link extractToken} found no token in seems to carry one anyway: an
+ * `Authorization` header of another scheme (`Token …`, a bare token), or a cookie the app does
+ * not read. Says what to do; never quotes the request. `undefined` when nothing was found.
+ *
+ * @example
+ * ```ts
+ * misplacedToken({ headers: { authorization: "Token eyJ…" } }); // "the Authorization header does not use the Bearer scheme: …"
+ * ```
+ */
+export function misplacedToken(request: TokenSource, options: ExtractTokenOptions = {}): string | undefined {
+  const authorization = authorizationOf(request);
+  if (authorization !== undefined && authorization.trim() !== "") {
+    return "the Authorization header does not use the Bearer scheme: send 'Authorization: Bearer <token>'";
+  }
+  if (!hasTokenInAnotherCookie(request, options.cookieName)) return undefined;
+  return options.cookieName === undefined
+    ? 'a cookie holds what looks like a session token, but this app reads no cookie: set the "cookieName" option'
+    : 'a cookie holds what looks like a session token, but not the one this app reads: check the "cookieName" option';
+}

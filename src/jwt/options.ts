@@ -2,6 +2,7 @@ import { PRODUCTION_NOTARIZER_SIGN_PUBLIC_KEY } from "@turnkey/crypto";
 import { parseP256PublicKey, type P256Point } from "../crypto/p256.js";
 import { createMemoryStore } from "../store/memory-store.js";
 import type { SessionStore } from "../store/session-store.js";
+import { isMeter, type MeterLike } from "../telemetry/meter.js";
 import type { TrustedOrganizations } from "./trust.js";
 
 /**
@@ -19,8 +20,12 @@ import type { TrustedOrganizations } from "./trust.js";
 export interface VerifyOptions {
   /** Required. Which organizations' sessions to accept; see {@link TrustedOrganizations}. */
   trustedOrganizations: TrustedOrganizations;
-  /** Hex P-256 key (compressed or uncompressed). Default: Turnkey's production notarizer key. */
-  notarizerPublicKey?: string;
+  /**
+   * Hex P-256 key (compressed or uncompressed), or several: a token verifies under any of them, so
+   * Turnkey's new key can be added before it signs and the old one removed after. Default: Turnkey's
+   * production notarizer key.
+   */
+  notarizerPublicKey?: string | readonly string[];
   /** Seconds of leeway on `exp` for clock skew (RFC 7519 §4.1.4). Default 5, at most 300. */
   clockTolerance?: number;
   /**
@@ -39,18 +44,26 @@ export interface VerifyOptions {
    * verifier, and a Redis store (`turnkey-session-auth/redis`) to share it across instances.
    */
   store?: SessionStore;
+  /**
+   * An OpenTelemetry `Meter` (`metrics.getMeter("turnkey-session-auth")` from `@opentelemetry/api`)
+   * to record verification latency, cache look-ups and size, and trust checks on; the adapters
+   * also count requests by outcome on it. Default: no metrics.
+   */
+  meter?: MeterLike;
 }
 
 /** {@link VerifyOptions} after validation, with defaults applied. */
 export interface ResolvedVerifyOptions {
   readonly trustedOrganizations: TrustedOrganizations;
-  readonly notarizerPublicKey: string;
-  readonly notarizerPoint: P256Point;
+  readonly notarizerPublicKey: string | readonly string[];
+  /** The points of `notarizerPublicKey`, in the order given. */
+  readonly notarizerPoints: readonly P256Point[];
   readonly clockToleranceSeconds: number;
   readonly now: () => number;
   readonly maxTokenLength: number;
   readonly cacheMaxEntries: number;
   readonly store: SessionStore;
+  readonly meter: MeterLike | undefined;
 }
 
 // Sessions held by default: about 1 KB each (token, frozen claims, session), so ~16 MB.
@@ -90,6 +103,23 @@ function isSessionStore(value: unknown): value is SessionStore {
   return ["get", "set", "setIfAbsent", "delete"].every((method) => typeof store[method] === "function");
 }
 
+// A few keys at most: a rotation overlaps the old key and the new one, and each key is one more
+// signature check for a forged token.
+const MAX_NOTARIZER_KEYS = 4;
+
+function checkNotarizerKeys(value: unknown): { notarizerPublicKey: string | readonly string[]; notarizerPoints: readonly P256Point[] } {
+  const keys = Array.isArray(value) ? value : [value];
+  if (keys.length === 0 || keys.length > MAX_NOTARIZER_KEYS) {
+    throw optionError("notarizerPublicKey", `must be one key or a list of 1 to ${MAX_NOTARIZER_KEYS} keys`);
+  }
+  const notarizerPoints = keys.map((key) => {
+    const point = typeof key === "string" ? parseP256PublicKey(key) : undefined;
+    if (point === undefined) throw optionError("notarizerPublicKey", "must be a P-256 public key in hex (SEC 1, compressed or uncompressed) on the curve");
+    return point;
+  });
+  return { notarizerPublicKey: Array.isArray(value) ? Object.freeze([...keys]) as readonly string[] : (value as string), notarizerPoints };
+}
+
 function checkTrustedOrganizations(value: unknown): TrustedOrganizations {
   if (value === undefined) {
     throw optionError(
@@ -119,9 +149,7 @@ export function resolveVerifyOptions(options: VerifyOptions): ResolvedVerifyOpti
   if (typeof options !== "object" || options === null) throw new TypeError("turnkey-session-auth: options must be an object");
   const trustedOrganizations = checkTrustedOrganizations(options.trustedOrganizations);
 
-  const notarizerPublicKey = options.notarizerPublicKey ?? PRODUCTION_NOTARIZER_SIGN_PUBLIC_KEY;
-  const notarizerPoint = typeof notarizerPublicKey === "string" ? parseP256PublicKey(notarizerPublicKey) : undefined;
-  if (notarizerPoint === undefined) throw optionError("notarizerPublicKey", "must be a P-256 public key in hex (SEC 1, compressed or uncompressed) on the curve");
+  const { notarizerPublicKey, notarizerPoints } = checkNotarizerKeys(options.notarizerPublicKey ?? PRODUCTION_NOTARIZER_SIGN_PUBLIC_KEY);
 
   const clockToleranceSeconds = options.clockTolerance ?? 5;
   if (typeof clockToleranceSeconds !== "number" || !(clockToleranceSeconds >= 0 && clockToleranceSeconds <= MAX_CLOCK_TOLERANCE_SECONDS)) {
@@ -144,5 +172,8 @@ export function resolveVerifyOptions(options: VerifyOptions): ResolvedVerifyOpti
   const store = options.store ?? createMemoryStore();
   if (!isSessionStore(store)) throw optionError("store", "must be a SessionStore (get, set, setIfAbsent and delete functions), such as createMemoryStore()");
 
-  return { trustedOrganizations, notarizerPublicKey, notarizerPoint, clockToleranceSeconds, now, maxTokenLength, cacheMaxEntries, store };
+  const { meter } = options;
+  if (meter !== undefined && !isMeter(meter)) throw optionError("meter", "must be an OpenTelemetry Meter (createCounter, createHistogram and createObservableGauge)");
+
+  return { trustedOrganizations, notarizerPublicKey, notarizerPoints, clockToleranceSeconds, now, maxTokenLength, cacheMaxEntries, store, meter };
 }

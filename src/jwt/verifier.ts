@@ -1,12 +1,13 @@
-import { nativeCrypto } from "../crypto/native.js";
+import { nativeCrypto, type P256SignatureCheck } from "../crypto/native.js";
 import { hasScalarsInRange } from "../crypto/p256.js";
-import { TurnkeyAuthError } from "../errors.js";
+import { TurnkeyAuthError, isTurnkeyAuthError } from "../errors.js";
+import { verifierMetrics, type VerifierMetrics } from "../telemetry/meter.js";
 import { sessionFromPayload, type TurnkeySession } from "./claims.js";
 import type { SessionStore } from "../store/session-store.js";
 import { LruCache } from "./lru.js";
 import { resolveVerifyOptions, type VerifyOptions } from "./options.js";
 import { parseJsonBytes, parseToken } from "./parse.js";
-import { trustRule } from "./trust.js";
+import { trustRule, type TrustRule } from "./trust.js";
 
 /**
  * Verifies Turnkey session JWTs with one imported key and one cache. Create it once at start-up
@@ -37,8 +38,8 @@ export interface SessionVerifier {
   cached(token: string): TurnkeySession | undefined;
   /** The store this verifier shares state through (`VerifyOptions.store`, or its own memory store). */
   readonly store: SessionStore;
-  /** The notarizer key this verifier trusts, as configured (hex). */
-  readonly notarizerPublicKey: string;
+  /** The notarizer key (or keys, during a rotation) this verifier trusts, as configured (hex). */
+  readonly notarizerPublicKey: string | readonly string[];
   /** Forgets every cached session and remembered refusal. */
   clearCache(): void;
 }
@@ -59,8 +60,55 @@ const REFUSAL_MESSAGES = {
   untrusted_organization: "The session's organization is not trusted by this service",
 } as const;
 
-function refusalError(code: Refusal["code"]): TurnkeyAuthError {
-  return new TurnkeyAuthError(code, REFUSAL_MESSAGES[code]);
+// The verified session behind a refusal (expired, untrusted): who was refused, for the adapters'
+// `onRefused` details. Kept off the error itself, whose session would carry the token.
+const refusedSessions = new WeakMap<TurnkeyAuthError, TurnkeySession>();
+
+function refusalError(code: Refusal["code"], session?: TurnkeySession): TurnkeyAuthError {
+  const error = new TurnkeyAuthError(code, REFUSAL_MESSAGES[code]);
+  if (session !== undefined) refusedSessions.set(error, session);
+  return error;
+}
+
+/** The session whose signature verified but which `thrown` refused (expiry, organization), if any. */
+export function refusedSessionOf(thrown: unknown): TurnkeySession | undefined {
+  return thrown instanceof TurnkeyAuthError ? refusedSessions.get(thrown) : undefined;
+}
+
+const HIT = Object.freeze({ result: "hit" });
+const MISS = Object.freeze({ result: "miss" });
+
+// RFC 6750 §2.1's scheme before the credential: the caller passed the header's value, not the token.
+function startsWithBearer(token: string): boolean {
+  return token.length > 7 && token.slice(0, 7).toLowerCase() === "bearer ";
+}
+
+// The trust rule, each answer counted by result.
+function countedTrust(trusts: TrustRule, metrics: VerifierMetrics): TrustRule {
+  const count = (result: string) => metrics.trustChecks(1, { result });
+  const counted = (trusted: boolean) => (count(trusted ? "trusted" : "untrusted"), trusted);
+  const failed = (error: unknown): never => {
+    count("error");
+    throw error;
+  };
+  return (session) => {
+    let verdict: boolean | Promise<boolean>;
+    try {
+      verdict = trusts(session);
+    } catch (error) {
+      return failed(error);
+    }
+    return verdict instanceof Promise ? verdict.then(counted, failed) : counted(verdict);
+  };
+}
+
+// Valid under any of the keys, tried in the order configured (the current key first, then the next).
+function signatureCheck(checks: readonly P256SignatureCheck[]): P256SignatureCheck {
+  if (checks.length === 1) return checks[0] as P256SignatureCheck;
+  return async (message, signature) => {
+    for (const check of checks) if (await check(message, signature)) return true;
+    return false;
+  };
 }
 
 /**
@@ -85,10 +133,11 @@ export function createSessionVerifier(options: VerifyOptions): SessionVerifier {
   const resolved = resolveVerifyOptions(options);
   const { now, clockToleranceSeconds, maxTokenLength, cacheMaxEntries } = resolved;
   const crypto = nativeCrypto();
-  const checkSignature = crypto.importP256Key(resolved.notarizerPoint);
-  const trusts = trustRule(resolved.trustedOrganizations);
+  const checkSignature = signatureCheck(resolved.notarizerPoints.map((point) => crypto.importP256Key(point)));
   // All keyed by the token. `cache: false` keeps nothing (bounds of 0).
   const sessions = new LruCache<string, TurnkeySession>(cacheMaxEntries);
+  const metrics = verifierMetrics(resolved.meter, () => sessions.size);
+  const trusts = countedTrust(trustRule(resolved.trustedOrganizations), metrics);
   const refusals = new LruCache<string, Refusal>(cacheMaxEntries > 0 ? MAX_REMEMBERED_REFUSALS : 0);
   const inFlight = new Map<string, Promise<TurnkeySession>>(); // checks still waiting, shared by concurrent callers
 
@@ -101,7 +150,7 @@ export function createSessionVerifier(options: VerifyOptions): SessionVerifier {
   function remember(token: string, refusal: Refusal): TurnkeyAuthError {
     sessions.delete(token);
     refusals.set(token, refusal);
-    return refusalError(refusal.code);
+    return refusalError(refusal.code, refusal.code === "invalid_signature" ? undefined : refusal.session);
   }
 
   async function verifySignature(token: string): Promise<TurnkeySession> {
@@ -138,9 +187,13 @@ export function createSessionVerifier(options: VerifyOptions): SessionVerifier {
   function check(token: string): TurnkeySession | Promise<TurnkeySession> {
     if (typeof token !== "string" || token.length === 0) throw new TurnkeyAuthError("missing_token", "No session token was presented");
     if (token.length > maxTokenLength) throw new TurnkeyAuthError("malformed_token", "The token is malformed: it is longer than allowed");
+    if (startsWithBearer(token)) {
+      throw new TurnkeyAuthError("malformed_token", 'The token is malformed: it starts with "Bearer ", so it is the Authorization header\'s value; pass the token alone (extractToken reads it from a request)');
+    }
     const waiting = inFlight.get(token);
     if (waiting !== undefined) return waiting;
     const known = sessions.get(token);
+    metrics.cacheLookups(1, known === undefined ? MISS : HIT);
     const outcome = known !== undefined ? admit(token, known, true) : checkUncached(token);
     if (!(outcome instanceof Promise)) return outcome;
     const shared = outcome.finally(() => inFlight.delete(token));
@@ -157,7 +210,17 @@ export function createSessionVerifier(options: VerifyOptions): SessionVerifier {
 
   return {
     async verify(token) {
-      return check(token);
+      if (!metrics.enabled) return check(token);
+      const started = performance.now();
+      const seconds = () => (performance.now() - started) / 1000;
+      try {
+        const session = await check(token);
+        metrics.verification(seconds(), { outcome: "ok" });
+        return session;
+      } catch (error) {
+        metrics.verification(seconds(), { outcome: isTurnkeyAuthError(error) ? error.code : "error" });
+        throw error;
+      }
     },
     cached(token) {
       if (!sessions.has(token)) return undefined;

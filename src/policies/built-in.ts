@@ -1,3 +1,4 @@
+import { TurnkeyAuthError } from "../errors.js";
 import type { RequestLike } from "../request.js";
 import type { BuiltInSessionType } from "../jwt/claims.js";
 import { definePolicy, type Policy } from "./policy.js";
@@ -32,7 +33,9 @@ export function requireOrganization(ids: string | readonly string[] | ((request:
 
 /**
  * Grants when the route parameter `name` equals the session's organization: the usual "only
- * your own sub-organization" rule for routes like `/orgs/:orgId/…`. A missing parameter denies.
+ * your own sub-organization" rule for routes like `/orgs/:orgId/…`. A route without that
+ * parameter (a typo, or a middleware mounted without the path) denies every request, with a
+ * message naming the missing parameter.
  *
  * @example
  * ```ts
@@ -41,8 +44,14 @@ export function requireOrganization(ids: string | readonly string[] | ((request:
  */
 export function organizationFromParam(name: string): Policy {
   if (typeof name !== "string" || name.length === 0) throw new TypeError("organizationFromParam: name must be a non-empty string");
-  return definePolicy(`organizationFromParam(${name})`, ({ session, request }) => {
+  const policy = `organizationFromParam(${name})`;
+  return definePolicy(policy, ({ session, request }) => {
     const value = request.params[name];
+    if (value === undefined) {
+      // Still a denial (fail closed), told apart from a wrong organization: this is the route's mistake.
+      const problem = `the route has no parameter "${name}" (check its path, and that this middleware is on the route, not app-wide)`;
+      throw new TurnkeyAuthError("forbidden", `Access denied by policy "${policy}": ${problem}`, { policy });
+    }
     return typeof value === "string" && value === session.organizationId;
   });
 }

@@ -144,9 +144,10 @@ describe("hono", () => {
     auth.protect("handler");
   });
 
-  it("onError must return a Response", () => {
-    // @ts-expect-error onError builds the response
+  it("onError returns a Response, or nothing for the default answer", () => {
     honoAuth({ ...options, onError: () => undefined });
+    // @ts-expect-error anything else is no answer
+    honoAuth({ ...options, onError: () => "refused" });
     honoAuth({ ...options, onError: (error, c) => c.json({ code: error.code }, error.status) });
   });
 });
