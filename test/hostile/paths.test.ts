@@ -123,7 +123,8 @@ describe("canonicalPolicyPath on hostile targets", () => {
       outcome(input, loose);
       outcome(input, { caseSensitive: true, strict: true, mergeSlashes: false, semicolonEndsPath: false });
     }
-    // Linear work on 28 MB of input takes a few hundred milliseconds; a quadratic pass, hours.
-    expect(performance.now() - started).toBeLessThan(5_000);
-  });
+    // Linear work on 28 MB of input takes well under a second on a quiet machine; a quadratic pass,
+    // hours. The bound is loose so that a machine shared with other work never fails it.
+    expect(performance.now() - started).toBeLessThan(30_000);
+  }, 60_000);
 });
