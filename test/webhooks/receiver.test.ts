@@ -30,7 +30,7 @@ describe("createWebhookReceiver", () => {
     const { clock, sender, receiver, events } = setup();
     const impostor = signer(clock);
     const forged = delivery(impostor);
-    const headers = { ...forged.headers, "x-turnkey-signature-key-id": sender.keyId };
+    const headers: Record<string, string> = { ...forged.headers, "x-turnkey-signature-key-id": sender.keyId };
     expect(await receiver.receive((name) => headers[name], forged.body)).toEqual({ status: 401, body: { error: "invalid_signature" } });
     expect(events).toHaveLength(0);
   });
