@@ -90,7 +90,8 @@ export class JwksCache {
 
   async #fetchSnapshot(): Promise<Snapshot> {
     const signal = AbortSignal.timeout(this.#settings.timeoutMs);
-    const response = await this.#settings.fetch(this.#settings.url, { headers: { accept: "application/json" }, signal, redirect: "error" });
+    const response = await this.#settings.fetch(this.#settings.url, { headers: { accept: "application/json" }, signal, redirect: "manual" });
+    // A redirect (manual: not followed, on every runtime) or any other status is a failed fetch.
     if (response.status !== 200) throw new Error(`JWKS answered ${response.status}`);
     const length = Number(response.headers.get("content-length") ?? "0");
     if (length > MAX_JWKS_BYTES) throw new Error("JWKS too large");

@@ -82,7 +82,7 @@ afterEach(async () => {
 });
 
 /** A framework app receiving the emulator's webhooks; `failFirst` makes the handler throw on its first call. */
-async function deliveringSetup(start: Start, failFirst = false) {
+async function deliveringSetup(start: Start, failFirst = false, extra: Partial<TurnkeyWebhookOptions> = {}) {
   const events: TurnkeyWebhookEvent[] = [];
   let calls = 0;
   let emulator: TurnkeyEmulator | undefined;
@@ -94,6 +94,7 @@ async function deliveringSetup(start: Start, failFirst = false) {
     },
     jwksUrl: "http://emulator.invalid/public/v1/discovery/webhooks/jwks",
     fetch: (_url, init) => fetch((emulator as TurnkeyEmulator).webhookJwksUrl, init),
+    ...extra,
   });
   running.push(app);
   emulator = await startTurnkeyEmulator({ webhooks: { url: app.url, maxAttempts: 3, retryDelayMs: 5 } });
@@ -163,5 +164,23 @@ describe("express.json() before the webhook route without captureRawBody", () =>
     expect(emulator.webhookDeliveries[0]?.attempts).toEqual([500, 500, 500]);
     expect(events).toHaveLength(0);
     expect(String(errors[0])).toMatch(/raw bytes/);
+  });
+});
+
+describe("the emulator's JWKS down (an injected fault)", () => {
+  it("answers 503 so the emulator retries, and delivers once the JWKS is back", async () => {
+    // refetchIntervalMs 0: each retry asks the JWKS again (by default a failed fetch waits a minute).
+    const { emulator, events } = await deliveringSetup(FRAMEWORKS.express as Start, false, { refetchIntervalMs: 0 });
+    await emulator.faults.set({ kind: "status500", endpoint: "/public/v1/discovery/webhooks/jwks" });
+    const client = sdkClient(emulator);
+    await client.initOtp({ otpType: "OTP_TYPE_EMAIL", contact: "down@example.com", appName: "tests" });
+    await emulator.webhooksSettled();
+    expect(emulator.webhookDeliveries[0]?.attempts).toEqual([503, 503, 503]);
+    expect(events).toHaveLength(0);
+    await emulator.faults.clear();
+    await client.initOtp({ otpType: "OTP_TYPE_EMAIL", contact: "back@example.com", appName: "tests" });
+    await emulator.webhooksSettled();
+    expect(emulator.webhookDeliveries[1]?.attempts.at(-1)).toBe(200);
+    expect(events).toHaveLength(1);
   });
 });
