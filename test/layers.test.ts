@@ -59,6 +59,12 @@ describe("the layers of src/", () => {
     }
   });
 
+  it("the webhook helpers import their frameworks as types only (turnkey-session-auth/webhooks loads without any)", () => {
+    for (const { name, text } of files.filter(({ name }) => name === "webhooks.ts" || name.startsWith("adapters/webhooks/"))) {
+      for (const { specifier, typeOnly } of importsOf(text)) if (!specifier.startsWith(".")) expect(typeOnly, `${name} imports ${specifier}`).toBe(true);
+    }
+  });
+
   it("never logs (outside TSDoc examples and the command-line tool, whose output is its job)", () => {
     for (const { name, text } of files.filter(({ name }) => name !== "testing/cli.ts")) {
       const code = text.split("\n").filter((line) => !/^\s*(\*|\/\/)/.test(line));
