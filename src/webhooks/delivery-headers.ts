@@ -1,7 +1,10 @@
 // The headers Turnkey sends with each webhook delivery, read in linear time and bounded in length
 // (docs.turnkey.com/features/webhooks/overview, "Delivery headers").
 
-/** Reads one request header by its lower-case name (the first value when repeated). */
+/**
+ * Reads one request header by its lower-case name (the first value when repeated).
+ * @example `const header: HeaderLookup = (name) => request.headers.get(name) ?? undefined;`
+ */
 export type HeaderLookup = (name: string) => string | undefined;
 
 /** The signed fields of a delivery, checked for shape (not yet for authenticity). */

@@ -1,10 +1,16 @@
 // The events a webhook handler receives. Payload shapes follow docs.turnkey.com/features/webhooks/overview
 // ("Payloads"); only the signed body is authoritative: the event type and organization headers are not signed.
 
-/** The event types Turnkey sends (the `X-Turnkey-Event-Type` header). */
+/**
+ * The event types Turnkey sends (the `X-Turnkey-Event-Type` header).
+ * @example `const subscribed: TurnkeyWebhookEventType[] = ["ACTIVITY_UPDATES"];`
+ */
 export type TurnkeyWebhookEventType = "ACTIVITY_UPDATES" | "BALANCE_CONFIRMED_UPDATES" | "BALANCE_FINALIZED_UPDATES" | "SEND_TRANSACTION_STATUS_UPDATES";
 
-/** An `ACTIVITY_UPDATES` body: the full activity object, as `get_activity` returns it. */
+/**
+ * An `ACTIVITY_UPDATES` body: the full activity object, as `get_activity` returns it.
+ * @example `if (activity.status === "ACTIVITY_STATUS_FAILED") await alert(activity.id);`
+ */
 export interface TurnkeyActivityPayload {
   readonly id: string;
   readonly organizationId: string;
@@ -17,7 +23,10 @@ export interface TurnkeyActivityPayload {
   readonly [field: string]: unknown;
 }
 
-/** A `BALANCE_CONFIRMED_UPDATES` / `BALANCE_FINALIZED_UPDATES` body. */
+/**
+ * A `BALANCE_CONFIRMED_UPDATES` / `BALANCE_FINALIZED_UPDATES` body.
+ * @example `const operation = balance.msg.operation; // "deposit" or "withdraw"`
+ */
 export interface TurnkeyBalancePayload {
   /** `balances:confirmed` or `balances:finalized`. */
   readonly type: string;
@@ -27,7 +36,10 @@ export interface TurnkeyBalancePayload {
   readonly [field: string]: unknown;
 }
 
-/** A `SEND_TRANSACTION_STATUS_UPDATES` body. */
+/**
+ * A `SEND_TRANSACTION_STATUS_UPDATES` body.
+ * @example `const status = update.msg.status; // "BROADCASTING", "INCLUDED" or "FAILED"`
+ */
 export interface TurnkeyTransactionStatusPayload {
   /** `transaction:status`. */
   readonly type: string;

@@ -1,6 +1,9 @@
 import { freshnessOf, type Freshness } from "./cache-control.js";
 
-/** Turnkey's webhook signing keys (docs.turnkey.com/api-reference/queries/get-webhook-jwks). */
+/**
+ * Turnkey's webhook signing keys (docs.turnkey.com/api-reference/queries/get-webhook-jwks): the default `jwksUrl`.
+ * @example `createWebhookReceiver({ onEvent, jwksUrl: TURNKEY_WEBHOOK_JWKS_URL })`
+ */
 export const TURNKEY_WEBHOOK_JWKS_URL = "https://api.turnkey.com/public/v1/discovery/webhooks/jwks";
 
 /** What the cache answers for a key id: the key, a permanent "no such key", or a transient "cannot tell now". */

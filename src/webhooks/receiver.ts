@@ -42,6 +42,7 @@ export interface TurnkeyWebhookOptions {
 /**
  * Why a delivery was refused. 4xx ones are permanent (Turnkey does not retry 3xx, 4xx or 429); 5xx
  * ones are transient, so Turnkey retries (docs.turnkey.com/features/webhooks/overview, "Retries").
+ * @example `if ("error" in answer.body && answer.body.error === "keys_unavailable") alertOps();`
  */
 export type TurnkeyWebhookRefusal =
   | "missing_header"
