@@ -10,6 +10,7 @@ export default defineConfig({
     hono: "src/adapters/hono.ts",
     testing: "src/testing/index.ts",
     flows: "src/flows/index.ts",
+    webhooks: "src/webhooks.ts",
     cli: "src/testing/cli.ts",
   },
   format: ["esm", "cjs"],

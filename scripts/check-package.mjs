@@ -26,6 +26,7 @@ const EXPORTS = {
     "TurnkeyFlowError", "checkVerificationToken", "createFlowHandler", "createPasskeySubOrganization", "getOrCreateSubOrganization",
     "initOtp", "isTurnkeyFlowError", "otpLogin", "subOrganizationsOf", "verifyOtp",
   ],
+  "./webhooks": ["TURNKEY_WEBHOOK_JWKS_URL", "captureRawBody", "createWebhookReceiver", "expressWebhook", "fastifyWebhook", "honoWebhook", "koaWebhook", "verifyWebhookRequest"],
 };
 
 const directory = mkdtempSync(join(tmpdir(), "turnkey-session-auth-pack-"));

@@ -29,11 +29,13 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   "jwt": ["store", "crypto", "telemetry", "errors.ts", "promises.ts"],
   "policies": ["jwt", "errors.ts", "promises.ts", "request.ts"],
   "http": ["policies", "jwt", "telemetry", "errors.ts", "promises.ts", "request.ts"],
-  "adapters": ["http", "policies", "jwt", "errors.ts", "promises.ts"],
+  "webhooks": ["store"],
+  "adapters": ["http", "policies", "jwt", "webhooks", "errors.ts", "promises.ts"],
   "flows": ["policies", "jwt", "errors.ts", "promises.ts"],
   "testing": ["flows", "jwt", "crypto"],
   "index.ts": ["http", "policies", "jwt", "store", "telemetry", "errors.ts", "request.ts"],
   "adapter.ts": ["http", "policies", "request.ts"],
+  "webhooks.ts": ["webhooks", "adapters"],
 };
 
 function importsOf(text: string): { specifier: string; typeOnly: boolean }[] {
@@ -54,7 +56,13 @@ describe("the layers of src/", () => {
       if (target === layerOf(name)) continue;
       expect(allowed, `${name} imports ${specifier}`).toContain(target);
       // Adapters import the modules they use, never an entry point.
-      expect(target).not.toMatch(/^(index|adapter)\.ts$/);
+      expect(target).not.toMatch(/^(index|adapter|webhooks)\.ts$/);
+    }
+  });
+
+  it("the webhook helpers import their frameworks as types only (turnkey-session-auth/webhooks loads without any)", () => {
+    for (const { name, text } of files.filter(({ name }) => name === "webhooks.ts" || name.startsWith("adapters/webhooks/"))) {
+      for (const { specifier, typeOnly } of importsOf(text)) if (!specifier.startsWith(".")) expect(typeOnly, `${name} imports ${specifier}`).toBe(true);
     }
   });
 

@@ -48,6 +48,8 @@ export function activityRoute(versions: Readonly<Record<string, ActivityVersion>
       },
     };
     context.activities.set(response.activity.id, { organizationId: context.organizationId, response });
+    // Turnkey's ACTIVITY_UPDATES body is the activity object itself.
+    context.webhooks.send("ACTIVITY_UPDATES", context.organizationId, response.activity);
     return response;
   };
 }

@@ -2,6 +2,7 @@ import type { TestNotarizer } from "../test-notarizer.js";
 import type { OtpService } from "./otp.js";
 import type { Caller } from "./stamp.js";
 import type { EmulatorStore } from "./store.js";
+import type { WebhookSender } from "./webhooks.js";
 
 /** The emulator's services, shared by every route. */
 export interface EmulatorServices {
@@ -11,6 +12,8 @@ export interface EmulatorServices {
   /** The emulator's clock, milliseconds since the epoch. */
   readonly now: () => number;
   readonly activities: Map<string, { organizationId: string; response: unknown }>;
+  /** Delivers the webhooks of completed activities. */
+  readonly webhooks: WebhookSender;
 }
 
 /** One authenticated request, as a route sees it. */

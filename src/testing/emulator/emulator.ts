@@ -16,6 +16,7 @@ import { stampLoginRoute } from "./stamp-login.js";
 import { EmulatorStore, type OrganizationRecord } from "./store.js";
 import { createSubOrganizationRoute } from "./sub-organizations.js";
 import { listWalletAccounts, listWallets } from "./wallets.js";
+import { WEBHOOK_JWKS_CACHE_CONTROL, WEBHOOK_JWKS_PATH, WebhookSender, type EmulatorWebhookDelivery, type EmulatorWebhookOptions } from "./webhooks.js";
 
 /**
  * Options of {@link startTurnkeyEmulator}.
@@ -63,6 +64,8 @@ export interface StartTurnkeyEmulatorOptions {
   authProxy?: EmulatorAuthProxyOptions;
   /** Called with each OTP code as it is "sent" (the emulator sends no email or SMS); what it throws is ignored. */
   onOtpSent?: (otp: EmulatorSentOtp) => void;
+  /** Deliver signed webhooks (`ACTIVITY_UPDATES`) for every completed activity to this endpoint. Default: none sent. */
+  webhooks?: EmulatorWebhookOptions;
 }
 
 /**
@@ -169,6 +172,14 @@ export interface TurnkeyEmulator {
    * unauthenticated). `false` if no user of the organization had it.
    */
   deleteApiKey(organizationId: string, publicKey: string): boolean;
+  /** The emulator's webhook JWKS (`/public/v1/discovery/webhooks/jwks`): the `jwksUrl` of the webhook helpers. */
+  readonly webhookJwksUrl: string;
+  /** The latest webhook events delivered (at most 1,000), oldest first, each once its attempts ended. */
+  readonly webhookDeliveries: readonly EmulatorWebhookDelivery[];
+  /** Resolves once every webhook delivery under way has ended. */
+  webhooksSettled(): Promise<void>;
+  /** Delivers any event (e.g. `BALANCE_CONFIRMED_UPDATES`) to the `webhooks` endpoint, signed like activity updates. */
+  sendWebhook(eventType: string, organizationId: string, payload: unknown): void;
   /** Stops the server and drops open connections. */
   close(): Promise<void>;
 }
@@ -255,7 +266,9 @@ function snapshotOf(organization: OrganizationRecord): EmulatorOrganizationSnaps
  * legacy types `@turnkey/core` sends), `stamp_login`, `create_read_only_session`,
  * `create_read_write_session` (V2); Turnkey's Auth Proxy on the same port (`authProxyUrl`,
  * `authProxyConfigId`); CORS for browser pages (`cors`); session JWTs in Turnkey's exact scheme,
- * signed by its own notarizer, with `exp` honouring `expirationSeconds`.
+ * signed by its own notarizer, with `exp` honouring `expirationSeconds`; webhooks: every completed
+ * activity delivered as a signed `ACTIVITY_UPDATES` to `webhooks.url` (retrying 5xx and network
+ * errors, as Turnkey does), and the webhook JWKS at `webhookJwksUrl`.
  *
  * Not emulated: attestation statements and non-ES256 passkeys, keys and signing (wallet accounts
  * have placeholder addresses), policies and consensus (every activity completes at once), other
@@ -299,6 +312,7 @@ export async function startTurnkeyEmulator(options: StartTurnkeyEmulatorOptions 
     notarizer: options.notarizer ?? createTestNotarizer(),
     now,
     activities: new BoundedMap(maxActivities),
+    webhooks: new WebhookSender(options.webhooks, now),
   };
   const parent = createRootOrganization(store, { name: "Parent organization", userName: "Backend", ...options.parentOrganization });
   const server = new EmulatorHttpServer({
@@ -307,6 +321,7 @@ export async function startTurnkeyEmulator(options: StartTurnkeyEmulatorOptions 
     authProxy: { config: authProxy, routes: authProxyRoutes(authProxy), caller: { organizationId: parent.organizationId, userId: parent.userId } },
     requestLogSize,
     cors,
+    documents: new Map([[WEBHOOK_JWKS_PATH, () => ({ body: services.webhooks.jwks(), cacheControl: WEBHOOK_JWKS_CACHE_CONTROL })]]),
   });
   await server.listen(port);
   const apiBaseUrl = `http://127.0.0.1:${server.port}`;
@@ -338,6 +353,15 @@ export async function startTurnkeyEmulator(options: StartTurnkeyEmulatorOptions 
     },
     deleteUser: (organizationId, userId) => store.deleteUser(organizationId, userId),
     deleteApiKey: (organizationId, publicKey) => store.deleteApiKey(organizationId, publicKey),
-    close: () => server.close(),
+    webhookJwksUrl: `${apiBaseUrl}${WEBHOOK_JWKS_PATH}`,
+    get webhookDeliveries() {
+      return services.webhooks.deliveries;
+    },
+    webhooksSettled: () => services.webhooks.settled(),
+    sendWebhook: (eventType, organizationId, payload) => services.webhooks.send(eventType, organizationId, payload),
+    close: async () => {
+      await server.close();
+      await services.webhooks.settled();
+    },
   };
 }

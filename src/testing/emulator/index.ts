@@ -9,3 +9,4 @@ export type { EmulatorRequestRecord } from "./server.js";
 export type { P256KeyPairHex } from "./keys.js";
 export { createTestClientKey } from "./client-key.js";
 export type { OtpLoginClientSignature, SignupUsage, TestClientKey } from "./client-key.js";
+export type { EmulatorWebhookDelivery, EmulatorWebhookOptions } from "./webhooks.js";

@@ -66,6 +66,8 @@ export interface EmulatorHttpServerOptions {
   readonly authProxy: AuthProxyService;
   readonly requestLogSize: number;
   readonly cors: CorsPolicy;
+  /** Unauthenticated `GET` documents (the webhook JWKS): path → body and its `Cache-Control`. */
+  readonly documents: ReadonlyMap<string, () => { readonly body: unknown; readonly cacheControl: string }>;
 }
 
 /** The emulator's HTTP side: body reading, stamps, routing, Turnkey-style errors, fault injection. */
@@ -77,6 +79,7 @@ export class EmulatorHttpServer implements EmulatorFaults {
   readonly #routes: ReadonlyMap<string, Route>;
   readonly #authProxy: AuthProxyService;
   readonly #cors: CorsPolicy;
+  readonly #documents: EmulatorHttpServerOptions["documents"];
   /** Pending `slow` delays: each timer and how to end its wait early (on close). */
   readonly #sleeps = new Map<NodeJS.Timeout, () => void>();
   #fault: EmulatorFault | undefined;
@@ -90,6 +93,7 @@ export class EmulatorHttpServer implements EmulatorFaults {
     this.#routes = options.routes;
     this.#authProxy = options.authProxy;
     this.#cors = options.cors;
+    this.#documents = options.documents;
     this.#server = createServer((request, response) => {
       this.#handle(request, response).catch(() => response.destroy());
     });
@@ -205,6 +209,14 @@ export class EmulatorHttpServer implements EmulatorFaults {
       return;
     }
 
+    const document = request.method === "GET" ? this.#documents.get(path) : undefined;
+    if (document !== undefined) {
+      const { body, cacheControl } = document();
+      record(200, fault?.kind);
+      response.setHeader("cache-control", cacheControl);
+      this.#send(request, response, 200, JSON.stringify(body));
+      return;
+    }
     let status = 200;
     let answer: unknown;
     try {
