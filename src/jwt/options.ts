@@ -1,4 +1,4 @@
-import { PRODUCTION_NOTARIZER_SIGN_PUBLIC_KEY } from "@turnkey/crypto";
+import { PRODUCTION_NOTARIZER_PUBLIC_KEY } from "./notarizer-key.js";
 import { parseP256PublicKey, type P256Point } from "../crypto/p256.js";
 import { createMemoryStore } from "../store/memory-store.js";
 import type { SessionStore } from "../store/session-store.js";
@@ -119,7 +119,7 @@ export function resolveVerifyOptions(options: VerifyOptions): ResolvedVerifyOpti
   if (typeof options !== "object" || options === null) throw new TypeError("turnkey-session-auth: options must be an object");
   const trustedOrganizations = checkTrustedOrganizations(options.trustedOrganizations);
 
-  const notarizerPublicKey = options.notarizerPublicKey ?? PRODUCTION_NOTARIZER_SIGN_PUBLIC_KEY;
+  const notarizerPublicKey = options.notarizerPublicKey ?? PRODUCTION_NOTARIZER_PUBLIC_KEY;
   const notarizerPoint = typeof notarizerPublicKey === "string" ? parseP256PublicKey(notarizerPublicKey) : undefined;
   if (notarizerPoint === undefined) throw optionError("notarizerPublicKey", "must be a P-256 public key in hex (SEC 1, compressed or uncompressed) on the curve");
 
