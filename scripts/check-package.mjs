@@ -31,10 +31,10 @@ const EXPORTS = {
 const directory = mkdtempSync(join(tmpdir(), "turnkey-session-auth-pack-"));
 const run = (command, args) => execFileSync(command, args, { stdio: "inherit" });
 try {
-  run("npm", ["pack", "--silent", "--pack-destination", directory]);
+  run("npm", ["pack", "--silent", "--ignore-scripts", "--pack-destination", directory]);
   const tarball = join(directory, readdirSync(directory).find((name) => name.endsWith(".tgz")));
   run("npx", ["--no-install", "publint", "run", tarball, "--strict"]);
-  run("npx", ["--no-install", "attw", tarball, "--profile", "node16"]);
+  run("npx", ["--no-install", "attw", tarball, "--profile", "strict"]);
 } finally {
   rmSync(directory, { recursive: true, force: true });
 }
