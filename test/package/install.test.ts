@@ -61,7 +61,7 @@ beforeAll(async () => {
   fromGit = await git;
 }, 600_000);
 
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+afterAll(() => rmSync(work, { recursive: true, force: true }), 120_000);
 
 describe("installing the package without a registry release", () => {
   it.each([["a packed tarball", () => fromTarball], ["a git+file URL", () => fromGit]])(
