@@ -21,10 +21,10 @@ const EXPORTS = {
   "./fastify": ["default", "turnkeyAuth"],
   "./koa": ["turnkeyAuth"],
   "./hono": ["turnkeyAuth"],
-  "./testing": ["createSoftwarePasskey", "createTestClientKey", "createTestNotarizer", "startTurnkeyEmulator"],
+  "./testing": ["createOidcIssuer", "createSoftwarePasskey", "createTestClientKey", "createTestNotarizer", "oauthNonceOf", "startTurnkeyEmulator"],
   "./flows": [
     "TurnkeyFlowError", "checkVerificationToken", "createFlowHandler", "createPasskeySubOrganization", "getOrCreateSubOrganization",
-    "initOtp", "isTurnkeyFlowError", "otpLogin", "subOrganizationsOf", "verifyOtp",
+    "initOtp", "isTurnkeyFlowError", "oauthLogin", "otpLogin", "subOrganizationsOf", "verifyOtp",
   ],
 };
 
