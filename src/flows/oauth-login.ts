@@ -62,6 +62,9 @@ export interface OauthLoginResult {
 }
 
 const MAX_SESSION_SECONDS = 31_536_000;
+// Concurrent logins of one OIDC identity share one lookup-and-create, per client, so a
+// double-submitted first login does not create two sub-organizations (within this process).
+const pendingByClient = new WeakMap<object, Map<string, Promise<{ subOrganizationId: string; created: boolean }>>>();
 
 /**
  * OAuth login, the backend half: checks the OIDC token against the allow-list (issuer, audience),
@@ -95,7 +98,18 @@ export async function oauthLogin(input: OauthLoginInput): Promise<OauthLoginResu
   const verifier = input.verifier ?? createSessionVerifier({ trustedOrganizations: "any", ...(input.notarizerPublicKey === undefined ? {} : { notarizerPublicKey: input.notarizerPublicKey }), cache: false });
   const identity = await checkOidcToken(oidcToken, publicKey, allow, (input.now ?? Date.now)());
 
-  const { subOrganizationId, created } = await findOrCreate(client, parentOrganizationId, oidcToken, identity, providerName ?? identity.iss, userName ?? identity.sub, timeoutMs);
+  let pending = pendingByClient.get(client);
+  if (pending === undefined) {
+    pending = new Map();
+    pendingByClient.set(client, pending);
+  }
+  const key = `${parentOrganizationId}\u0000${identity.iss}\u0000${identity.sub}\u0000${identity.aud}`;
+  let lookup = pending.get(key);
+  if (lookup === undefined) {
+    lookup = findOrCreate(client, parentOrganizationId, oidcToken, identity, providerName ?? identity.iss, userName ?? identity.sub, timeoutMs).finally(() => pending.delete(key));
+    pending.set(key, lookup);
+  }
+  const { subOrganizationId, created } = await lookup;
   const answer = await callTurnkey(
     "OAuth login",
     timeoutMs,

@@ -52,6 +52,14 @@ describe("oauthLogin against the emulator", () => {
     expect(other.organizationId).not.toBe(first.organizationId);
   });
 
+  it("two concurrent first logins of one identity create one sub-organization", async () => {
+    const count = () => emulator.organization(emulator.parentOrganizationId)!.subOrganizationIds.length;
+    const before = count();
+    const results = await Promise.all([login("google-user-5").result, login("google-user-5").result]);
+    expect(results[0].organizationId).toBe(results[1].organizationId);
+    expect(count()).toBe(before + 1);
+  });
+
   it("refuses a token of an issuer the app does not accept, before calling Turnkey", async () => {
     const stranger = createOidcIssuer({ issuer: "https://stranger.example" });
     const calls = emulator.requests.length;
