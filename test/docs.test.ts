@@ -5,7 +5,7 @@ import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 
 const ROOT = new URL("..", import.meta.url);
-const PAGES = ["docs/emulator.md"];
+const PAGES = ["docs/emulator.md", "docs/oauth.md"];
 const MARKER = /<!-- shown from ([\w./-]+) -->\n```ts\n/g;
 
 /** A file's text as the docs write it: imports of src/ as the package's, each line trimmed. */
