@@ -12,7 +12,7 @@ import { pathToFileURL } from "node:url";
 import { TurnkeyClient } from "@turnkey/http";
 import { Turnkey } from "@turnkey/sdk-server";
 import { createFlowHandler, initOtp, otpLogin, subOrganizationsOf, verifyOtp, type TurnkeyFlowsClient } from "../src/flows/index.js";
-import { createSoftwarePasskey, createTestClientKey, startTurnkeyEmulator, type SoftwarePasskey, type TestClientKey, type TurnkeyEmulator } from "../src/testing/index.js";
+import { createSoftwarePasskey, createTestClientKey, oauthNonceOf, startTurnkeyEmulator, type SoftwarePasskey, type TestClientKey, type TurnkeyEmulator } from "../src/testing/index.js";
 import { createApp } from "./express/app.js";
 
 /** One step of the demo and how it went. */
@@ -84,6 +84,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<{ ok: boolean;
       appName: "turnkey-session-auth demo",
       otpSignerPublicKey: emulator.otpSignerPublicKey,
       notarizerPublicKey: emulator.notarizerPublicKey,
+      // OAuth login accepts ID tokens of these issuers for these client ids (here the emulator's own OIDC issuer).
+      oauth: { issuers: [emulator.oidcIssuer.issuer], audiences: ["demo-app"] },
     });
     const app = createApp({
       auth: { trustedOrganizations: subOrganizationsOf({ client, parentOrganizationId }), notarizerPublicKey: emulator.notarizerPublicKey },
@@ -178,6 +180,22 @@ export async function runDemo(options: DemoOptions = {}): Promise<{ ok: boolean;
       return `stampLogin signed by the passkey (parent's id) → session in ${short(me.body.organizationId)}, GET /me 200`;
     });
 
+    await step("OAuth login (OIDC ID token), twice", async () => {
+      // The browser gets an ID token from the provider with nonce = sha256(its session key's hex).
+      const login = async () => {
+        const key = createTestClientKey();
+        const oidcToken = emulator.oidcIssuer.sign({ sub: "oidc-user-1", aud: "demo-app", nonce: oauthNonceOf(key.publicKey) });
+        return call("POST", "/auth/oauth-login", { oidcToken, publicKey: key.publicKey });
+      };
+      const first = await login();
+      const second = await login();
+      expect(first.status === 200 && first.body.created === true, `first oauth-login answered ${first.status} ${JSON.stringify({ ...first.body, session: undefined })}`);
+      expect(second.status === 200 && second.body.created === false && second.body.organizationId === first.body.organizationId, `second oauth-login answered ${second.status} ${JSON.stringify({ ...second.body, session: undefined })}`);
+      const me = await call("GET", "/me", undefined, second.body.session as string);
+      expect(me.status === 200, `GET /me answered ${me.status}`);
+      return `200 created ${short(first.body.organizationId)}, then 200 into the same one; GET /me 200`;
+    });
+
     await step("protected route with the session", async () => {
       const { status, body } = await call("GET", "/me", undefined, session);
       expect(status === 200 && body.organizationId === organizationId && typeof body.userId === "string", `expected 200 with the identity, got ${status} ${JSON.stringify(body)}`);
@@ -238,7 +256,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<{ ok: boolean;
     await emulator.close();
   }
 
-  const ok = steps.length === 8 && steps.every((outcome) => outcome.ok);
+  const ok = steps.length === 9 && steps.every((outcome) => outcome.ok);
   log(ok ? `All ${steps.length} steps behaved as expected.` : `${steps.filter((outcome) => !outcome.ok).length} step(s) did not behave as expected.`);
   return { ok, steps };
 }

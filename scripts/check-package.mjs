@@ -21,10 +21,10 @@ const EXPORTS = {
   "./fastify": ["default", "sessionOf", "turnkeyAuth"],
   "./koa": ["sessionOf", "turnkeyAuth"],
   "./hono": ["sessionOf", "turnkeyAuth"],
-  "./testing": ["createSoftwarePasskey", "createTestClientKey", "createTestNotarizer", "startTurnkeyEmulator"],
+  "./testing": ["createOidcIssuer", "createSoftwarePasskey", "createTestClientKey", "createTestNotarizer", "oauthNonceOf", "startTurnkeyEmulator"],
   "./flows": [
     "TurnkeyFlowError", "checkVerificationToken", "createFlowHandler", "createPasskeySubOrganization", "getOrCreateSubOrganization",
-    "initOtp", "isTurnkeyFlowError", "otpLogin", "subOrganizationsOf", "verifyOtp",
+    "initOtp", "isTurnkeyFlowError", "oauthLogin", "otpLogin", "subOrganizationsOf", "verifyOtp",
   ],
   "./webhooks": ["TURNKEY_WEBHOOK_JWKS_URL", "captureRawBody", "createWebhookReceiver", "expressWebhook", "fastifyWebhook", "honoWebhook", "koaWebhook", "verifyWebhookRequest"],
 };
@@ -32,10 +32,10 @@ const EXPORTS = {
 const directory = mkdtempSync(join(tmpdir(), "turnkey-session-auth-pack-"));
 const run = (command, args) => execFileSync(command, args, { stdio: "inherit" });
 try {
-  run("npm", ["pack", "--silent", "--pack-destination", directory]);
+  run("npm", ["pack", "--silent", "--ignore-scripts", "--pack-destination", directory]);
   const tarball = join(directory, readdirSync(directory).find((name) => name.endsWith(".tgz")));
   run("npx", ["--no-install", "publint", "run", tarball, "--strict"]);
-  run("npx", ["--no-install", "attw", tarball, "--profile", "node16"]);
+  run("npx", ["--no-install", "attw", tarball, "--profile", "strict"]);
 } finally {
   rmSync(directory, { recursive: true, force: true });
 }

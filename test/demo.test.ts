@@ -12,6 +12,7 @@ describe("npm run demo", () => {
       ["OTP login of the same user", true],
       ["passkey sign-up of a new user", true],
       ["passkey login of the same user", true],
+      ["OAuth login (OIDC ID token), twice", true],
       ["protected route with the session", true],
       ["another organization's resource", true],
       ["expired session", true],
@@ -20,7 +21,7 @@ describe("npm run demo", () => {
     expect(ok).toBe(true);
     expect(performance.now() - started).toBeLessThan(10_000);
     // One readable line per step, and never a token (JWTs start with "eyJ").
-    expect(lines.filter((line) => /^[✓✗] /.test(line))).toHaveLength(8);
+    expect(lines.filter((line) => /^[✓✗] /.test(line))).toHaveLength(9);
     expect(lines.join("\n")).not.toMatch(/eyJ[\w-]+\.[\w-]+/);
     expect(steps.find((step) => step.name === "expired session")?.detail).toMatch(/401 token_expired/);
     expect(steps.find((step) => step.name === "session from a foreign Turnkey organization")?.detail).toMatch(/401 untrusted_organization/);

@@ -66,6 +66,13 @@ describe("the layers of src/", () => {
     }
   });
 
+  it("imports @turnkey/crypto only where its functions are used (flows, testing), so the core and adapters install and bundle without it", () => {
+    for (const { name, text } of files) {
+      const importsCrypto = importsOf(text).some(({ specifier, typeOnly }) => specifier === "@turnkey/crypto" && !typeOnly);
+      if (!["flows", "testing"].includes(layerOf(name))) expect(importsCrypto, name).toBe(false);
+    }
+  });
+
   it("never logs (outside TSDoc examples and the command-line tool, whose output is its job)", () => {
     for (const { name, text } of files.filter(({ name }) => name !== "testing/cli.ts")) {
       const code = text.split("\n").filter((line) => !/^\s*(\*|\/\/)/.test(line));

@@ -19,6 +19,9 @@ export interface TurnkeyFlowsClient {
   initOtp(input: InitOtpRequest): Promise<{ otpId?: string; otpEncryptionTargetBundle?: string }>;
   verifyOtp(input: { organizationId: string; otpId: string; encryptedOtpBundle: string; expirationSeconds?: string }): Promise<{ verificationToken?: string }>;
   otpLogin(input: OtpLoginRequest): Promise<{ session?: string }>;
+  /** Sub-organizations of the parent; with `filterType: "OIDC_TOKEN"`, those whose user logs in with that token's identity (iss, sub, aud). */
+  getSubOrgIds(input: { organizationId: string; filterType: "OIDC_TOKEN"; filterValue: string }): Promise<{ organizationIds?: string[] }>;
+  oauthLogin(input: OauthLoginRequest): Promise<{ session?: string }>;
 }
 
 /**
@@ -103,7 +106,8 @@ export interface RootUser {
   userPhoneNumber?: string;
   apiKeys: { apiKeyName: string; publicKey: string; curveType: "API_KEY_CURVE_P256"; expirationSeconds?: string }[];
   authenticators: { authenticatorName: string; challenge: string; attestation: PasskeyAttestation }[];
-  oauthProviders: [];
+  /** OAuth providers (Turnkey's `v1OauthProviderParams`): the OIDC identity the user logs in with. */
+  oauthProviders: { providerName: string; oidcToken: string }[];
 }
 
 /**
@@ -138,6 +142,23 @@ export interface OtpLoginRequest {
   verificationToken: string;
   publicKey: string;
   clientSignature: ClientSignature;
+  expirationSeconds?: string;
+  invalidateExisting?: boolean;
+}
+
+/**
+ * What the helpers send to `oauthLogin` (OAUTH_LOGIN).
+ *
+ * @example
+ * ```ts
+ * await client.oauthLogin({ organizationId: subOrganizationId, oidcToken, publicKey } satisfies OauthLoginRequest);
+ * ```
+ */
+export interface OauthLoginRequest {
+  organizationId: string;
+  /** An OIDC ID token whose `nonce` is the lowercase hex SHA-256 of `publicKey`'s text. */
+  oidcToken: string;
+  publicKey: string;
   expirationSeconds?: string;
   invalidateExisting?: boolean;
 }

@@ -4,6 +4,8 @@ import type { ClientSignature, TurnkeyFlowsClient } from "./client.js";
 import { isTurnkeyFlowError } from "./errors.js";
 import { initOtp, verifyOtp } from "./otp.js";
 import { otpLogin } from "./otp-login.js";
+import { oauthLogin } from "./oauth-login.js";
+import { requireAllowList, type OauthAllowList } from "./oidc-token.js";
 import { createPasskeySubOrganization, type PasskeySignupInput } from "./signup.js";
 import { requireClient, resolveTimeout } from "./turnkey-call.js";
 import { isObject, requireObject, type OtpType } from "./validate.js";
@@ -16,7 +18,7 @@ import { isObject, requireObject, type OtpType } from "./validate.js";
  * createFlowHandler({ client, parentOrganizationId, appName: "Acme", flows: ["otp-init", "otp-verify", "otp-login"] satisfies FlowName[] });
  * ```
  */
-export type FlowName = "signup" | "otp-init" | "otp-verify" | "otp-login";
+export type FlowName = "signup" | "otp-init" | "otp-verify" | "otp-login" | "oauth-login";
 
 /**
  * An HTTP-shaped answer: the status and the JSON body to send.
@@ -67,7 +69,12 @@ export interface FlowHandlerConfig {
   verifier?: SessionVerifier;
   /** Lifetime of sessions issued by `otp-login`, in seconds. Default: Turnkey's (900). */
   sessionExpirationSeconds?: number;
-  /** The flows to serve. Default: all. */
+  /**
+   * Enables `oauth-login` (`POST /auth/oauth-login` `{ oidcToken, publicKey }`): the OIDC issuers and
+   * audiences (your OAuth client ids) accepted. The client needs `getSubOrgIds` and `oauthLogin`.
+   */
+  oauth?: OauthAllowList;
+  /** The flows to serve. Default: all (`oauth-login` only with `oauth`). */
   flows?: readonly FlowName[];
   /** Milliseconds each Turnkey call may take. Default 5000. */
   timeoutMs?: number;
@@ -76,7 +83,7 @@ export interface FlowHandlerConfig {
 }
 
 const P256_HEX = /^(?:04[0-9a-fA-F]{128}|0[23][0-9a-fA-F]{64})$/;
-const ALL_FLOWS: readonly FlowName[] = ["signup", "otp-init", "otp-verify", "otp-login"];
+const ALL_FLOWS: readonly FlowName[] = ["signup", "otp-init", "otp-verify", "otp-login", "oauth-login"];
 
 function errorResponse(status: number, error: string, message: string): FlowResponse {
   return { status, body: { error, message } };
@@ -121,8 +128,11 @@ export function createFlowHandler(config: FlowHandlerConfig): FlowHandler {
   if (typeof parentOrganizationId !== "string" || parentOrganizationId.length === 0) throw new TypeError("createFlowHandler: parentOrganizationId must be a non-empty string");
   if (typeof appName !== "string" || appName.length === 0) throw new TypeError("createFlowHandler: appName must be a non-empty string");
   if (onError !== undefined && typeof onError !== "function") throw new TypeError("createFlowHandler: onError must be a function");
-  const enabled = new Set<string>(config.flows ?? ALL_FLOWS);
+  const enabled = new Set<string>(config.flows ?? ALL_FLOWS.filter((flow) => flow !== "oauth-login" || config.oauth !== undefined));
   for (const flow of enabled) if (!ALL_FLOWS.includes(flow as FlowName)) throw new TypeError(`createFlowHandler: unknown flow "${flow}" in flows`);
+  if (enabled.has("oauth-login") && config.oauth === undefined) throw new TypeError("createFlowHandler: the oauth-login flow needs the oauth option (the accepted issuers and audiences)");
+  const oauth = enabled.has("oauth-login") ? requireAllowList(config.oauth, "createFlowHandler: oauth") : undefined;
+  const oauthClient = oauth === undefined ? undefined : requireClient(config.client, "getSubOrgIds", "oauthLogin");
   const timeoutMs = resolveTimeout(config.timeoutMs);
   if (
     sessionExpirationSeconds !== undefined &&
@@ -175,6 +185,18 @@ export function createFlowHandler(config: FlowHandlerConfig): FlowHandler {
         publicKey: body.publicKey as string,
         clientSignature: body.clientSignature as ClientSignature,
         ...(body.signupClientSignature === undefined ? {} : { signupClientSignature: body.signupClientSignature as ClientSignature }),
+        ...(sessionExpirationSeconds === undefined ? {} : { expirationSeconds: sessionExpirationSeconds }),
+      });
+      return { status: 200, body: result };
+    },
+    async "oauth-login"(body) {
+      const result = await oauthLogin({
+        ...base,
+        client: oauthClient!,
+        allow: oauth!,
+        verifier: sessionVerifier,
+        oidcToken: body.oidcToken as string,
+        publicKey: body.publicKey as string,
         ...(sessionExpirationSeconds === undefined ? {} : { expirationSeconds: sessionExpirationSeconds }),
       });
       return { status: 200, body: result };

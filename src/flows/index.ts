@@ -9,6 +9,9 @@ export type { InitOtpInput, InitOtpResult, VerifyOtpInput, VerifyOtpResult } fro
 export { getOrCreateSubOrganization } from "./sub-organization-by-contact.js";
 export type { GetOrCreateSubOrganizationInput, GetOrCreateSubOrganizationResult } from "./sub-organization-by-contact.js";
 export { otpLogin } from "./otp-login.js";
+export { oauthLogin } from "./oauth-login.js";
+export type { OauthLoginInput, OauthLoginResult } from "./oauth-login.js";
+export type { OauthAllowList } from "./oidc-token.js";
 export type { OtpLoginInput, OtpLoginResult } from "./otp-login.js";
 export { checkVerificationToken } from "./verification-token.js";
 export type { CheckVerificationTokenOptions, VerifiedOtpToken } from "./verification-token.js";
@@ -21,6 +24,7 @@ export type {
   ClientSignature,
   CreateSubOrganizationRequest,
   InitOtpRequest,
+  OauthLoginRequest,
   OtpLoginRequest,
   PasskeyAttestation,
   RootUser,

@@ -1,4 +1,4 @@
-import { PRODUCTION_NOTARIZER_SIGN_PUBLIC_KEY } from "@turnkey/crypto";
+import { PRODUCTION_NOTARIZER_PUBLIC_KEY } from "./notarizer-key.js";
 import { parseP256PublicKey, type P256Point } from "../crypto/p256.js";
 import { createMemoryStore } from "../store/memory-store.js";
 import type { SessionStore } from "../store/session-store.js";
@@ -149,7 +149,7 @@ export function resolveVerifyOptions(options: VerifyOptions): ResolvedVerifyOpti
   if (typeof options !== "object" || options === null) throw new TypeError("turnkey-session-auth: options must be an object");
   const trustedOrganizations = checkTrustedOrganizations(options.trustedOrganizations);
 
-  const { notarizerPublicKey, notarizerPoints } = checkNotarizerKeys(options.notarizerPublicKey ?? PRODUCTION_NOTARIZER_SIGN_PUBLIC_KEY);
+  const { notarizerPublicKey, notarizerPoints } = checkNotarizerKeys(options.notarizerPublicKey ?? PRODUCTION_NOTARIZER_PUBLIC_KEY);
 
   const clockToleranceSeconds = options.clockTolerance ?? 5;
   if (typeof clockToleranceSeconds !== "number" || !(clockToleranceSeconds >= 0 && clockToleranceSeconds <= MAX_CLOCK_TOLERANCE_SECONDS)) {

@@ -1,6 +1,6 @@
 export { createTestNotarizer } from "./test-notarizer.js";
 export type { RawTokenParts, SignSessionOptions, TestNotarizer, TestNotarizerOptions, TestSessionClaims } from "./test-notarizer.js";
-export { createTestClientKey, startTurnkeyEmulator } from "./emulator/index.js";
+export { createOidcIssuer, createTestClientKey, oauthNonceOf, startTurnkeyEmulator } from "./emulator/index.js";
 export { createSoftwarePasskey } from "./software-passkey.js";
 export type { SoftwarePasskey, SoftwarePasskeyOptions, SoftwarePasskeyRegistration } from "./software-passkey.js";
 export type {
@@ -12,6 +12,8 @@ export type {
   EmulatorOrganizationSnapshot,
   EmulatorRequestRecord,
   EmulatorSentOtp,
+  OidcIssuer,
+  OidcTokenClaims,
   OtpLoginClientSignature,
   P256KeyPairHex,
   SignupUsage,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createSessionVerifier, type VerifyOptions } from "../../src/index.js";
+import { PRODUCTION_NOTARIZER_PUBLIC_KEY } from "../../src/jwt/notarizer-key.js";
 
 function construct(options: Record<string, unknown>) {
   return () => createSessionVerifier(options as unknown as VerifyOptions);
@@ -49,8 +50,9 @@ describe("verifier options are checked at construction", () => {
     expect(construct({ trustedOrganizations: "any", now: () => new Date(2999, 0, 1).getTime() })).not.toThrow();
   });
 
-  it("defaults to Turnkey's production notarizer key from @turnkey/crypto", async () => {
+  it("defaults to Turnkey's production notarizer key, the core's constant equal to @turnkey/crypto's", async () => {
     const { PRODUCTION_NOTARIZER_SIGN_PUBLIC_KEY } = await import("@turnkey/crypto");
+    expect(PRODUCTION_NOTARIZER_PUBLIC_KEY).toBe(PRODUCTION_NOTARIZER_SIGN_PUBLIC_KEY);
     expect(createSessionVerifier({ trustedOrganizations: "any" }).notarizerPublicKey).toBe(PRODUCTION_NOTARIZER_SIGN_PUBLIC_KEY);
   });
 });

@@ -1,4 +1,5 @@
 import type { TestNotarizer } from "../test-notarizer.js";
+import type { OidcIssuer } from "./oidc-issuer.js";
 import type { OtpService } from "./otp.js";
 import type { Caller } from "./stamp.js";
 import type { EmulatorStore } from "./store.js";
@@ -9,6 +10,8 @@ export interface EmulatorServices {
   readonly store: EmulatorStore;
   readonly otp: OtpService;
   readonly notarizer: TestNotarizer;
+  /** The OIDC issuers whose tokens OAuth login and OAuth providers accept. */
+  readonly oidcIssuers: readonly OidcIssuer[];
   /** The emulator's clock, milliseconds since the epoch. */
   readonly now: () => number;
   readonly activities: Map<string, { organizationId: string; response: unknown }>;

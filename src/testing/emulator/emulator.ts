@@ -7,6 +7,8 @@ import type { EmulatorServices, Route } from "./context.js";
 import { CorsPolicy, type EmulatorCorsOptions } from "./cors.js";
 import type { EmulatorFaults } from "./faults.js";
 import { generateP256KeyPairHex, privateKeyFromHex, type P256KeyPairHex } from "./keys.js";
+import { oauthLoginRoute } from "./oauth.js";
+import { createOidcIssuer, type OidcIssuer } from "./oidc-issuer.js";
 import { otpLoginRoute, initOtpRoute, verifyOtpRoute } from "./otp-activities.js";
 import { OtpService, type EmulatorSentOtp } from "./otp.js";
 import { getActivity, getApiKeys, getUser, getUsers, listSubOrganizations, listVerifiedSubOrganizations, whoami } from "./queries.js";
@@ -143,6 +145,11 @@ export interface TurnkeyEmulator {
    * `verifyOtpVerificationToken`. Turnkey's production equivalent is `PRODUCTION_TLS_FETCHER_SIGN_PUBLIC_KEY`.
    */
   readonly otpSignerPublicKey: string;
+  /**
+   * A local OIDC provider the emulator trusts for OAuth login and OAuth providers:
+   * `emulator.oidcIssuer.sign({ sub, aud, nonce: oauthNonceOf(publicKey) })` mints an ID token.
+   */
+  readonly oidcIssuer: OidcIssuer;
   /** The parent organization's id. */
   readonly parentOrganizationId: string;
   /** `@turnkey/core`'s `authProxyUrl`: the emulator answers Turnkey's Auth Proxy endpoints on its own port. */
@@ -201,6 +208,7 @@ const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
   ["/public/v1/submit/init_otp", initOtpRoute],
   ["/public/v1/submit/verify_otp", verifyOtpRoute],
   ["/public/v1/submit/otp_login", otpLoginRoute],
+  ["/public/v1/submit/oauth_login", oauthLoginRoute],
   ["/public/v1/submit/stamp_login", stampLoginRoute],
 ]);
 
@@ -262,9 +270,10 @@ function snapshotOf(organization: OrganizationRecord): EmulatorOrganizationSnaps
  * the parent acts on the sub-organization holding the passkey or verified contact); queries
  * `get_user`, `list_users`, `list_suborgs`, `list_verified_suborgs`, `whoami`, `get_activity`,
  * `get_api_keys`, `list_wallets`, `list_wallet_accounts`; activities `create_sub_organization` (V7,
- * V8), `create_authenticators` (V2), `init_otp` (V3), `verify_otp` and `otp_login` (V2 and the
+ * V8, with OAuth providers), `create_authenticators` (V2), `init_otp` (V3), `verify_otp` and `otp_login` (V2 and the
  * legacy types `@turnkey/core` sends), `stamp_login`, `create_read_only_session`,
- * `create_read_write_session` (V2); Turnkey's Auth Proxy on the same port (`authProxyUrl`,
+ * `create_read_write_session` (V2), `oauth_login` (OIDC tokens of `oidcIssuer`, and `list_suborgs` by
+ * `OIDC_TOKEN`); Turnkey's Auth Proxy on the same port (`authProxyUrl`,
  * `authProxyConfigId`); CORS for browser pages (`cors`); session JWTs in Turnkey's exact scheme,
  * signed by its own notarizer, with `exp` honouring `expirationSeconds`; webhooks: every completed
  * activity delivered as a signed `ACTIVITY_UPDATES` to `webhooks.url` (retrying 5xx and network
@@ -273,7 +282,7 @@ function snapshotOf(organization: OrganizationRecord): EmulatorOrganizationSnaps
  * Not emulated: attestation statements and non-ES256 passkeys, keys and signing (wallet accounts
  * have placeholder addresses), policies and consensus (every activity completes at once), other
  * endpoints and older activity versions, email and SMS delivery (read codes with `lastOtp` or
- * `onOtpSent`), rate limits, OAuth and wallet logins, session profiles (a `sessionProfileId` is
+ * `onOtpSent`), rate limits, OIDC providers other than `oidcIssuer`, wallet logins, session profiles (a `sessionProfileId` is
  * refused as unknown), and the `timestampMs` freshness window. docs/emulator.md lists what
  * Turnkey's frontend SDKs can do against it.
  *
@@ -306,10 +315,12 @@ export async function startTurnkeyEmulator(options: StartTurnkeyEmulatorOptions 
   const cors = new CorsPolicy(options.cors);
   const authProxy = authProxyConfigOf(options.authProxy, randomUUID);
   const store = new EmulatorStore(now);
+  const oidcIssuer = createOidcIssuer({ now });
   const services: EmulatorServices = {
     store,
     otp: new OtpService(now, maxOtps, options.onOtpSent),
     notarizer: options.notarizer ?? createTestNotarizer(),
+    oidcIssuers: [oidcIssuer],
     now,
     activities: new BoundedMap(maxActivities),
     webhooks: new WebhookSender(options.webhooks, now),
@@ -331,6 +342,7 @@ export async function startTurnkeyEmulator(options: StartTurnkeyEmulatorOptions 
     port: server.port,
     notarizerPublicKey: services.notarizer.publicKey,
     otpSignerPublicKey: services.otp.signerPublicKey,
+    oidcIssuer,
     parentOrganizationId: parent.organizationId,
     authProxyUrl: apiBaseUrl,
     authProxyConfigId: authProxy.configId,

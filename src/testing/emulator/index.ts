@@ -8,5 +8,7 @@ export type { EmulatorSentOtp } from "./otp.js";
 export type { EmulatorRequestRecord } from "./server.js";
 export type { P256KeyPairHex } from "./keys.js";
 export { createTestClientKey } from "./client-key.js";
+export { createOidcIssuer, oauthNonceOf } from "./oidc-issuer.js";
+export type { OidcIssuer, OidcTokenClaims } from "./oidc-issuer.js";
 export type { OtpLoginClientSignature, SignupUsage, TestClientKey } from "./client-key.js";
 export type { EmulatorWebhookDelivery, EmulatorWebhookOptions } from "./webhooks.js";

@@ -1,5 +1,6 @@
 import { invalidArgument, notFound } from "./api-error.js";
 import type { Route } from "./context.js";
+import { oidcTokenFilter } from "./oauth.js";
 import { normalizeContact } from "./otp.js";
 import { optionalString, requiredString } from "./params.js";
 import type { OrganizationRecord, UserRecord } from "./store.js";
@@ -56,15 +57,20 @@ const FILTERS: Readonly<Record<string, SubOrgFilter>> = {
 
 /**
  * POST /public/v1/query/list_suborgs (the SDK's `getSubOrgIds`) `{ organizationId, filterType?,
- * filterValue? }` → `{ organizationIds }`, oldest first. Pagination options are accepted and ignored.
+ * filterValue? }` → `{ organizationIds }`, oldest first; `OIDC_TOKEN` takes a token, verified, and
+ * matches its identity (iss, sub, aud). Pagination options are accepted and ignored.
  */
-export const listSubOrganizations: Route = ({ store, organizationId, body }) => {
+export const listSubOrganizations: Route = (context) => {
+  const { store, organizationId, body } = context;
   const filterType = optionalString(body, "filterType");
   const filterValue = optionalString(body, "filterValue");
   let filter: SubOrgFilter = () => true;
-  if (filterType !== undefined) {
+  if (filterType === "OIDC_TOKEN") {
+    if (filterValue === undefined) throw invalidArgument("filterValue is required with filterType");
+    filter = oidcTokenFilter(context, filterValue);
+  } else if (filterType !== undefined) {
     const known = FILTERS[filterType];
-    if (known === undefined) throw invalidArgument(`unsupported filterType ${filterType}; the emulator implements ${Object.keys(FILTERS).join(", ")}`);
+    if (known === undefined) throw invalidArgument(`unsupported filterType ${filterType}; the emulator implements ${Object.keys(FILTERS).join(", ")}, OIDC_TOKEN`);
     if (filterValue === undefined) throw invalidArgument("filterValue is required with filterType");
     filter = known;
   }

@@ -4,6 +4,7 @@ import { invalidArgument, permissionDenied } from "./api-error.js";
 import { parseAuthenticator } from "./authenticator-params.js";
 import type { RouteContext } from "./context.js";
 import { isCompressedP256Hex } from "./keys.js";
+import { parseOauthProvider } from "./oauth.js";
 import { normalizeContact } from "./otp.js";
 import { arrayAt, objectAt, optionalString, requiredString, secondsAt } from "./params.js";
 import { checkSignupClientSignature } from "./signup-signature.js";
@@ -63,7 +64,11 @@ export function createSubOrganization(context: RouteContext, parameters: Record<
   if (store.organization(organizationId).parentOrganizationId !== undefined) throw invalidArgument("a sub-organization cannot create sub-organizations");
   const subOrganizationName = requiredString(parameters, "subOrganizationName");
   const now = context.now();
-  const rootUsers = arrayAt(parameters, "rootUsers").map((user, index) => parseRootUser(user, index, now));
+  const rootUsers = arrayAt(parameters, "rootUsers").map((user, index) => {
+    const parsed = parseRootUser(user, index, now);
+    // Each OAuth provider's OIDC token is verified and its identity (iss, sub, aud) kept, as Turnkey does.
+    return { ...parsed, oauthProviders: (parsed.oauthProviders ?? []).map((provider, providerIndex) => parseOauthProvider(context, provider, `rootUsers[${index}].oauthProviders[${providerIndex}]`)) };
+  });
   if (rootUsers.length === 0) throw invalidArgument("rootUsers must contain at least one user");
   const threshold = parameters.rootQuorumThreshold;
   if (typeof threshold !== "number" || !Number.isInteger(threshold) || threshold < 1 || threshold > rootUsers.length) {

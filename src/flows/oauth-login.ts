@@ -1,0 +1,170 @@
+import { isTurnkeyAuthError } from "../errors.js";
+import type { TurnkeySession } from "../jwt/claims.js";
+import { createSessionVerifier, type SessionVerifier } from "../jwt/verifier.js";
+import type { TurnkeyFlowsClient } from "./client.js";
+import { TurnkeyFlowError } from "./errors.js";
+import { checkOidcToken, requireAllowList, type OauthAllowList, type OidcIdentity } from "./oidc-token.js";
+import { badResponse, callTurnkey, requireClient, resolveTimeout } from "./turnkey-call.js";
+import { optionalSeconds, optionalString, requireObject, requirePublicKey, requireString } from "./validate.js";
+
+/**
+ * Input of {@link oauthLogin}.
+ *
+ * @example
+ * ```ts
+ * const input: OauthLoginInput = { client, parentOrganizationId, oidcToken, publicKey, allow: { issuers, audiences } };
+ * ```
+ */
+export interface OauthLoginInput {
+  client: Pick<TurnkeyFlowsClient, "oauthLogin" | "getSubOrgIds" | "createSubOrganization">;
+  parentOrganizationId: string;
+  /** The OIDC ID token the client got from the provider, requested with `nonce` = sha256(publicKey) (lowercase hex of the key's hex text). */
+  oidcToken: string;
+  /** The client's session key (compressed P-256 hex): the session JWT's `public_key`. */
+  publicKey: string;
+  /** The issuers and audiences (your OAuth client ids) accepted; any other token is refused before Turnkey is called. */
+  allow: OauthAllowList;
+  /** The provider's name recorded on a new user (Turnkey's `providerName`). Default: the token's issuer. */
+  providerName?: string;
+  /** Root user name if a sub-organization is created. Default: the token's subject. */
+  userName?: string;
+  /** Session lifetime, up to one year. Turnkey's default: 900. */
+  expirationSeconds?: number;
+  /** Invalidate the user's other sessions. */
+  invalidateExisting?: boolean;
+  /** Notarizer key the returned session must verify with; default Turnkey's production key. Ignored with `verifier`. */
+  notarizerPublicKey?: string;
+  /** A verifier to check the session with. Default: one for `notarizerPublicKey`. */
+  verifier?: SessionVerifier;
+  /** The current time in milliseconds (for the token's `exp` pre-check). Default `Date.now`. */
+  now?: () => number;
+  timeoutMs?: number;
+}
+
+/**
+ * Result of {@link oauthLogin}.
+ *
+ * @example
+ * ```ts
+ * const { session, organizationId, created }: OauthLoginResult = await oauthLogin(input);
+ * ```
+ */
+export interface OauthLoginResult {
+  /** The session JWT, verified: return it to the client (never log it). */
+  session: string;
+  /** The user's sub-organization. */
+  organizationId: string;
+  userId: string;
+  /** The session's `exp`, seconds since the epoch. */
+  expiresAt: number;
+  /** `true` when this login created the sub-organization (first login = sign-up). */
+  created: boolean;
+}
+
+const MAX_SESSION_SECONDS = 31_536_000;
+// Concurrent logins of one OIDC identity share one lookup-and-create, per client, so a
+// double-submitted first login does not create two sub-organizations (within this process).
+const pendingByClient = new WeakMap<object, Map<string, Promise<{ subOrganizationId: string; created: boolean }>>>();
+
+/**
+ * OAuth login, the backend half: checks the OIDC token against the allow-list (issuer, audience),
+ * its expiry and its `nonce` (sha256 of `publicKey`), finds the sub-organization whose user logs in
+ * with that OIDC identity (`getSubOrgIds`, filter `OIDC_TOKEN`: Turnkey matches iss, sub and aud) or
+ * creates one with that OAuth provider, calls OAUTH_LOGIN, then verifies the session JWT with this
+ * library's verifier and that it is for that sub-organization and key. Turnkey verifies the token's
+ * signature against the issuer's keys. Every failure is a {@link TurnkeyFlowError}: 400 for a
+ * token refused here or by Turnkey, 502 when Turnkey's session does not verify, 503 when Turnkey is
+ * unavailable.
+ *
+ * @example
+ * ```ts
+ * const { session, organizationId, created } = await oauthLogin({
+ *   client, parentOrganizationId, oidcToken, publicKey,
+ *   allow: { issuers: ["https://accounts.google.com"], audiences: [process.env.GOOGLE_CLIENT_ID!] },
+ * });
+ * ```
+ */
+export async function oauthLogin(input: OauthLoginInput): Promise<OauthLoginResult> {
+  requireObject(input, "input");
+  const client = requireClient(input.client, "oauthLogin", "getSubOrgIds", "createSubOrganization");
+  const parentOrganizationId = requireString(input.parentOrganizationId, "parentOrganizationId");
+  const oidcToken = requireString(input.oidcToken, "oidcToken");
+  const publicKey = requirePublicKey(input.publicKey, "publicKey");
+  const allow = requireAllowList(input.allow, "allow");
+  const expirationSeconds = optionalSeconds(input.expirationSeconds, "expirationSeconds", MAX_SESSION_SECONDS);
+  const providerName = optionalString(input.providerName, "providerName");
+  const userName = optionalString(input.userName, "userName");
+  const timeoutMs = resolveTimeout(input.timeoutMs);
+  const verifier = input.verifier ?? createSessionVerifier({ trustedOrganizations: "any", ...(input.notarizerPublicKey === undefined ? {} : { notarizerPublicKey: input.notarizerPublicKey }), cache: false });
+  const identity = await checkOidcToken(oidcToken, publicKey, allow, (input.now ?? Date.now)());
+
+  let pending = pendingByClient.get(client);
+  if (pending === undefined) {
+    pending = new Map();
+    pendingByClient.set(client, pending);
+  }
+  const key = `${parentOrganizationId}\u0000${identity.iss}\u0000${identity.sub}\u0000${identity.aud}`;
+  let lookup = pending.get(key);
+  if (lookup === undefined) {
+    lookup = findOrCreate(client, parentOrganizationId, oidcToken, identity, providerName ?? identity.iss, userName ?? identity.sub, timeoutMs).finally(() => pending.delete(key));
+    pending.set(key, lookup);
+  }
+  const { subOrganizationId, created } = await lookup;
+  const answer = await callTurnkey(
+    "OAuth login",
+    timeoutMs,
+    () =>
+      client.oauthLogin({
+        organizationId: subOrganizationId,
+        oidcToken,
+        publicKey,
+        ...(expirationSeconds === undefined ? {} : { expirationSeconds }),
+        ...(input.invalidateExisting === true ? { invalidateExisting: true } : {}),
+      }),
+    { rejected: "Turnkey refused the login: the OIDC token was not accepted", forbidden: "Turnkey refused the login: the OIDC token is not bound to this public key" },
+  );
+  if (typeof answer?.session !== "string" || answer.session.length === 0) throw badResponse("OAuth login", "no session");
+
+  let session: TurnkeySession;
+  try {
+    session = await verifier.verify(answer.session);
+  } catch (error) {
+    if (!isTurnkeyAuthError(error) || error.code === "unavailable") throw error;
+    throw new TurnkeyFlowError("bad_upstream_response", `Turnkey's session did not verify (${error.code}): check notarizerPublicKey`, { cause: error });
+  }
+  if (session.organizationId !== subOrganizationId || session.publicKey.toLowerCase() !== publicKey.toLowerCase()) {
+    throw badResponse("OAuth login", "the session is for another organization or key");
+  }
+  return { session: answer.session, organizationId: subOrganizationId, userId: session.userId, expiresAt: session.expiresAt, created };
+}
+
+async function findOrCreate(
+  client: OauthLoginInput["client"],
+  parentOrganizationId: string,
+  oidcToken: string,
+  identity: OidcIdentity,
+  providerName: string,
+  userName: string,
+  timeoutMs: number,
+): Promise<{ subOrganizationId: string; created: boolean }> {
+  const found = await callTurnkey("find sub-organization", timeoutMs, () => client.getSubOrgIds({ organizationId: parentOrganizationId, filterType: "OIDC_TOKEN", filterValue: oidcToken }), {
+    rejected: "Turnkey refused the OIDC token",
+  });
+  if (!Array.isArray(found?.organizationIds)) throw badResponse("find sub-organization", "no organizationIds");
+  const existing = found.organizationIds.find((id) => typeof id === "string" && id.length > 0);
+  if (existing !== undefined) return { subOrganizationId: existing, created: false };
+  const created = await callTurnkey(
+    "create sub-organization",
+    timeoutMs,
+    () =>
+      client.createSubOrganization({
+        organizationId: parentOrganizationId,
+        subOrganizationName: `${identity.iss} ${identity.sub}`,
+        rootQuorumThreshold: 1,
+        rootUsers: [{ userName, apiKeys: [], authenticators: [], oauthProviders: [{ providerName, oidcToken }] }],
+      }),
+    { rejected: "Turnkey refused to create the account: the OIDC token was not accepted" },
+  );
+  if (typeof created?.subOrganizationId !== "string" || created.subOrganizationId.length === 0) throw badResponse("create sub-organization", "no subOrganizationId");
+  return { subOrganizationId: created.subOrganizationId, created: true };
+}
