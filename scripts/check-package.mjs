@@ -21,6 +21,10 @@ const EXPORTS = {
   "./fastify": ["default", "turnkeyAuth"],
   "./koa": ["turnkeyAuth"],
   "./hono": ["turnkeyAuth"],
+  "./nestjs": [
+    "RequirePolicies", "TURNKEY_AUTH_OPTIONS", "TurnkeyAuthException", "TurnkeyAuthGuard", "TurnkeyAuthModule", "TurnkeyAuthenticators", "TurnkeyOptional",
+    "TurnkeyPublic", "TurnkeySession",
+  ],
   "./testing": ["createSoftwarePasskey", "createTestClientKey", "createTestNotarizer", "startTurnkeyEmulator"],
   "./flows": [
     "TurnkeyFlowError", "checkVerificationToken", "createFlowHandler", "createPasskeySubOrganization", "getOrCreateSubOrganization",
