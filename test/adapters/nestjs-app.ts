@@ -3,7 +3,7 @@
 // without decorator metadata (vitest does not emit it): every injection names its token.
 import type { AddressInfo } from "node:net";
 import "reflect-metadata";
-import { Catch, Controller, Get, Inject, Module, UseGuards, type ArgumentsHost, type DynamicModule, type INestApplication, type Type } from "@nestjs/common";
+import { Catch, Controller, Get, Inject, UseGuards, type ArgumentsHost, type DynamicModule, type INestApplication, type Type } from "@nestjs/common";
 import { APP_GUARD, BaseExceptionFilter, type AbstractHttpAdapter } from "@nestjs/core";
 import { ExpressAdapter } from "@nestjs/platform-express";
 import { FastifyAdapter } from "@nestjs/platform-fastify";
@@ -113,5 +113,3 @@ export async function startNestApp(platform: NestPlatform, spec: AppSpec, probe:
   return listenNest(app);
 }
 
-@Module({})
-export class EmptyModule {}
