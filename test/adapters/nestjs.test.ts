@@ -16,6 +16,7 @@ import {
 } from "../../src/adapters/nestjs/index.js";
 import { createSessionVerifier, definePolicy, type Policy } from "../../src/index.js";
 import { createFixtures, identityOf, runAdapterSuite, specFor, type Fixtures, type HeaderPairs } from "./cases.js";
+import type { Reply } from "../../examples/nestjs/body-errors.js";
 import { createNestApp, listenNest, nestOptionsFor, PLATFORMS, startNestApp } from "./nestjs-app.js";
 
 for (const platform of PLATFORMS) {
@@ -150,23 +151,23 @@ describe.each(PLATFORMS)("nestjs (%s): decorators and module", (platform) => {
     }
   });
 
-  it("an exception filter sees the TurnkeyAuthException: its refusal, status and headers", async () => {
+  it("an exception filter sees the TurnkeyAuthException, and the challenge stays on the response", async () => {
     @Catch(TurnkeyAuthException)
-    class AuthFilter implements ExceptionFilter {
+    class AuthErrorFilter implements ExceptionFilter {
       catch(exception: TurnkeyAuthException, host: ArgumentsHost) {
-        const { turnkeyError, headers } = exception;
-        const answer = { custom: turnkeyError.code, status: exception.getStatus(), challenge: headers["www-authenticate"], cause: exception.cause === turnkeyError };
-        const response = host.switchToHttp().getResponse();
-        if (platform === "express") response.status(418).json(answer);
-        else response.code(418).send(answer);
+        const { code, message } = exception.turnkeyError;
+        host.switchToHttp().getResponse<Reply>().status(exception.getStatus()).send({ errors: [{ code, detail: message }] });
       }
     }
     const app = await createNestApp(platform, { imports: [TurnkeyAuthModule.forRoot(nestOptionsFor(specFor(f)))], controllers: [ThingsController], global: true });
-    app.useGlobalFilters(new AuthFilter());
+    app.useGlobalFilters(new AuthErrorFilter());
     const client = await listenNest(app);
     try {
       const reply = await client.request("/things/mine");
-      expect(reply).toMatchObject({ status: 418, body: { custom: "missing_token", status: 401, challenge: 'Bearer realm="turnkey"', cause: true } });
+      expect(reply).toMatchObject({ status: 401, body: { errors: [{ code: "missing_token", detail: "No session token was presented" }] } });
+      expect(reply.header("www-authenticate")).toBe('Bearer realm="turnkey"');
+      const denied = await client.request("/things/mine", bearer(await f.token({ user_id: "blocked" })));
+      expect(denied).toMatchObject({ status: 403, body: { errors: [{ code: "forbidden" }] } });
     } finally {
       await client.close();
     }
