@@ -1,7 +1,9 @@
 import "reflect-metadata";
 import { Catch, Controller, Get, Module, UseGuards, type ArgumentsHost, type ExceptionFilter, type LoggerService } from "@nestjs/common";
 import { APP_GUARD } from "@nestjs/core";
+import express from "express";
 import { ExpressAdapter } from "@nestjs/platform-express";
+import { FastifyAdapter } from "@nestjs/platform-fastify";
 import { Test } from "@nestjs/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
@@ -168,6 +170,42 @@ describe.each(PLATFORMS)("nestjs (%s): decorators and module", (platform) => {
       expect(reply.header("www-authenticate")).toBe('Bearer realm="turnkey"');
       const denied = await client.request("/things/mine", bearer(await f.token({ user_id: "blocked" })));
       expect(denied).toMatchObject({ status: 403, body: { errors: [{ code: "forbidden" }] } });
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe("nestjs: policies see request.path as the platform's router matched it", () => {
+  const seen: string[] = [];
+  @Controller()
+  class MixedCaseController {
+    @Get("Mixed/Case")
+    @RequirePolicies(definePolicy("recordPath", ({ request }) => (seen.push(request.path), true)))
+    mixed(): object {
+      return { ok: true };
+    }
+  }
+
+  it.each([
+    ["express", "Express's defaults (case-insensitive)", () => new ExpressAdapter(), "/mixed/case"],
+    // Set before the adapter is made: the app's router takes the settings it finds when created.
+    ["express", '"case sensitive routing"', () => new ExpressAdapter(express().set("case sensitive routing", true)), "/Mixed/Case"],
+    ["fastify", "Fastify's defaults (case-sensitive)", () => new FastifyAdapter(), "/Mixed/Case"],
+    ["fastify", "caseSensitive: false", () => new FastifyAdapter({ routerOptions: { caseSensitive: false } }), "/mixed/case"],
+  ] as const)("%s, %s", async (_platform, _label, adapter, expected) => {
+    const f = await createFixtures();
+    const moduleRef = await Test.createTestingModule({
+      imports: [TurnkeyAuthModule.forRoot(nestOptionsFor(specFor(f)))],
+      controllers: [MixedCaseController],
+      providers: [{ provide: APP_GUARD, useClass: TurnkeyAuthGuard }],
+    }).compile();
+    const app = moduleRef.createNestApplication(adapter(), { logger: false });
+    const client = await listenNest(app);
+    try {
+      seen.length = 0;
+      expect((await client.request("/Mixed/Case", bearer(await f.token()))).body).toEqual({ ok: true });
+      expect(seen).toEqual([expected]);
     } finally {
       await client.close();
     }

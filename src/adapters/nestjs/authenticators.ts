@@ -13,10 +13,21 @@ import { TurnkeyAuthException } from "./exception.js";
 import { TURNKEY_AUTH_OPTIONS, type TurnkeyAuthModuleOptions } from "./options.js";
 
 type PlatformRequest = object;
+type ExpressApp = { readonly router?: { readonly caseSensitive?: unknown; readonly strict?: unknown } };
+
+// Nest registers its routes on the Express app's own router, which was made with the app's "case
+// sensitive routing" and "strict routing" settings (as Nest's ExpressAdapter.getRouteMatchingOptions reads them).
+function nestExpressReader(app: ExpressApp): RequestReader<never> {
+  const { router } = app;
+  const pathMatching = { ...EXPRESS.pathMatching, caseSensitive: router?.caseSensitive === true, strict: router?.strict === true };
+  return { ...EXPRESS, pathMatching } as RequestReader<never>;
+}
 
 /**
  * The module's authenticators over one verifier: for guarded routes, and for `@TurnkeyOptional()`
- * ones. Made on first use, once the HTTP platform (Express or Fastify) is known.
+ * ones. Made on first use, once the HTTP platform (Express or Fastify) is known. Injectable, for its
+ * `verifier`.
+ * @example `constructor(@Inject(TurnkeyAuthenticators) auth: TurnkeyAuthenticators) { auth.verifier.clearCache(); }`
  */
 @Injectable()
 export class TurnkeyAuthenticators {
@@ -64,7 +75,7 @@ export class TurnkeyAuthenticators {
   private reader(): RequestReader<never> {
     const adapter = this.host.httpAdapter;
     const platform: unknown = adapter?.getType();
-    if (platform === "express") return EXPRESS;
+    if (platform === "express") return nestExpressReader(adapter.getInstance<ExpressApp>());
     if (platform === "fastify") return fastifyReader(adapter.getInstance<FastifyInstance>());
     throw new TypeError(`turnkey-session-auth: TurnkeyAuthGuard runs on Nest's Express and Fastify platforms, not "${String(platform)}"`);
   }

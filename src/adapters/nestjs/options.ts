@@ -22,7 +22,10 @@ export interface NestHttpRequest {
  */
 export type TurnkeyAuthModuleOptions = AuthOptions<NestHttpRequest> & { forwardErrors?: never };
 
-/** The module's extra `forRoot`/`forRootAsync` option: `isGlobal` makes the guard usable in every module. */
+/**
+ * The module's extra `forRoot`/`forRootAsync` option: `isGlobal` makes the guard usable in every module.
+ * @example `TurnkeyAuthModule.forRoot({ trustedOrganizations: ["org-id"], isGlobal: true })`
+ */
 export interface TurnkeyAuthModuleExtras {
   isGlobal?: boolean;
 }
