@@ -21,6 +21,10 @@ const EXPORTS = {
   "./fastify": ["default", "sessionOf", "turnkeyAuth"],
   "./koa": ["sessionOf", "turnkeyAuth"],
   "./hono": ["sessionOf", "turnkeyAuth"],
+  "./nestjs": [
+    "RequirePolicies", "TURNKEY_AUTH_OPTIONS", "TurnkeyAuthException", "TurnkeyAuthGuard", "TurnkeyAuthModule", "TurnkeyAuthenticators", "TurnkeyOptional",
+    "TurnkeyPublic", "TurnkeySession",
+  ],
   "./testing": ["createOidcIssuer", "createSoftwarePasskey", "createTestClientKey", "createTestNotarizer", "oauthNonceOf", "startTurnkeyEmulator"],
   "./flows": [
     "TurnkeyFlowError", "checkVerificationToken", "createFlowHandler", "createPasskeySubOrganization", "getOrCreateSubOrganization",

@@ -75,7 +75,7 @@ function blocksOf(page: string): Block[] {
 function asPackage(source: string): string {
   return source.replace(/"(?:\.\.\/)+src\/([\w/-]+)\.js"/g, (whole, path: string) => {
     if (path === "index") return '"turnkey-session-auth"';
-    const subpath = /^adapters\/([\w-]+)$/.exec(path)?.[1] ?? /^([\w-]+)(?:\/index)?$/.exec(path)?.[1];
+    const subpath = /^adapters\/([\w-]+)(?:\/index)?$/.exec(path)?.[1] ?? /^([\w-]+)(?:\/index)?$/.exec(path)?.[1];
     return subpath === undefined ? whole : `"turnkey-session-auth/${subpath}"`;
   });
 }

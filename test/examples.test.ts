@@ -3,7 +3,9 @@
 // test/docs.test.ts's.
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
+import type { INestApplication } from "@nestjs/common";
 import { Turnkey } from "@turnkey/sdk-server";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { loadExampleConfig, type ExampleConfig } from "../examples/config.js";
@@ -11,9 +13,10 @@ import { createApp as createExpressApp } from "../examples/express/app.js";
 import { createApp as createFastifyApp } from "../examples/fastify/app.js";
 import { createApp as createHonoApp } from "../examples/hono/app.js";
 import { createApp as createKoaApp } from "../examples/koa/app.js";
+import { createApp as createNestApp } from "../examples/nestjs/app.js";
 import { createApp as createNodeHttpApp } from "../examples/node-http/app.js";
 import { createTestClientKey, createTestNotarizer, startTurnkeyEmulator, type TestNotarizer, type TurnkeyEmulator } from "../src/testing/index.js";
-import { listen, parseBody, type HeaderPairs, type TestReply } from "./adapters/http.js";
+import { listen, parseBody, send, type HeaderPairs, type TestReply } from "./adapters/http.js";
 
 interface Request {
   method?: "GET" | "POST";
@@ -47,6 +50,10 @@ const FRAMEWORKS: Record<string, (config: ExampleConfig) => Promise<Running>> = 
     const server = await listen(createKoaApp(config).callback());
     return { request: (path, init = {}) => server.request(path, init.headers, init), close: server.close };
   },
+  nestjs: async (config) => {
+    const app = await createNestApp(config);
+    return nestRunning(app);
+  },
   hono: async (config) => {
     const app = createHonoApp(config);
     return {
@@ -60,6 +67,13 @@ const FRAMEWORKS: Record<string, (config: ExampleConfig) => Promise<Running>> = 
     };
   },
 };
+
+/** A Nest app listening on 127.0.0.1 (any free port). */
+async function nestRunning(app: INestApplication): Promise<Running> {
+  await app.listen(0, "127.0.0.1");
+  const { port } = (app.getHttpServer() as { address(): AddressInfo }).address();
+  return { request: (path, init = {}) => send(port, path, init.headers ?? [], init), close: () => app.close() };
+}
 
 let notarizer: TestNotarizer;
 beforeAll(() => {
@@ -125,6 +139,25 @@ describe.each(Object.keys(FRAMEWORKS))("examples/%s", (framework) => {
     running = await start(configWith());
     const reply = await running.request("/auth/otp-init", { method: "POST", body: "{}" });
     expect(reply.status).toBe(404);
+  });
+});
+
+describe("examples/nestjs on Nest's Fastify platform", () => {
+  it("serves /health, /me and /orgs/:orgId/wallets, refuses as on Express, and forwards POST /auth/:flow", async () => {
+    const handleFlow = vi.fn(async (flow: string, body: unknown) => ({ status: 202, body: { flow, echoed: body } }));
+    const running = await nestRunning(await createNestApp(configWith({ handleFlow }), "fastify"));
+    try {
+      expect((await running.request("/health")).body).toEqual({ ok: true });
+      expect((await running.request("/me", { headers: await bearer() })).body).toMatchObject({ userId: "user-1", organizationId: "org-1" });
+      const anonymous = await running.request("/me");
+      expect(anonymous).toMatchObject({ status: 401, body: { error: "missing_token" } });
+      expect(anonymous.header("www-authenticate")).toBe('Bearer realm="turnkey"');
+      expect((await running.request("/orgs/org-2/wallets", { headers: await bearer() })).status).toBe(403);
+      const flow = await running.request("/auth/otp-init", { method: "POST", body: JSON.stringify({ contact: "a@example.com" }) });
+      expect(flow).toMatchObject({ status: 202, body: { flow: "otp-init", echoed: { contact: "a@example.com" } } });
+    } finally {
+      await running.close();
+    }
   });
 });
 

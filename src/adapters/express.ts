@@ -2,12 +2,12 @@ import type { NextFunction, Request, RequestHandler, Response } from "express";
 import type { TurnkeyAuthError } from "../errors.js";
 import type { AuthOptions } from "../http/adapter-options.js";
 import { createAuthenticator, whenAuthenticated, type AuthResult } from "../http/authenticate.js";
-import type { RequestReader } from "../http/request-reader.js";
 import { routeRequirements, type RouteOptions, type RouteRequirements } from "../http/route-options.js";
 import type { TurnkeySession } from "../jwt/claims.js";
 import type { SessionVerifier } from "../jwt/verifier.js";
 import type { Policy } from "../policies/policy.js";
 import { isThenable } from "../promises.js";
+import { EXPRESS } from "./express-reader.js";
 
 declare global {
   namespace Express {
@@ -50,21 +50,6 @@ export interface ExpressTurnkeyAuth extends TurnkeyRequestHandler {
 // A RequestHandler generic in the route's types, so that mounting it keeps `req.params` typed.
 type TurnkeyRequestHandler = <P, ResBody, ReqBody, ReqQuery, Locals extends Record<string, any>>(
   req: Request<P, ResBody, ReqBody, ReqQuery, Locals>, res: Response<ResBody, Locals>, next: NextFunction) => void;
-
-const EXPRESS: RequestReader<Request> = {
-  // Express 4 and 5 routers match case-insensitively, ignore one trailing slash and keep repeated
-  // slashes. The app settings "case sensitive routing" and "strict routing" are not read: they
-  // govern the app's own routes only, not an express.Router() made without options.
-  pathMatching: { caseSensitive: false, strict: false, mergeSlashes: false, semicolonEndsPath: false },
-  method: (req) => req.method,
-  target: (req) => req.originalUrl, // whole: `req.path` is relative to the mount point
-  headers: (req) => req.headers,
-  rawHeaders: (req) => req.rawHeaders,
-  params: (req) => req.params as Readonly<Record<string, string | undefined>>,
-  query: (req) => req.query as Readonly<Record<string, unknown>>,
-  // res.locals: Express's object for one request; `req` under a bare router, which makes none.
-  holder: (req) => req.res?.locals ?? req,
-};
 
 /**
  * Express (4 and 5) middleware verifying the Turnkey session into `req.turnkey`. Refusals get

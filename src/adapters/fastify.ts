@@ -3,12 +3,12 @@ import fastifyPlugin from "fastify-plugin";
 import type { TurnkeyAuthError } from "../errors.js";
 import type { AuthOptions } from "../http/adapter-options.js";
 import { createAuthenticator, whenAuthenticated, type AuthResult } from "../http/authenticate.js";
-import type { RequestReader } from "../http/request-reader.js";
 import type { TurnkeySession } from "../jwt/claims.js";
 import type { SessionVerifier } from "../jwt/verifier.js";
 import { routeRequirements, type RouteOptions, type RouteRequirements } from "../http/route-options.js";
 import { policyList, type Policy } from "../policies/policy.js";
 import { isThenable } from "../promises.js";
+import { fastifyReader } from "./fastify-reader.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -41,32 +41,6 @@ export type FastifyTurnkeyAuthOptions = AuthOptions<FastifyRequest> & {
   global?: boolean;
   onError?: (error: TurnkeyAuthError, request: FastifyRequest, reply: FastifyReply) => unknown;
 };
-
-/**
- * How this instance reads requests, with its router's (find-my-way) settings. A setting counts if it
- * is on either as a router option or in its deprecated top-level form: `initialConfig` fills in
- * both, so which one the router took is not visible.
- */
-function fastifyReader(fastify: FastifyInstance): RequestReader<FastifyRequest> {
-  const config = fastify.initialConfig as Readonly<Record<string, unknown>> & { routerOptions?: Readonly<Record<string, unknown>> };
-  const router = config.routerOptions ?? {};
-  const either = (name: string) => config[name] === true || router[name] === true;
-  return {
-    pathMatching: {
-      caseSensitive: config.caseSensitive !== false && router.caseSensitive !== false,
-      strict: !either("ignoreTrailingSlash"),
-      mergeSlashes: either("ignoreDuplicateSlashes"),
-      semicolonEndsPath: either("useSemicolonDelimiter"),
-    },
-    method: (request) => request.method,
-    target: (request) => request.url, // what the router was given, after any rewriteUrl
-    headers: (request) => request.headers,
-    rawHeaders: (request) => request.raw.rawHeaders,
-    params: (request) => request.params as Readonly<Record<string, string | undefined>>,
-    query: (request) => request.query as Readonly<Record<string, unknown>>,
-    holder: (request) => request,
-  };
-}
 
 // A list of policies or { optional, policies }, as authenticate() takes them.
 function fastifyRoute(route: unknown): RouteRequirements {
