@@ -7,7 +7,7 @@ export type { VerifyOptions } from "./jwt/options.js";
 export type { TrustedOrganizations } from "./jwt/trust.js";
 export { createMemoryStore } from "./store/memory-store.js";
 export type { MemoryStoreOptions } from "./store/memory-store.js";
-export type { SessionStore } from "./store/session-store.js";
+export type { SessionStore, StoreWatcher } from "./store/session-store.js";
 export type { BuiltInSessionType, SessionClaims, TurnkeySession } from "./jwt/claims.js";
 export { TurnkeyAuthError, formatWwwAuthenticate, isTurnkeyAuthError } from "./errors.js";
 export type { TurnkeyAuthErrorCode, TurnkeyAuthErrorOptions, TurnkeyAuthErrorStatus } from "./errors.js";

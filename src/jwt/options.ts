@@ -39,6 +39,11 @@ export interface VerifyOptions {
    * verifier, and a Redis store (`turnkey-session-auth/redis`) to share it across instances.
    */
   store?: SessionStore;
+  /**
+   * Called with every error of the store (a lost connection, a failed read or write): log it. The
+   * verifier never grants on a check it could not make; see docs/revocation.md for what it answers.
+   */
+  onStoreError?: (error: unknown) => void;
 }
 
 /** {@link VerifyOptions} after validation, with defaults applied. */
@@ -51,6 +56,7 @@ export interface ResolvedVerifyOptions {
   readonly maxTokenLength: number;
   readonly cacheMaxEntries: number;
   readonly store: SessionStore;
+  readonly onStoreError: ((error: unknown) => void) | undefined;
 }
 
 // Sessions held by default: about 1 KB each (token, frozen claims, session), so ~16 MB.
@@ -144,5 +150,8 @@ export function resolveVerifyOptions(options: VerifyOptions): ResolvedVerifyOpti
   const store = options.store ?? createMemoryStore();
   if (!isSessionStore(store)) throw optionError("store", "must be a SessionStore (get, set, setIfAbsent and delete functions), such as createMemoryStore()");
 
-  return { trustedOrganizations, notarizerPublicKey, notarizerPoint, clockToleranceSeconds, now, maxTokenLength, cacheMaxEntries, store };
+  const onStoreError = options.onStoreError;
+  if (onStoreError !== undefined && typeof onStoreError !== "function") throw optionError("onStoreError", "must be a function");
+
+  return { trustedOrganizations, notarizerPublicKey, notarizerPoint, clockToleranceSeconds, now, maxTokenLength, cacheMaxEntries, store, onStoreError };
 }
