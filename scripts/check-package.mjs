@@ -26,6 +26,7 @@ const EXPORTS = {
     "TurnkeyFlowError", "checkVerificationToken", "createFlowHandler", "createPasskeySubOrganization", "getOrCreateSubOrganization",
     "initOtp", "isTurnkeyFlowError", "otpLogin", "subOrganizationsOf", "verifyOtp",
   ],
+  "./redis": ["createRedisStore"],
 };
 
 const directory = mkdtempSync(join(tmpdir(), "turnkey-session-auth-pack-"));

@@ -30,6 +30,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   "http": ["policies", "jwt", "errors.ts", "request.ts"],
   "adapters": ["http", "policies", "jwt", "errors.ts", "promises.ts"],
   "flows": ["policies", "jwt", "errors.ts", "promises.ts"],
+  "redis": ["store"],
   "testing": ["flows", "jwt", "crypto"],
   "index.ts": ["http", "policies", "jwt", "store", "errors.ts", "request.ts"],
   "adapter.ts": ["http", "policies", "request.ts"],
