@@ -23,7 +23,7 @@ const EXPORTS = {
   "./hono": ["turnkeyAuth"],
   "./testing": ["createSoftwarePasskey", "createTestClientKey", "createTestNotarizer", "startTurnkeyEmulator"],
   "./flows": [
-    "TurnkeyFlowError", "checkVerificationToken", "createFlowHandler", "createPasskeySubOrganization", "getOrCreateSubOrganization",
+    "TurnkeyFlowError", "checkVerificationToken", "createFlowHandler", "endAllSessions", "createPasskeySubOrganization", "getOrCreateSubOrganization",
     "initOtp", "isTurnkeyFlowError", "otpLogin", "subOrganizationsOf", "verifyOtp",
   ],
   "./redis": ["createRedisStore"],

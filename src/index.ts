@@ -3,6 +3,7 @@ export { verifySessionJwt } from "./jwt/verify.js";
 export { decodeSessionJwt } from "./jwt/decode.js";
 export { createSessionVerifier } from "./jwt/verifier.js";
 export type { SessionVerifier } from "./jwt/verifier.js";
+export type { RevocableSession } from "./jwt/revocations.js";
 export type { VerifyOptions } from "./jwt/options.js";
 export type { TrustedOrganizations } from "./jwt/trust.js";
 export { createMemoryStore } from "./store/memory-store.js";

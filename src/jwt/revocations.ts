@@ -8,12 +8,23 @@ export const REVOKED_PREFIX = "revoked:";
 // The mirror drops entries past their session's expiry once this many were added since the last sweep.
 const SWEEP_EVERY = 1024;
 
+/**
+ * What identifies a session to revoke: a verified {@link TurnkeySession} has it, and so does a
+ * session key listed at Turnkey (its user, organization, public key and expiry).
+ *
+ * @example
+ * ```ts
+ * const session: RevocableSession = { organizationId, userId, publicKey, expiresAt: 1_800_000_000 };
+ * ```
+ */
+export type RevocableSession = Pick<TurnkeySession, "organizationId" | "userId" | "publicKey" | "expiresAt">;
+
 /** The revoked sessions a verifier refuses: a local mirror of the store when it can be watched. */
 export interface Revocations {
   /** Whether `session` was revoked; a promise when the store must be asked. Throws or rejects `unavailable` when it cannot say. */
   isRevoked(session: TurnkeySession): boolean | Promise<boolean>;
   /** Records `session` as revoked until `expiresAt + toleranceSeconds`. */
-  revoke(session: TurnkeySession): Promise<void>;
+  revoke(session: RevocableSession): Promise<void>;
 }
 
 /** Options of {@link createRevocations}. */
@@ -34,7 +45,7 @@ export interface RevocationsOptions {
  * revocationKey(session); // "revoked:<organization>:<user>:<public key, lowercase>"
  * ```
  */
-export function revocationKey(session: Pick<TurnkeySession, "organizationId" | "userId" | "publicKey">): string {
+export function revocationKey(session: Omit<RevocableSession, "expiresAt">): string {
   const parts = [session.organizationId, session.userId, session.publicKey.toLowerCase()];
   return REVOKED_PREFIX + parts.map(encodeURIComponent).join(":");
 }
@@ -42,9 +53,9 @@ export function revocationKey(session: Pick<TurnkeySession, "organizationId" | "
 /** Creates the revocation list of one verifier over `options.store`. */
 export function createRevocations(options: RevocationsOptions): Revocations {
   const { store, now, clockToleranceSeconds } = options;
-  const keys = new WeakMap<TurnkeySession, string>(); // sessions are cached objects: encode each once
+  const keys = new WeakMap<RevocableSession, string>(); // sessions are cached objects: encode each once
 
-  function keyOf(session: TurnkeySession): string {
+  function keyOf(session: RevocableSession): string {
     let key = keys.get(session);
     if (key === undefined) {
       key = revocationKey(session);
@@ -113,7 +124,7 @@ export function createRevocations(options: RevocationsOptions): Revocations {
     error: report,
   });
 
-  async function write(session: TurnkeySession): Promise<void> {
+  async function write(session: RevocableSession): Promise<void> {
     const expiresAtMs = (session.expiresAt + clockToleranceSeconds) * 1000;
     const ttlMs = Math.ceil(expiresAtMs - now());
     if (!(ttlMs >= 1)) return; // already refused as expired everywhere

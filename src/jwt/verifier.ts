@@ -6,7 +6,7 @@ import type { SessionStore } from "../store/session-store.js";
 import { LruCache } from "./lru.js";
 import { resolveVerifyOptions, type VerifyOptions } from "./options.js";
 import { parseJsonBytes, parseToken } from "./parse.js";
-import { createRevocations } from "./revocations.js";
+import { createRevocations, type RevocableSession } from "./revocations.js";
 import { trustRule } from "./trust.js";
 
 /**
@@ -48,13 +48,19 @@ export interface SessionVerifier {
    * await verifier.revoke(session); // or verifier.revoke(token)
    * ```
    */
-  revoke(tokenOrSession: string | TurnkeySession): Promise<void>;
+  revoke(tokenOrSession: string | RevocableSession): Promise<void>;
   /** The store this verifier shares state through (`VerifyOptions.store`, or its own memory store). */
   readonly store: SessionStore;
   /** The notarizer key this verifier trusts, as configured (hex). */
   readonly notarizerPublicKey: string;
   /** Forgets every cached session and remembered refusal. */
   clearCache(): void;
+}
+
+function isRevocableSession(value: unknown): value is RevocableSession {
+  if (typeof value !== "object" || value === null) return false;
+  const session = value as Record<string, unknown>;
+  return ["organizationId", "userId", "publicKey"].every((field) => typeof session[field] === "string") && typeof session.expiresAt === "number";
 }
 
 // Refusals of tokens whose signature was checked, so a replay costs no ECDSA check: forgeries, and
@@ -202,7 +208,7 @@ export function createSessionVerifier(options: VerifyOptions): SessionVerifier {
     },
     async revoke(tokenOrSession) {
       const session = typeof tokenOrSession === "string" ? await signedSession(tokenOrSession) : tokenOrSession;
-      if (typeof session !== "object" || session === null || typeof session.publicKey !== "string") {
+      if (!isRevocableSession(session)) {
         throw new TypeError("turnkey-session-auth: revoke() takes a token or a session from verify()");
       }
       await revocations.revoke(session);
