@@ -29,7 +29,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   "policies": ["jwt", "errors.ts", "promises.ts", "request.ts"],
   "http": ["policies", "jwt", "errors.ts", "request.ts"],
   "adapters": ["http", "policies", "jwt", "errors.ts", "promises.ts"],
-  "flows": ["policies", "jwt", "errors.ts", "promises.ts"],
+  "flows": ["policies", "jwt", "store", "errors.ts", "promises.ts"],
   "redis": ["store"],
   "testing": ["flows", "jwt", "crypto"],
   "index.ts": ["http", "policies", "jwt", "store", "errors.ts", "request.ts"],
