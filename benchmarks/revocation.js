@@ -53,17 +53,22 @@ const notarizer = createTestNotarizer();
 const options = (store) => ({ trustedOrganizations: "any", notarizerPublicKey: notarizer.publicKey, ...(store ? { store } : {}) });
 const randomKey = () => `02${[...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
 
+/** Waits until `verifier` answers (a Redis store's mirror loads after the subscription). */
+async function ready(verifier, token) {
+  for (let i = 0; i < 1000; i++) {
+    try {
+      return await verifier.verify(token);
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+  throw new Error("the verifier never answered");
+}
+
 async function warmRate(verifier) {
   const token = await notarizer.sign({ public_key: randomKey() });
   const header = `Bearer ${token}`;
-  for (let i = 0; i < 1000; i++) {
-    try {
-      await verifier.verify(header.slice(7));
-      break;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 5)); // the Redis mirror is loading
-    }
-  }
+  await ready(verifier, token);
   return rate(seconds * 1000, 1, () => verifier.verify(header.slice(7)));
 }
 
@@ -77,6 +82,8 @@ try {
 
   const revoking = createSessionVerifier(options(one.store));
   const watching = createSessionVerifier(options(two.store));
+  await ready(revoking, await notarizer.sign({ public_key: randomKey() }));
+  await ready(watching, await notarizer.sign({ public_key: randomKey() }));
   const latencies = [];
   for (let i = 0; i < propagations; i++) {
     const token = await notarizer.sign({ public_key: randomKey() });
