@@ -12,6 +12,7 @@ export default defineConfig({
     testing: "src/testing/index.ts",
     flows: "src/flows/index.ts",
     webhooks: "src/webhooks.ts",
+    redis: "src/redis/index.ts",
     cli: "src/testing/cli.ts",
   },
   format: ["esm", "cjs"],

@@ -3,7 +3,9 @@
 // against Turnkey's API or a local emulator.
 import { Turnkey } from "@turnkey/sdk-server";
 import { createFlowHandler, isTurnkeyFlowError, subOrganizationsOf, type FlowHandler } from "../src/flows/index.js";
-import { isTurnkeyAuthError, type VerifyOptions } from "../src/index.js";
+import { createClient } from "redis";
+import { createMemoryStore, isTurnkeyAuthError, type SessionStore, type VerifyOptions } from "../src/index.js";
+import { createRedisStore } from "../src/redis/index.js";
 
 /** What an example app needs. `createApp(config)` uses `auth` and `handleFlow`; `server.ts` uses `port`. */
 export interface ExampleConfig {
@@ -15,7 +17,7 @@ export interface ExampleConfig {
    * Answers `POST /auth/:flow` with `{ status, body }`, e.g. the login-flow helpers' handler.
    * The route exists only when this is given.
    */
-  handleFlow?: (flow: string, body: unknown) => Promise<{ status: number; body: unknown }>;
+  handleFlow?: (flow: string, body: unknown, request?: { authorization?: string | undefined }) => Promise<{ status: number; body: unknown }>;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -35,6 +37,8 @@ const API_KEY_VARIABLES = ["TURNKEY_API_PUBLIC_KEY", "TURNKEY_API_PRIVATE_KEY", 
  *   flows (`signup`, `otp-init`, `otp-verify`, `otp-login`).
  * - `TURNKEY_API_BASE_URL` (default `https://api.turnkey.com`), `TURNKEY_OTP_SIGNER_PUBLIC_KEY`
  *   (default: Turnkey's production key), `APP_NAME` (shown in OTP emails and SMS).
+ * - `REDIS_URL`: a Redis every instance shares (revocations by `POST /auth/logout`). Default: a
+ *   store in this process's memory, which serves one instance.
  * - `PORT`: default 3000.
  *
  * @example
@@ -49,7 +53,8 @@ export function loadExampleConfig(env: Env = process.env): ExampleConfig & { por
     turnkey !== undefined && (env.TURNKEY_TRUSTED_ORGANIZATIONS ?? "").trim() === ""
       ? subOrganizationsOf({ client: turnkey.client, parentOrganizationId: turnkey.parentOrganizationId })
       : trustedOrganizationsFrom(env.TURNKEY_TRUSTED_ORGANIZATIONS);
-  const auth: VerifyOptions = { trustedOrganizations };
+  const store = storeFrom(env.REDIS_URL);
+  const auth: VerifyOptions = { trustedOrganizations, store };
   if (notarizerPublicKey) auth.notarizerPublicKey = notarizerPublicKey;
   const config: ExampleConfig & { port: number } = { auth, port: portFrom(env.PORT) };
   if (turnkey !== undefined) {
@@ -58,12 +63,24 @@ export function loadExampleConfig(env: Env = process.env): ExampleConfig & { por
       client: turnkey.client,
       parentOrganizationId: turnkey.parentOrganizationId,
       appName: env.APP_NAME?.trim() || "turnkey-session-auth example",
+      store, // POST /auth/logout revokes sessions in the store the routes read
       ...(notarizerPublicKey === undefined ? {} : { notarizerPublicKey }),
       ...(otpSignerPublicKey === undefined ? {} : { otpSignerPublicKey }),
       onError: (error, flow) => console.error(`POST /auth/${flow} failed: ${describeError(error)}`),
     }) satisfies FlowHandler;
   }
   return config;
+}
+
+/** The store every instance shares: Redis at `url`, else this process's memory. */
+function storeFrom(url: string | undefined): SessionStore {
+  if (url === undefined || url.trim() === "") return createMemoryStore();
+  const client = createClient({ url: url.trim() });
+  // Without an error listener node-redis throws; the verifiers report outages through onStoreError.
+  client.on("error", () => undefined);
+  // Not awaited: until Redis answers, protected routes answer 503 (the revocation list is not loaded).
+  client.connect().catch(() => undefined);
+  return createRedisStore({ client });
 }
 
 /** The parent organization's API client, when its API key is configured. */

@@ -5,6 +5,8 @@
 // parent organization (asked of "Turnkey" with subOrganizationsOf). Then a scripted client, doing
 // what a browser does, walks through sign-up and login (by email OTP, and by passkey with a software
 // authenticator standing in for the browser's) and the checks a protected API must make.
+// A second instance of the example shares the first one's store (in memory here, in this process;
+// REDIS_URL gives the examples a Redis store across processes) to show that a logout holds on both.
 // No network: everything listens on 127.0.0.1. Exit code 0 only if every step behaved as expected.
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -12,6 +14,7 @@ import { pathToFileURL } from "node:url";
 import { TurnkeyClient } from "@turnkey/http";
 import { Turnkey } from "@turnkey/sdk-server";
 import { createFlowHandler, initOtp, otpLogin, subOrganizationsOf, verifyOtp, type TurnkeyFlowsClient } from "../src/flows/index.js";
+import { createMemoryStore } from "../src/index.js";
 import { createSoftwarePasskey, createTestClientKey, oauthNonceOf, startTurnkeyEmulator, type SoftwarePasskey, type TestClientKey, type TurnkeyEmulator } from "../src/testing/index.js";
 import { createApp } from "./express/app.js";
 
@@ -40,6 +43,15 @@ function turnkeyClient(emulator: TurnkeyEmulator, apiKey: { publicKey: string; p
   return new Turnkey({ apiBaseUrl: emulator.apiBaseUrl, apiPublicKey: apiKey.publicKey, apiPrivateKey: apiKey.privateKey, defaultOrganizationId: organizationId }).apiClient();
 }
 
+/** Starts `app` on a free loopback port. */
+async function listen(app: { listen(port: number, host: string): Server }): Promise<Server> {
+  const server = app.listen(0, "127.0.0.1");
+  await new Promise<void>((resolve, reject) => {
+    server.once("listening", resolve).once("error", reject);
+  });
+  return server;
+}
+
 function short(id: unknown): string {
   return typeof id === "string" ? `${id.slice(0, 8)}…` : String(id);
 }
@@ -62,6 +74,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<{ ok: boolean;
   let clockOffsetMs = 0;
   const emulator = await startTurnkeyEmulator({ now: () => Date.now() + clockOffsetMs });
   let server: Server | undefined;
+  let secondServer: Server | undefined;
 
   async function step(name: string, run: () => Promise<string>): Promise<void> {
     let outcome: DemoStep;
@@ -78,6 +91,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<{ ok: boolean;
     // The backend: the parent organization's API key, the flow helpers, and the trust check.
     const client: TurnkeyFlowsClient = turnkeyClient(emulator, emulator.apiKey, emulator.parentOrganizationId);
     const parentOrganizationId = emulator.parentOrganizationId;
+    const store = createMemoryStore(); // shared by both instances and POST /auth/logout
     const handleFlow = createFlowHandler({
       client,
       parentOrganizationId,
@@ -86,24 +100,21 @@ export async function runDemo(options: DemoOptions = {}): Promise<{ ok: boolean;
       notarizerPublicKey: emulator.notarizerPublicKey,
       // OAuth login accepts ID tokens of these issuers for these client ids (here the emulator's own OIDC issuer).
       oauth: { issuers: [emulator.oidcIssuer.issuer], audiences: ["demo-app"] },
+      store,
     });
-    const app = createApp({
-      auth: { trustedOrganizations: subOrganizationsOf({ client, parentOrganizationId }), notarizerPublicKey: emulator.notarizerPublicKey },
-      handleFlow,
-    });
-    server = app.listen(0, "127.0.0.1");
-    await new Promise<void>((resolve, reject) => {
-      server!.once("listening", resolve).once("error", reject);
-    });
+    const auth = { trustedOrganizations: subOrganizationsOf({ client, parentOrganizationId }), notarizerPublicKey: emulator.notarizerPublicKey, store };
+    server = await listen(createApp({ auth, handleFlow }));
+    secondServer = await listen(createApp({ auth, handleFlow }));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    log(`Turnkey emulator on ${emulator.apiBaseUrl}, Express example on ${base}`);
+    const secondBase = `http://127.0.0.1:${(secondServer.address() as AddressInfo).port}`;
+    log(`Turnkey emulator on ${emulator.apiBaseUrl}, Express example on ${base} and a second instance on ${secondBase}`);
 
     // The scripted client: plain fetch over loopback, as a browser would call the backend.
-    async function call(method: "GET" | "POST", path: string, body?: unknown, session?: string): Promise<Reply> {
+    async function call(method: "GET" | "POST", path: string, body?: unknown, session?: string, instance = base): Promise<Reply> {
       const headers: Record<string, string> = {};
       if (body !== undefined) headers["content-type"] = "application/json";
       if (session !== undefined) headers.authorization = `Bearer ${session}`;
-      const response = await fetch(`${base}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      const response = await fetch(`${instance}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
       const text = await response.text();
       return { status: response.status, body: text === "" ? {} : (JSON.parse(text) as Record<string, unknown>) };
     }
@@ -210,6 +221,17 @@ export async function runDemo(options: DemoOptions = {}): Promise<{ ok: boolean;
       return `GET /orgs/${short(parentOrganizationId)}/wallets → 403 forbidden (own organization's → 200)`;
     });
 
+    await step("logout, refused by a second instance", async () => {
+      const before = await call("GET", "/me", undefined, session, secondBase);
+      expect(before.status === 200, `the second instance answered ${before.status} before the logout`);
+      const logout = await call("POST", "/auth/logout", {}, session);
+      expect(logout.status === 200 && logout.body.revoked === true, `logout answered ${logout.status} ${JSON.stringify(logout.body)}`);
+      const here = await call("GET", "/me", undefined, session);
+      const there = await call("GET", "/me", undefined, session, secondBase);
+      expect(here.status === 401 && there.status === 401 && there.body.error === "session_revoked", `after the logout: ${here.status}, second instance ${there.status} ${String(there.body.error)}`);
+      return `POST /auth/logout → 200; GET /me → 401 session_revoked on both instances (shared store)`;
+    });
+
     await step("expired session", async () => {
       // The client's session key asks Turnkey for a 15-minute session while the emulator's clock
       // reads two hours ago: a genuine Turnkey-signed session that expired long since.
@@ -248,9 +270,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<{ ok: boolean;
     steps.push({ name: "setup", ok: false, detail: error instanceof Error ? error.message : String(error) });
     log(`✗ setup: ${steps.at(-1)?.detail}`);
   } finally {
-    if (server !== undefined) {
-      const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
-      server.closeAllConnections();
+    for (const running of [server, secondServer]) {
+      if (running === undefined) continue;
+      const closed = new Promise<void>((resolve) => running.close(() => resolve()));
+      running.closeAllConnections();
       await closed;
     }
     await emulator.close();

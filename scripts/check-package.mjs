@@ -27,10 +27,11 @@ const EXPORTS = {
   ],
   "./testing": ["createOidcIssuer", "createSoftwarePasskey", "createTestClientKey", "createTestNotarizer", "oauthNonceOf", "startTurnkeyEmulator"],
   "./flows": [
-    "TurnkeyFlowError", "checkVerificationToken", "createFlowHandler", "createPasskeySubOrganization", "getOrCreateSubOrganization",
+    "TurnkeyFlowError", "checkVerificationToken", "createFlowHandler", "createPasskeySubOrganization", "endAllSessions", "getOrCreateSubOrganization",
     "initOtp", "isTurnkeyFlowError", "oauthLogin", "otpLogin", "subOrganizationsOf", "verifyOtp",
   ],
   "./webhooks": ["TURNKEY_WEBHOOK_JWKS_URL", "captureRawBody", "createWebhookReceiver", "expressWebhook", "fastifyWebhook", "honoWebhook", "koaWebhook", "verifyWebhookRequest"],
+  "./redis": ["createRedisStore"],
 };
 
 const directory = mkdtempSync(join(tmpdir(), "turnkey-session-auth-pack-"));

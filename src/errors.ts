@@ -9,6 +9,7 @@
  * - `token_expired`: signed, but past `exp` (beyond the clock tolerance).
  * - `invalid_claims`: signed, but the claims do not have Turnkey's shape.
  * - `untrusted_organization`: signed by Turnkey, but for an organization this app does not trust.
+ * - `session_revoked`: signed and unexpired, but the session was ended (logout, `verifier.revoke`).
  * - `forbidden`: authenticated, but an authorization policy denied the request.
  * - `unavailable`: a trust or policy check could not be completed (fail closed).
  */
@@ -20,6 +21,7 @@ export type TurnkeyAuthErrorCode =
   | "token_expired"
   | "invalid_claims"
   | "untrusted_organization"
+  | "session_revoked"
   | "forbidden"
   | "unavailable";
 
@@ -54,6 +56,7 @@ const STATUS_BY_CODE: Readonly<Record<TurnkeyAuthErrorCode, TurnkeyAuthErrorStat
   token_expired: 401,
   invalid_claims: 401,
   untrusted_organization: 401,
+  session_revoked: 401,
   forbidden: 403,
   unavailable: 503,
 };

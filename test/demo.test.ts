@@ -15,6 +15,7 @@ describe("npm run demo", () => {
       ["OAuth login (OIDC ID token), twice", true],
       ["protected route with the session", true],
       ["another organization's resource", true],
+      ["logout, refused by a second instance", true],
       ["expired session", true],
       ["session from a foreign Turnkey organization", true],
     ]);
@@ -23,6 +24,7 @@ describe("npm run demo", () => {
     // One readable line per step, and never a token (JWTs start with "eyJ").
     expect(lines.filter((line) => /^[✓✗] /.test(line))).toHaveLength(9);
     expect(lines.join("\n")).not.toMatch(/eyJ[\w-]+\.[\w-]+/);
+    expect(steps.find((step) => step.name === "logout, refused by a second instance")?.detail).toMatch(/401 session_revoked on both/);
     expect(steps.find((step) => step.name === "expired session")?.detail).toMatch(/401 token_expired/);
     expect(steps.find((step) => step.name === "session from a foreign Turnkey organization")?.detail).toMatch(/401 untrusted_organization/);
   });

@@ -10,6 +10,7 @@ describe("TurnkeyAuthError", () => {
     ["token_expired", 401],
     ["invalid_claims", 401],
     ["untrusted_organization", 401],
+    ["session_revoked", 401],
     ["forbidden", 403],
     ["unavailable", 503],
   ])("%s maps to HTTP %d", (code, status) => {

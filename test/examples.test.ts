@@ -130,9 +130,19 @@ describe.each(Object.keys(FRAMEWORKS))("examples/%s", (framework) => {
     const handleFlow = vi.fn(async (flow: string, body: unknown) => ({ status: 202, body: { flow, echoed: body } }));
     running = await start(configWith({ handleFlow }));
     const reply = await running.request("/auth/otp-init", { method: "POST", body: JSON.stringify({ contact: "a@example.com" }) });
-    expect(handleFlow).toHaveBeenCalledExactlyOnceWith("otp-init", { contact: "a@example.com" });
+    expect(handleFlow).toHaveBeenCalledOnce();
+    expect(handleFlow.mock.calls[0]?.slice(0, 2)).toEqual(["otp-init", { contact: "a@example.com" }]);
     expect(reply.status).toBe(202);
     expect(reply.body).toEqual({ flow: "otp-init", echoed: { contact: "a@example.com" } });
+  });
+
+  it("POST /auth/logout hands the Authorization header to handleFlow, which ends that session", async () => {
+    const handleFlow = vi.fn(async () => ({ status: 200, body: { revoked: true } }));
+    running = await start(configWith({ handleFlow }));
+    const headers = await bearer();
+    const reply = await running.request("/auth/logout", { method: "POST", headers, body: "{}" });
+    expect(handleFlow).toHaveBeenCalledExactlyOnceWith("logout", {}, { authorization: headers[0]?.[1] });
+    expect(reply.status).toBe(200);
   });
 
   it("POST /auth/:flow does not exist without handleFlow", async () => {
@@ -186,7 +196,7 @@ describe("examples/node-http (an adapter written with turnkey-session-auth/adapt
 describe("loadExampleConfig", () => {
   it("reads trusted organizations, the notarizer key and the port", () => {
     const config = loadExampleConfig({ TURNKEY_TRUSTED_ORGANIZATIONS: " org-a, org-b ,", TURNKEY_NOTARIZER_PUBLIC_KEY: "02abc", PORT: "8080" });
-    expect(config).toEqual({ auth: { trustedOrganizations: ["org-a", "org-b"], notarizerPublicKey: "02abc" }, port: 8080 });
+    expect(config).toEqual({ auth: { trustedOrganizations: ["org-a", "org-b"], notarizerPublicKey: "02abc", store: expect.any(Object) }, port: 8080 });
   });
 
   it("refuses to start without an explicit trust setting, saying exactly what to set", () => {
@@ -206,7 +216,7 @@ describe("loadExampleConfig", () => {
   it("trusts any organization only when told so explicitly; defaults to the production key and port 3000", () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     try {
-      expect(loadExampleConfig({ TURNKEY_TRUSTED_ORGANIZATIONS: "any" })).toEqual({ auth: { trustedOrganizations: "any" }, port: 3000 });
+      expect(loadExampleConfig({ TURNKEY_TRUSTED_ORGANIZATIONS: "any" })).toEqual({ auth: { trustedOrganizations: "any", store: expect.any(Object) }, port: 3000 });
       expect(loadExampleConfig({ TURNKEY_TRUSTED_ORGANIZATIONS: " any " }).auth.trustedOrganizations).toBe("any");
       expect(warn).not.toHaveBeenCalled();
     } finally {

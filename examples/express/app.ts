@@ -23,9 +23,10 @@ export function createApp(config: ExampleConfig): express.Express {
 
   const { handleFlow } = config;
   if (handleFlow) {
-    // At most 1 MiB of JSON; a refused body is answered by bodyErrors.
+    // At most 1 MiB of JSON; a refused body is answered by bodyErrors. POST /auth/logout ends the
+    // session in its Authorization header (body `{}`).
     app.post("/auth/:flow", express.json({ limit: "1mb" }), async (req, res) => {
-      const { status, body } = await handleFlow(req.params.flow, req.body);
+      const { status, body } = await handleFlow(req.params.flow, req.body, { authorization: req.headers.authorization });
       res.status(status).json(body);
     });
     app.use("/auth", bodyErrors);

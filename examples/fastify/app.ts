@@ -26,7 +26,7 @@ export function createApp(config: ExampleConfig): FastifyInstance {
     const { handleFlow } = config;
     if (handleFlow) {
       app.post<{ Params: { flow: string } }>("/auth/:flow", { errorHandler: bodyErrors }, async (request, reply) => {
-        const { status, body } = await handleFlow(request.params.flow, request.body);
+        const { status, body } = await handleFlow(request.params.flow, request.body, { authorization: request.headers.authorization });
         return reply.code(status).send(body);
       });
     }

@@ -32,7 +32,7 @@ export function createApp(config: ExampleConfig): Hono<{ Variables: TurnkeyVaria
     app.post("/auth/:flow", atMost1MiB, async (c) => {
       const input: unknown = await c.req.json().catch(() => undefined);
       if (input === undefined) return c.json({ error: "invalid_json", message: "The body must be JSON" }, 400);
-      const { status, body } = await handleFlow(c.req.param("flow"), input);
+      const { status, body } = await handleFlow(c.req.param("flow"), input, { authorization: c.req.header("authorization") });
       return c.json(body, status as ContentfulStatusCode);
     });
   }

@@ -46,7 +46,7 @@ export function createRouter(config: ExampleConfig): Router {
         ctx.body = { error: "invalid_json", message: "The body must be JSON" };
         return;
       }
-      const { status, body } = await handleFlow(ctx.params.flow ?? "", input);
+      const { status, body } = await handleFlow(ctx.params.flow ?? "", input, { authorization: ctx.get("authorization") });
       ctx.status = status;
       ctx.body = body;
     });

@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import express from "express";
 import { Turnkey } from "@turnkey/sdk-server";
 import { createFlowHandler, subOrganizationsOf } from "../../src/flows/index.js";
+import { createMemoryStore } from "../../src/index.js";
 import type { TurnkeyEmulator } from "../../src/testing/index.js";
 import { createApp } from "../express/app.js";
 
@@ -37,9 +38,10 @@ export function createWebDemoApp({ emulator, script }: WebDemoAppOptions): expre
     defaultOrganizationId: parentOrganizationId,
   }).apiClient();
   const keys = { notarizerPublicKey: emulator.notarizerPublicKey, otpSignerPublicKey: emulator.otpSignerPublicKey };
+  const store = createMemoryStore(); // shared by the routes and POST /auth/logout
   const api = createApp({
-    auth: { trustedOrganizations: subOrganizationsOf({ client, parentOrganizationId }), notarizerPublicKey: emulator.notarizerPublicKey },
-    handleFlow: createFlowHandler({ client, parentOrganizationId, appName: "turnkey-session-auth web demo", ...keys }),
+    auth: { trustedOrganizations: subOrganizationsOf({ client, parentOrganizationId }), notarizerPublicKey: emulator.notarizerPublicKey, store },
+    handleFlow: createFlowHandler({ client, parentOrganizationId, appName: "turnkey-session-auth web demo", ...keys, store }),
   });
 
   const app = express();

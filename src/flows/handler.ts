@@ -1,11 +1,14 @@
-import { isTurnkeyAuthError } from "../errors.js";
+import { isTurnkeyAuthError, TurnkeyAuthError } from "../errors.js";
+import { decodeSessionJwt } from "../jwt/decode.js";
 import { createSessionVerifier, type SessionVerifier } from "../jwt/verifier.js";
+import type { SessionStore } from "../store/session-store.js";
 import type { ClientSignature, TurnkeyFlowsClient } from "./client.js";
 import { isTurnkeyFlowError } from "./errors.js";
 import { initOtp, verifyOtp } from "./otp.js";
 import { otpLogin } from "./otp-login.js";
 import { oauthLogin } from "./oauth-login.js";
 import { requireAllowList, type OauthAllowList } from "./oidc-token.js";
+import { endSessionAtTurnkey, type SessionKeysClient, type SessionKeysDeleter } from "./end-all-sessions.js";
 import { createPasskeySubOrganization, type PasskeySignupInput } from "./signup.js";
 import { requireClient, resolveTimeout } from "./turnkey-call.js";
 import { isObject, requireObject, type OtpType } from "./validate.js";
@@ -18,7 +21,7 @@ import { isObject, requireObject, type OtpType } from "./validate.js";
  * createFlowHandler({ client, parentOrganizationId, appName: "Acme", flows: ["otp-init", "otp-verify", "otp-login"] satisfies FlowName[] });
  * ```
  */
-export type FlowName = "signup" | "otp-init" | "otp-verify" | "otp-login" | "oauth-login";
+export type FlowName = "signup" | "otp-init" | "otp-verify" | "otp-login" | "oauth-login" | "logout";
 
 /**
  * An HTTP-shaped answer: the status and the JSON body to send.
@@ -45,7 +48,20 @@ export interface FlowResponse {
  * });
  * ```
  */
-export type FlowHandler = (flow: string, body: unknown) => Promise<FlowResponse>;
+export type FlowHandler = (flow: string, body: unknown, request?: FlowRequest) => Promise<FlowResponse>;
+
+/**
+ * What of the HTTP request a flow reads besides its body: `logout` reads the session it ends from
+ * the `Authorization: Bearer` header.
+ *
+ * @example
+ * ```ts
+ * const request: FlowRequest = { authorization: req.headers.authorization };
+ * ```
+ */
+export interface FlowRequest {
+  authorization?: string | undefined;
+}
 
 /**
  * Configuration of {@link createFlowHandler}.
@@ -65,8 +81,18 @@ export interface FlowHandlerConfig {
   otpSignerPublicKey?: string;
   /** Notarizer key sessions must verify with; default Turnkey's production key (`emulator.notarizerPublicKey`). */
   notarizerPublicKey?: string;
-  /** A verifier to check issued sessions with, instead of one built from `notarizerPublicKey`. */
+  /**
+   * A verifier to check issued sessions with, instead of one built from `notarizerPublicKey`. Its
+   * store records logouts: give the one your routes use (or one sharing its store).
+   */
   verifier?: SessionVerifier;
+  /** The store your routes' verifiers share, when no `verifier` is given: `logout` records revocations in it. */
+  store?: SessionStore;
+  /**
+   * With it, `logout` also deletes the session's key at Turnkey. It needs write access in the
+   * user's sub-organization (a delegated-access key); the parent organization's key has none.
+   */
+  sessionKeyDeleter?: SessionKeysDeleter;
   /** Lifetime of sessions issued by `otp-login`, in seconds. Default: Turnkey's (900). */
   sessionExpirationSeconds?: number;
   /**
@@ -74,16 +100,17 @@ export interface FlowHandlerConfig {
    * audiences (your OAuth client ids) accepted. The client needs `getSubOrgIds` and `oauthLogin`.
    */
   oauth?: OauthAllowList;
-  /** The flows to serve. Default: all (`oauth-login` only with `oauth`). */
+  /** The flows to serve. Default: all (`oauth-login` only with `oauth`; `logout` only with a `verifier` or a `store`, where it records revocations). */
   flows?: readonly FlowName[];
   /** Milliseconds each Turnkey call may take. Default 5000. */
   timeoutMs?: number;
-  /** Called with every error answered with a 5xx (Turnkey outages, bugs): log it. The client gets a generic body. */
+  /** Called with every error answered with a 5xx (Turnkey outages, bugs), and a failed deletion at Turnkey on logout: log it. The client gets a generic body. */
   onError?: (error: unknown, flow: FlowName) => void;
 }
 
 const P256_HEX = /^(?:04[0-9a-fA-F]{128}|0[23][0-9a-fA-F]{64})$/;
-const ALL_FLOWS: readonly FlowName[] = ["signup", "otp-init", "otp-verify", "otp-login", "oauth-login"];
+const ALL_FLOWS: readonly FlowName[] = ["signup", "otp-init", "otp-verify", "otp-login", "oauth-login", "logout"];
+const BEARER = "bearer ";
 
 function errorResponse(status: number, error: string, message: string): FlowResponse {
   return { status, body: { error, message } };
@@ -107,6 +134,10 @@ function errorResponse(status: number, error: string, message: string): FlowResp
  *   `signupClientSignature` (the token key's `USAGE_TYPE_SIGNUP` signature of a root user with only
  *   that contact; a 400 names it when missing). The frontend signs and sends both on every login:
  *   one request logs in, or signs up on the first login.
+ * - `logout` (no body; `Authorization: Bearer <session>` in `request`) → 200 `{ revoked: true,
+ *   deletedAtTurnkey }`: the session is refused with `session_revoked` by every verifier sharing
+ *   the store, and its key is deleted at Turnkey with `sessionKeyDeleter` (401 when the token is
+ *   missing or not Turnkey's). Turnkey's SDK `logout()` only forgets the key in the browser.
  *
  * Failures answer `{ error, message }`: 400 for bad input (naming it) and refused codes or
  * tokens, 404 for an unknown flow, 502/503 when Turnkey misbehaves, 500 for anything
@@ -124,15 +155,20 @@ function errorResponse(status: number, error: string, message: string): FlowResp
 export function createFlowHandler(config: FlowHandlerConfig): FlowHandler {
   if (!isObject(config)) throw new TypeError("createFlowHandler: config must be an object");
   const client = requireClient(config.client, "createSubOrganization", "initOtp", "verifyOtp", "otpLogin", "getVerifiedSubOrgIds");
-  const { parentOrganizationId, appName, otpSignerPublicKey, notarizerPublicKey, verifier, sessionExpirationSeconds, onError } = config;
+  const { parentOrganizationId, appName, otpSignerPublicKey, notarizerPublicKey, verifier, store, sessionKeyDeleter, sessionExpirationSeconds, onError } = config;
   if (typeof parentOrganizationId !== "string" || parentOrganizationId.length === 0) throw new TypeError("createFlowHandler: parentOrganizationId must be a non-empty string");
   if (typeof appName !== "string" || appName.length === 0) throw new TypeError("createFlowHandler: appName must be a non-empty string");
   if (onError !== undefined && typeof onError !== "function") throw new TypeError("createFlowHandler: onError must be a function");
-  const enabled = new Set<string>(config.flows ?? ALL_FLOWS.filter((flow) => flow !== "oauth-login" || config.oauth !== undefined));
+  const canRevoke = verifier !== undefined || store !== undefined;
+  const enabled = new Set<string>(config.flows ?? ALL_FLOWS.filter((flow) => (flow !== "oauth-login" || config.oauth !== undefined) && (flow !== "logout" || canRevoke)));
   for (const flow of enabled) if (!ALL_FLOWS.includes(flow as FlowName)) throw new TypeError(`createFlowHandler: unknown flow "${flow}" in flows`);
   if (enabled.has("oauth-login") && config.oauth === undefined) throw new TypeError("createFlowHandler: the oauth-login flow needs the oauth option (the accepted issuers and audiences)");
   const oauth = enabled.has("oauth-login") ? requireAllowList(config.oauth, "createFlowHandler: oauth") : undefined;
   const oauthClient = oauth === undefined ? undefined : requireClient(config.client, "getSubOrgIds", "oauthLogin");
+  // A logout recorded in a store no route reads would answer 200 and end nothing.
+  if (enabled.has("logout") && !canRevoke) throw new TypeError("createFlowHandler: the logout flow needs the verifier or the store your routes use");
+  if (sessionKeyDeleter !== undefined) requireClient(sessionKeyDeleter, "deleteApiKeys");
+  const keyLister = sessionKeyDeleter === undefined ? undefined : requireClient(client as unknown as SessionKeysClient, "getApiKeys");
   const timeoutMs = resolveTimeout(config.timeoutMs);
   if (
     sessionExpirationSeconds !== undefined &&
@@ -146,11 +182,25 @@ export function createFlowHandler(config: FlowHandlerConfig): FlowHandler {
   if (verifier !== undefined && typeof verifier?.verify !== "function") throw new TypeError("createFlowHandler: verifier must come from createSessionVerifier()");
   // Built now, so a bad notarizerPublicKey fails at start-up (a TypeError), not at the first login.
   const sessionVerifier =
-    verifier ?? createSessionVerifier({ trustedOrganizations: "any", ...(notarizerPublicKey === undefined ? {} : { notarizerPublicKey }), cache: false });
+    verifier ??
+    createSessionVerifier({
+      trustedOrganizations: "any",
+      ...(notarizerPublicKey === undefined ? {} : { notarizerPublicKey }),
+      ...(store === undefined ? {} : { store }),
+      cache: false,
+    });
   const signer = otpSignerPublicKey === undefined ? {} : { otpSignerPublicKey };
   const base = { client, parentOrganizationId, timeoutMs };
 
-  const flows: Record<FlowName, (body: Record<string, unknown>) => Promise<FlowResponse>> = {
+  function report(error: unknown, flow: FlowName): void {
+    try {
+      onError?.(error, flow);
+    } catch {
+      // A failing logger must not turn an answer into a crash.
+    }
+  }
+
+  const flows: Record<FlowName, (body: Record<string, unknown>, request: FlowRequest) => Promise<FlowResponse>> = {
     async signup(body) {
       const passkey = requireObject(body.passkey, "passkey");
       const apiKey = body.apiKey === undefined || body.apiKey === null ? undefined : requireObject(body.apiKey, "apiKey");
@@ -201,26 +251,44 @@ export function createFlowHandler(config: FlowHandlerConfig): FlowHandler {
       });
       return { status: 200, body: result };
     },
+    async logout(_body, request) {
+      const token = bearerToken(request.authorization);
+      if (token === undefined) throw new TurnkeyAuthError("missing_token", "No session token was presented");
+      await sessionVerifier.revoke(token);
+      if (sessionKeyDeleter === undefined) return { status: 200, body: { revoked: true, deletedAtTurnkey: false } };
+      // revoke() checked the signature, so the claims can be read as they are.
+      const session = decodeSessionJwt(token);
+      try {
+        const deletedAtTurnkey = keyLister !== undefined && (await endSessionAtTurnkey({ client: keyLister, deleter: sessionKeyDeleter, session, timeoutMs }));
+        return { status: 200, body: { revoked: true, deletedAtTurnkey } };
+      } catch (error) {
+        report(error, "logout"); // the session is ended here all the same
+        return { status: 200, body: { revoked: true, deletedAtTurnkey: false } };
+      }
+    },
   };
 
-  return async (flow, body) => {
+  return async (flow, body, request = {}) => {
     if (typeof flow !== "string" || !enabled.has(flow)) return errorResponse(404, "unknown_flow", `Unknown flow; available: ${[...enabled].join(", ")}`);
     const name = flow as FlowName;
-    if (!isObject(body)) return errorResponse(400, "invalid_request", "The request body must be a JSON object");
+    // A logout carries its session in the Authorization header; its body, if any, is ignored.
+    if (name !== "logout" && !isObject(body)) return errorResponse(400, "invalid_request", "The request body must be a JSON object");
     try {
-      return await flows[name](body);
+      return await flows[name](isObject(body) ? body : {}, isObject(request) ? request : {});
     } catch (error) {
       const known = isTurnkeyFlowError(error) || isTurnkeyAuthError(error) ? error : undefined;
       const status = known?.status ?? 500;
-      if (status >= 500) {
-        try {
-          onError?.(error, name);
-        } catch {
-          // A failing logger must not turn an answer into a crash.
-        }
-      }
+      if (status >= 500) report(error, name);
       if (known === undefined) return errorResponse(500, "internal_error", "The request could not be completed");
       return errorResponse(known.status, known.code, known.message);
     }
   };
+}
+
+/** The token of an `Authorization: Bearer <token>` header (RFC 6750 §2.1), without a regex on request data. */
+function bearerToken(authorization: unknown): string | undefined {
+  if (typeof authorization !== "string" || authorization.length <= BEARER.length) return undefined;
+  if (authorization.slice(0, BEARER.length).toLowerCase() !== BEARER) return undefined;
+  const token = authorization.slice(BEARER.length).trim();
+  return token.length === 0 ? undefined : token;
 }

@@ -50,6 +50,11 @@ export interface VerifyOptions {
    * also count requests by outcome on it. Default: no metrics.
    */
   meter?: MeterLike;
+  /**
+   * Called with every error of the store (a lost connection, a failed read or write): log it. The
+   * verifier never grants on a check it could not make; see docs/revocation.md for what it answers.
+   */
+  onStoreError?: (error: unknown) => void;
 }
 
 /** {@link VerifyOptions} after validation, with defaults applied. */
@@ -64,6 +69,7 @@ export interface ResolvedVerifyOptions {
   readonly cacheMaxEntries: number;
   readonly store: SessionStore;
   readonly meter: MeterLike | undefined;
+  readonly onStoreError: ((error: unknown) => void) | undefined;
 }
 
 // Sessions held by default: about 1 KB each (token, frozen claims, session), so ~16 MB.
@@ -172,8 +178,11 @@ export function resolveVerifyOptions(options: VerifyOptions): ResolvedVerifyOpti
   const store = options.store ?? createMemoryStore();
   if (!isSessionStore(store)) throw optionError("store", "must be a SessionStore (get, set, setIfAbsent and delete functions), such as createMemoryStore()");
 
+  const onStoreError = options.onStoreError;
+  if (onStoreError !== undefined && typeof onStoreError !== "function") throw optionError("onStoreError", "must be a function");
+
   const { meter } = options;
   if (meter !== undefined && !isMeter(meter)) throw optionError("meter", "must be an OpenTelemetry Meter (createCounter, createHistogram and createObservableGauge)");
 
-  return { trustedOrganizations, notarizerPublicKey, notarizerPoints, clockToleranceSeconds, now, maxTokenLength, cacheMaxEntries, store, meter };
+  return { trustedOrganizations, notarizerPublicKey, notarizerPoints, clockToleranceSeconds, now, maxTokenLength, cacheMaxEntries, store, meter, onStoreError };
 }

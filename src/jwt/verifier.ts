@@ -7,6 +7,7 @@ import type { SessionStore } from "../store/session-store.js";
 import { LruCache } from "./lru.js";
 import { resolveVerifyOptions, type VerifyOptions } from "./options.js";
 import { parseJsonBytes, parseToken } from "./parse.js";
+import { createRevocations, type RevocableSession } from "./revocations.js";
 import { trustRule, type TrustRule } from "./trust.js";
 
 /**
@@ -36,12 +37,31 @@ export interface SessionVerifier {
    * ```
    */
   cached(token: string): TurnkeySession | undefined;
+  /**
+   * Ends a session: from now on it is refused with `session_revoked` by this verifier at once, and
+   * by every verifier sharing its store as soon as the store delivers it (see docs/revocation.md).
+   * Takes a token (its signature is checked first; an expired one needs nothing) or a verified
+   * session. Keyed by the session, so every encoding of the token is refused. Rejects with
+   * `unavailable` when the store cannot save it.
+   *
+   * @example
+   * ```ts
+   * await verifier.revoke(session); // or verifier.revoke(token)
+   * ```
+   */
+  revoke(tokenOrSession: string | RevocableSession): Promise<void>;
   /** The store this verifier shares state through (`VerifyOptions.store`, or its own memory store). */
   readonly store: SessionStore;
   /** The notarizer key (or keys, during a rotation) this verifier trusts, as configured (hex). */
   readonly notarizerPublicKey: string | readonly string[];
   /** Forgets every cached session and remembered refusal. */
   clearCache(): void;
+}
+
+function isRevocableSession(value: unknown): value is RevocableSession {
+  if (typeof value !== "object" || value === null) return false;
+  const session = value as Record<string, unknown>;
+  return ["organizationId", "userId", "publicKey"].every((field) => typeof session[field] === "string") && typeof session.expiresAt === "number";
 }
 
 // Refusals of tokens whose signature was checked, so a replay costs no ECDSA check: forgeries, and
@@ -140,6 +160,7 @@ export function createSessionVerifier(options: VerifyOptions): SessionVerifier {
   const trusts = countedTrust(trustRule(resolved.trustedOrganizations), metrics);
   const refusals = new LruCache<string, Refusal>(cacheMaxEntries > 0 ? MAX_REMEMBERED_REFUSALS : 0);
   const inFlight = new Map<string, Promise<TurnkeySession>>(); // checks still waiting, shared by concurrent callers
+  const revocations = createRevocations(resolved);
 
   function isExpired(session: TurnkeySession): boolean {
     // Expired when exp <= now − tolerance, as jose does (RFC 7519 §4.1.4). Negated so that a clock
@@ -165,9 +186,16 @@ export function createSessionVerifier(options: VerifyOptions): SessionVerifier {
     return sessionFromPayload(claims, token);
   }
 
-  // Expiry, then trust: judged on every call. A session enters the cache only once trusted.
+  // Expiry, revocation, then trust: judged on every call. A session enters the cache only once trusted.
   function admit(token: string, session: TurnkeySession, isCached: boolean): TurnkeySession | Promise<TurnkeySession> {
     if (isExpired(session)) throw remember(token, { code: "token_expired", session });
+    const revoked = revocations.isRevoked(session);
+    if (revoked instanceof Promise) return revoked.then((answer) => judgeTrust(token, session, answer, isCached));
+    return judgeTrust(token, session, revoked, isCached);
+  }
+
+  function judgeTrust(token: string, session: TurnkeySession, revoked: boolean, isCached: boolean): TurnkeySession | Promise<TurnkeySession> {
+    if (revoked) throw new TurnkeyAuthError("session_revoked", "The session has been ended");
     const trusted = trusts(session);
     if (trusted instanceof Promise) return trusted.then((answer) => conclude(token, session, answer, isCached));
     return conclude(token, session, trusted, isCached);
@@ -208,6 +236,14 @@ export function createSessionVerifier(options: VerifyOptions): SessionVerifier {
     return admit(token, refusal.session, false);
   }
 
+  // The session a token's signature vouches for, whatever its expiry, trust or revocation.
+  async function signedSession(token: string): Promise<TurnkeySession> {
+    if (token.length === 0) throw new TurnkeyAuthError("missing_token", "No session token was presented");
+    if (token.length > maxTokenLength) throw new TurnkeyAuthError("malformed_token", "The token is malformed: it is longer than allowed");
+    const refusal = refusals.get(token);
+    return sessions.get(token) ?? (refusal !== undefined && "session" in refusal ? refusal.session : verifySignature(token));
+  }
+
   return {
     async verify(token) {
       if (!metrics.enabled) return check(token);
@@ -232,6 +268,13 @@ export function createSessionVerifier(options: VerifyOptions): SessionVerifier {
         // refused: verify() says why, from what was just remembered
       }
       return undefined;
+    },
+    async revoke(tokenOrSession) {
+      const session = typeof tokenOrSession === "string" ? await signedSession(tokenOrSession) : tokenOrSession;
+      if (!isRevocableSession(session)) {
+        throw new TypeError("turnkey-session-auth: revoke() takes a token or a session from verify()");
+      }
+      await revocations.revoke(session);
     },
     store: resolved.store,
     notarizerPublicKey: resolved.notarizerPublicKey,

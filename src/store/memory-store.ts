@@ -1,4 +1,4 @@
-import type { SessionStore } from "./session-store.js";
+import type { SessionStore, StoreWatcher } from "./session-store.js";
 
 /** Options of {@link createMemoryStore}. */
 export interface MemoryStoreOptions {
@@ -31,6 +31,15 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): SessionStor
   const now = options.now ?? Date.now;
   if (typeof now !== "function") throw new TypeError('turnkey-session-auth: option "now" must be a function returning milliseconds');
   const entries = new Map<string, Entry>();
+  const watchers = new Set<{ readonly prefix: string; readonly watcher: StoreWatcher }>();
+
+  function tell(key: string, value: string | undefined): void {
+    for (const { prefix, watcher } of watchers) {
+      if (!key.startsWith(prefix)) continue;
+      if (value === undefined) watcher.delete(key);
+      else watcher.set(key, value);
+    }
+  }
 
   /** The live entry under key; an expired one is dropped on the way. */
   function live(key: string): Entry | undefined {
@@ -55,6 +64,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): SessionStor
     entries.delete(key);
     makeRoom();
     entries.set(key, { value, expiresAt: now() + ttlMs });
+    tell(key, value);
   }
 
   return {
@@ -70,7 +80,20 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): SessionStor
       return true;
     },
     async delete(key) {
-      entries.delete(key);
+      if (entries.delete(key)) tell(key, undefined);
+    },
+    // Synchronous: every write in this process reaches the watchers before the write resolves.
+    watch(prefix, watcher) {
+      for (const key of [...entries.keys()]) {
+        const entry = live(key);
+        if (entry !== undefined && key.startsWith(prefix)) watcher.set(key, entry.value);
+      }
+      watcher.synced();
+      const watch = { prefix, watcher };
+      watchers.add(watch);
+      return () => {
+        watchers.delete(watch);
+      };
     },
   };
 }

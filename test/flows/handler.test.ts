@@ -113,6 +113,7 @@ describe("createFlowHandler", () => {
         throw new RangeError("secret internal detail");
       },
       cached: () => undefined,
+      revoke: async () => undefined,
     };
     const failing = createFlowHandler({
       client,

@@ -52,7 +52,7 @@ const reader: RequestReader<RequestLike> = {
 };
 
 async function outcome(policies: Policy[], context = contextFor(), timeoutMs = 1000): Promise<string> {
-  const verifier: SessionVerifier = { verify: async () => context.session, cached: () => context.session, store: createMemoryStore(), notarizerPublicKey: "", clearCache() {} };
+  const verifier: SessionVerifier = { verify: async () => context.session, cached: () => context.session, store: createMemoryStore(), notarizerPublicKey: "", clearCache() {}, revoke: async () => undefined };
   const authenticator = createAuthenticator({ verifier, policies, policyTimeout: timeoutMs, getToken: () => "token" }, reader);
   const { failure } = await authenticator.authenticate(context.request);
   if (failure === undefined) return "granted";

@@ -13,7 +13,7 @@ import { otpLoginRoute, initOtpRoute, verifyOtpRoute } from "./otp-activities.js
 import { OtpService, type EmulatorSentOtp } from "./otp.js";
 import { getActivity, getApiKeys, getUser, getUsers, listSubOrganizations, listVerifiedSubOrganizations, whoami } from "./queries.js";
 import { EmulatorHttpServer, type EmulatorRequestRecord } from "./server.js";
-import { createReadOnlySessionRoute, createReadWriteSessionRoute } from "./session-activities.js";
+import { createReadOnlySessionRoute, createReadWriteSessionRoute, deleteApiKeysRoute } from "./session-activities.js";
 import { stampLoginRoute } from "./stamp-login.js";
 import { EmulatorStore, type OrganizationRecord } from "./store.js";
 import { createSubOrganizationRoute } from "./sub-organizations.js";
@@ -204,6 +204,7 @@ const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
   ["/public/v1/submit/create_authenticators", createAuthenticatorsRoute],
   ["/public/v1/submit/create_read_only_session", createReadOnlySessionRoute],
   ["/public/v1/submit/create_read_write_session", createReadWriteSessionRoute],
+  ["/public/v1/submit/delete_api_keys", deleteApiKeysRoute],
   ["/public/v1/submit/create_sub_organization", createSubOrganizationRoute],
   ["/public/v1/submit/init_otp", initOtpRoute],
   ["/public/v1/submit/verify_otp", verifyOtpRoute],
@@ -272,7 +273,7 @@ function snapshotOf(organization: OrganizationRecord): EmulatorOrganizationSnaps
  * `get_api_keys`, `list_wallets`, `list_wallet_accounts`; activities `create_sub_organization` (V7,
  * V8, with OAuth providers), `create_authenticators` (V2), `init_otp` (V3), `verify_otp` and `otp_login` (V2 and the
  * legacy types `@turnkey/core` sends), `stamp_login`, `create_read_only_session`,
- * `create_read_write_session` (V2), `oauth_login` (OIDC tokens of `oidcIssuer`, and `list_suborgs` by
+ * `create_read_write_session` (V2), `delete_api_keys`, `oauth_login` (OIDC tokens of `oidcIssuer`, and `list_suborgs` by
  * `OIDC_TOKEN`); Turnkey's Auth Proxy on the same port (`authProxyUrl`,
  * `authProxyConfigId`); CORS for browser pages (`cors`); session JWTs in Turnkey's exact scheme,
  * signed by its own notarizer, with `exp` honouring `expirationSeconds`; webhooks: every completed

@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { hpkeEncrypt } from "@turnkey/crypto";
 import { activityRoute } from "./activity.js";
-import { invalidArgument } from "./api-error.js";
+import { invalidArgument, permissionDenied } from "./api-error.js";
 import { base58check } from "./base58check.js";
 import type { RouteContext } from "./context.js";
 import { generateP256KeyPairHex, publicKeyFromHex, uncompressedHexOf } from "./keys.js";
-import { optionalString, requiredString, secondsAt } from "./params.js";
+import { arrayAt, optionalString, requiredString, secondsAt } from "./params.js";
 import { DEFAULT_SESSION_SECONDS, MAX_SESSION_SECONDS } from "./sessions.js";
 
 // The emulator's choice: Turnkey does not document a read-only session's length.
@@ -77,4 +77,29 @@ export const createReadOnlySessionRoute = activityRoute({
 /** POST /public/v1/submit/create_read_write_session. */
 export const createReadWriteSessionRoute = activityRoute({
   ACTIVITY_TYPE_CREATE_READ_WRITE_SESSION_V2: { intentKey: "createReadWriteSessionIntentV2", resultKey: "createReadWriteSessionResultV2", run: createReadWriteSession },
+});
+
+/**
+ * DELETE_API_KEYS `{ userId, apiKeyIds }` → `{ apiKeyIds }`: removes those keys of the user. Only
+ * a user of the organization itself may, as at Turnkey: a parent organization has read access to
+ * its sub-organizations but no write access (docs: features/organizations).
+ */
+function deleteApiKeys(context: RouteContext, parameters: Record<string, unknown>) {
+  if (context.caller.organizationId !== context.organizationId) {
+    throw permissionDenied("a parent organization cannot delete the API keys of a sub-organization's users");
+  }
+  const userId = requiredString(parameters, "userId");
+  const apiKeyIds = arrayAt(parameters, "apiKeyIds").map((id) => {
+    if (typeof id !== "string") throw invalidArgument("apiKeyIds must be strings");
+    return id;
+  });
+  const user = context.store.user(context.organizationId, userId);
+  const deleted = user.apiKeys.filter((apiKey) => apiKeyIds.includes(apiKey.apiKeyId)).map((apiKey) => apiKey.apiKeyId);
+  context.store.removeApiKeys(context.organizationId, userId, (apiKey) => !apiKeyIds.includes(apiKey.apiKeyId));
+  return { apiKeyIds: deleted };
+}
+
+/** POST /public/v1/submit/delete_api_keys. */
+export const deleteApiKeysRoute = activityRoute({
+  ACTIVITY_TYPE_DELETE_API_KEYS: { intentKey: "deleteApiKeysIntent", resultKey: "deleteApiKeysResult", run: deleteApiKeys },
 });

@@ -1,0 +1,3 @@
+export { createRedisStore } from "./redis-store.js";
+export type { RedisSessionStore, RedisStoreOptions } from "./redis-store.js";
+export type { RedisClientLike, RedisSetOptions, RedisSubscriberLike } from "./client.js";
