@@ -279,7 +279,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<{ ok: boolean;
     await emulator.close();
   }
 
-  const ok = steps.length === 9 && steps.every((outcome) => outcome.ok);
+  const ok = steps.length === 10 && steps.every((outcome) => outcome.ok);
   log(ok ? `All ${steps.length} steps behaved as expected.` : `${steps.filter((outcome) => !outcome.ok).length} step(s) did not behave as expected.`);
   return { ok, steps };
 }

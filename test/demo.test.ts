@@ -22,7 +22,7 @@ describe("npm run demo", () => {
     expect(ok).toBe(true);
     expect(performance.now() - started).toBeLessThan(10_000);
     // One readable line per step, and never a token (JWTs start with "eyJ").
-    expect(lines.filter((line) => /^[✓✗] /.test(line))).toHaveLength(9);
+    expect(lines.filter((line) => /^[✓✗] /.test(line))).toHaveLength(10);
     expect(lines.join("\n")).not.toMatch(/eyJ[\w-]+\.[\w-]+/);
     expect(steps.find((step) => step.name === "logout, refused by a second instance")?.detail).toMatch(/401 session_revoked on both/);
     expect(steps.find((step) => step.name === "expired session")?.detail).toMatch(/401 token_expired/);
