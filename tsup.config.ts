@@ -8,6 +8,7 @@ export default defineConfig({
     fastify: "src/adapters/fastify.ts",
     koa: "src/adapters/koa.ts",
     hono: "src/adapters/hono.ts",
+    fetch: "src/adapters/fetch.ts",
     testing: "src/testing/index.ts",
     flows: "src/flows/index.ts",
     cli: "src/testing/cli.ts",

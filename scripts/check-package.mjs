@@ -21,6 +21,7 @@ const EXPORTS = {
   "./fastify": ["default", "turnkeyAuth"],
   "./koa": ["turnkeyAuth"],
   "./hono": ["turnkeyAuth"],
+  "./fetch": ["authenticateRequest", "withTurnkeySession"],
   "./testing": ["createSoftwarePasskey", "createTestClientKey", "createTestNotarizer", "startTurnkeyEmulator"],
   "./flows": [
     "TurnkeyFlowError", "checkVerificationToken", "createFlowHandler", "createPasskeySubOrganization", "getOrCreateSubOrganization",
