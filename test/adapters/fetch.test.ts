@@ -15,7 +15,7 @@ function fetchApp(spec: AppSpec, probe: Probe): (request: Request) => Promise<Re
   if (spec.customOnError) {
     options.onError = (error) => Response.json({ custom: error.code, challenge: error.wwwAuthenticate }, { status: CUSTOM_ONERROR_STATUS });
   }
-  const whoami = (_request: Request, session: TurnkeySession | undefined) => {
+  const whoami = (_request: Request, session: TurnkeySession | undefined, _context?: unknown) => {
     probe.handled += 1;
     return Response.json(identityOf(session));
   };
@@ -96,7 +96,7 @@ describe("fetch adapter: specifics", () => {
     const f = await createFixtures();
     const everyone = specFor(f).options;
     const admins = { ...specFor(f).options, policies: [requireUser("admin")] };
-    const adminRoute = withTurnkeySession((_request, session) => Response.json(identityOf(session)), admins, organizationFromParam("orgId"));
+    const adminRoute = withTurnkeySession((_request: Request, session, _context: { params: object }) => Response.json(identityOf(session)), admins, organizationFromParam("orgId"));
     const app = async (request: Request) => {
       const outcome = await authenticateRequest(request, everyone);
       if (outcome instanceof Response) return outcome;
