@@ -129,7 +129,7 @@ export function withTurnkeySession<R extends Request, A extends unknown[]>(
   ...policies: Policy[]
 ): (request: R, ...rest: A) => Promise<Response>;
 export function withTurnkeySession<R extends Request, A extends unknown[]>(
-  handler: SessionHandler<R, TurnkeySession | undefined, A>,
+  handler: SessionHandler<R, TurnkeySession, A> | SessionHandler<R, TurnkeySession | undefined, A>,
   options: FetchTurnkeyAuthOptions,
   ...policies: Policy[]
 ): (request: R, ...rest: A) => Promise<Response> {
@@ -140,7 +140,8 @@ export function withTurnkeySession<R extends Request, A extends unknown[]>(
     const params = await paramsOf(rest[0]);
     const session = await authenticateRequest(request, options, params === undefined ? { policies: route } : { policies: route, params });
     if (session instanceof Response) return session;
-    return handler(request, session, ...rest);
+    // An anonymous request reaches the handler only when `optional` is set, as its overload types it.
+    return (handler as SessionHandler<R, TurnkeySession | undefined, A>)(request, session, ...rest);
   };
 }
 

@@ -30,7 +30,7 @@ export interface Started {
 export function start(binary: string, args: readonly string[], env: Record<string, string> = {}, timeoutMs = 30_000): Promise<Started> {
   const child: ChildProcess = spawn(binary, args, {
     cwd: fileURLToPath(ROOT),
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", NO_COLOR: "1", ...env },
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", NO_COLOR: "1", NODE_ENV: "production", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
