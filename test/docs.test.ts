@@ -5,14 +5,15 @@ import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 
 const ROOT = new URL("..", import.meta.url);
-const PAGES = ["docs/emulator.md"];
-const MARKER = /<!-- shown from ([\w./-]+) -->\n```ts\n/g;
+const PAGES = ["docs/emulator.md", "docs/fetch.md"];
+const MARKER = /<!-- shown from ([\w./[\]-]+) -->\n```ts\n/g;
 
 /** A file's text as the docs write it: imports of src/ as the package's, each line trimmed. */
 function asShown(source: string): string[] {
   return source
     .replace(/"(?:\.\.\/)+src\/testing\/index\.js"/g, '"turnkey-session-auth/testing"')
     .replace(/"(?:\.\.\/)+src\/flows\/index\.js"/g, '"turnkey-session-auth/flows"')
+    .replace(/"(?:\.\.\/)+src\/adapters\/fetch\.js"/g, '"turnkey-session-auth/fetch"')
     .replace(/"(?:\.\.\/)+src\/index\.js"/g, '"turnkey-session-auth"')
     .split("\n")
     .map((line) => line.trim());
