@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import { authenticateRequest, withTurnkeySession, type FetchTurnkeyAuthOptions } from "../../src/adapters/fetch.js";
 import { definePolicy, organizationFromParam, requireUser, type TurnkeySession } from "../../src/index.js";
 import { fetchClient } from "./app-helpers.js";
+import { fetchPathApp } from "./path-apps.js";
+import { runPathSuite } from "./path-cases.js";
 import { CUSTOM_ONERROR_STATUS, createFixtures, errorPathAnswer, expectWithToReuseOnlyItsOwnSessions, identityOf, runAdapterSuite, specFor, type AppSpec, type Probe } from "./cases.js";
 
 const ORG_ROUTE = /^\/orgs\/([^/]+)\/whoami$/;
@@ -54,6 +56,7 @@ function clientOf(handler: (request: Request) => Promise<Response>) {
 }
 
 runAdapterSuite({ name: "fetch", start: async (spec, probe) => clientOf(fetchApp(spec, probe)) });
+runPathSuite({ name: "fetch", start: fetchPathApp, routers: [{ label: "in Hono's router, its defaults" }] });
 
 describe("fetch adapter: specifics", () => {
   it("authenticateRequest resolves to the session, or to a ready refusal Response with its challenge and JSON", async () => {
