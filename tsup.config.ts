@@ -9,6 +9,7 @@ export default defineConfig({
     koa: "src/adapters/koa.ts",
     hono: "src/adapters/hono.ts",
     nestjs: "src/adapters/nestjs/index.ts",
+    fetch: "src/adapters/fetch.ts",
     testing: "src/testing/index.ts",
     flows: "src/flows/index.ts",
     webhooks: "src/webhooks.ts",

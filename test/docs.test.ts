@@ -14,7 +14,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 
 const ROOT = new URL("..", import.meta.url);
-const MARKER = /^<!-- shown from ([\w./-]+) -->$/;
+const MARKER = /^<!-- shown from ([\w./[\]-]+) -->$/;
 /** Fence languages that are TypeScript or JavaScript: each such block needs a marker. */
 const CODE_LANGUAGES = new Set(["ts", "typescript", "tsx", "mts", "cts", "js", "javascript", "jsx", "mjs", "cjs"]);
 /** The examples shown whole: each runs in test/examples.test.ts. */

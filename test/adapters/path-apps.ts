@@ -7,6 +7,7 @@ import { getRequestListener } from "@hono/node-server";
 import Fastify, { type FastifyRequest } from "fastify";
 import { Hono, type Context as HonoContext } from "hono";
 import Koa from "koa";
+import { authenticateRequest } from "../../src/adapters/fetch.js";
 import { turnkeyAuth as expressAuth } from "../../src/adapters/express.js";
 import { turnkeyAuth as fastifyAuth } from "../../src/adapters/fastify.js";
 import { turnkeyAuth as honoAuth } from "../../src/adapters/hono.js";
@@ -133,6 +134,37 @@ export const honoPathApp: StartPathApp = async (spec) => {
     };
     if (appWide) app.get(route, handler);
     else app.get(route, auth.with(...spec.policies), handler);
+  }
+  const server = await listen(getRequestListener(app.fetch));
+  return { port: server.port, served, close: () => server.close() };
+};
+
+// The fetch adapter inside a fetch-style router (Hono's, on @hono/node-server), as an app on Bun,
+// Deno or Workers would compose them: the route's params handed to authenticateRequest.
+export const fetchPathApp: StartPathApp = async (spec) => {
+  unsupported("fetch", spec.router ?? {}, []);
+  const app = new Hono();
+  const served: Served[] = [];
+  const appWide = spec.placement === "app-wide";
+  const options = { ...spec.options, ...(appWide ? { policies: [...spec.policies] } : {}) };
+  // App-wide: every request, routed or not, as a fetch handler would do before its router.
+  if (appWide) {
+    app.use(async (c, next) => {
+      const session = await authenticateRequest(c.req.raw, options);
+      if (session instanceof Response) return session;
+      await next();
+    });
+  }
+  for (const route of ROUTES) {
+    app.get(route, async (c) => {
+      const params = c.req.param() as Record<string, string>;
+      if (!appWide) {
+        const session = await authenticateRequest(c.req.raw, options, { params, policies: spec.policies });
+        if (session instanceof Response) return session;
+      }
+      served.push({ route, params: { ...params } });
+      return c.json({ route });
+    });
   }
   const server = await listen(getRequestListener(app.fetch));
   return { port: server.port, served, close: () => server.close() };

@@ -9,7 +9,7 @@ import { sendRaw, type TestReply } from "./http.js";
 import type { PathApp, PathAppSpec, RouterSettings, Served, StartPathApp } from "./path-apps.js";
 
 export interface PathHarness {
-  readonly name: "express" | "express 4" | "koa" | "fastify" | "hono";
+  readonly name: "express" | "express 4" | "koa" | "fastify" | "hono" | "fetch";
   readonly start: StartPathApp;
   /** Router configurations to check against the adapter: the framework's defaults first. */
   readonly routers: readonly { label: string; router?: RouterSettings; pathMatching?: Partial<PathMatching> }[];
@@ -18,7 +18,7 @@ export interface PathHarness {
 // @hono/node-server hands Hono the URL as the WHATWG parser resolves it when the target holds a raw
 // dot segment or a `%`, or is in absolute-form: dot segments, raw or encoded, are gone before the
 // router (and the adapter) see it, so Hono routes the resolved path, which the policy then judges.
-const RESOLVES_DOT_SEGMENTS: readonly PathHarness["name"][] = ["hono"];
+const RESOLVES_DOT_SEGMENTS: readonly PathHarness["name"][] = ["hono", "fetch"];
 
 interface PathCase {
   readonly target: string;
@@ -41,7 +41,7 @@ export const EVASIONS: readonly PathCase[] = [
   { target: "/Admin/x" },
   { target: "http://x/admin/..", ambiguous: true, dotSegment: true },
   { target: "http://x/admin/%2e%2e", ambiguous: true, dotSegment: true },
-  { target: "http://x:99999/orgs/org-2/whoami", ambiguous: true, refusedBy: ["fastify", "hono"] },
+  { target: "http://x:99999/orgs/org-2/whoami", ambiguous: true, refusedBy: ["fastify", "hono", "fetch"] },
   { target: "/admin/" },
   { target: "//admin/x", ambiguous: true },
   { target: "/admin;x" },
@@ -71,7 +71,7 @@ export const EVASIONS: readonly PathCase[] = [
   { target: "/admin/x%2Fy", ambiguous: true },
   { target: "/orgs/org-2%2Fwhoami", ambiguous: true },
   { target: "/admin%5cx", ambiguous: true },
-  { target: "/admin\\x", ambiguous: true, refusedBy: ["hono"] },
+  { target: "/admin\\x", ambiguous: true, refusedBy: ["hono", "fetch"] },
   { target: "/admin/x%3Fy", ambiguous: true },
   { target: "/admin/x%23y", ambiguous: true },
   { target: "/admin/%zz", ambiguous: true, refusedBy: INVALID_ESCAPE_REFUSED_BY },
@@ -84,11 +84,11 @@ export const EVASIONS: readonly PathCase[] = [
   { target: "/admin/a%3Ab" },
   { target: "http://x/orgs/org-2/whoami" },
   { target: "https://x:8443/admin/x" },
-  { target: "HTTP://X:80/Admin/x?y", refusedBy: ["hono"] }, // @hono/node-server takes only a lower-case scheme
+  { target: "HTTP://X:80/Admin/x?y", refusedBy: ["hono", "fetch"] }, // @hono/node-server takes only a lower-case scheme
   { target: "http://u@x/admin", ambiguous: true },
   { target: "http://[::1]/admin/x" },
-  { target: "foo://x/admin", ambiguous: true, refusedBy: ["hono"] },
-  { target: "*", ambiguous: true, refusedBy: ["hono"] },
+  { target: "foo://x/admin", ambiguous: true, refusedBy: ["hono", "fetch"] },
+  { target: "*", ambiguous: true, refusedBy: ["hono", "fetch"] },
   { target: "/admin?/public/x" },
 ];
 
