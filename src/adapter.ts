@@ -11,3 +11,5 @@ export type { HeadersLike, RequestLike } from "./request.js";
 export { canonicalPolicyPath } from "./http/canonical-path.js";
 export type { PathMatching } from "./http/path-matching.js";
 export { policyList } from "./policies/policy.js";
+export type { RouteArguments, RouteOptions } from "./http/route-options.js";
+export type { DpopMode, DpopOptions } from "./dpop/options.js";

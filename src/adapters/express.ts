@@ -2,10 +2,11 @@ import type { NextFunction, Request, RequestHandler, Response } from "express";
 import type { TurnkeyAuthError } from "../errors.js";
 import type { AuthOptions } from "../http/adapter-options.js";
 import { createAuthenticator, whenAuthenticated, type AuthResult } from "../http/authenticate.js";
+import type { RouteArguments, RouteOptions } from "../http/route-options.js";
 import type { RequestReader } from "../http/request-reader.js";
 import type { TurnkeySession } from "../jwt/claims.js";
 import type { SessionVerifier } from "../jwt/verifier.js";
-import { policyList, type Policy } from "../policies/policy.js";
+import type { Policy } from "../policies/policy.js";
 
 declare global {
   namespace Express {
@@ -38,6 +39,8 @@ export type ExpressTurnkeyAuthOptions = AuthOptions<Request> & {
  */
 export interface ExpressTurnkeyAuth extends TurnkeyRequestHandler {
   with(...policies: Policy[]): TurnkeyRequestHandler;
+  /** With route options first: `with({ dpop: "required" }, ...policies)` (RFC 9449 proof of possession on this route). */
+  with(options: RouteOptions, ...policies: Policy[]): TurnkeyRequestHandler;
   readonly verifier: SessionVerifier;
 }
 
@@ -85,15 +88,15 @@ export function turnkeyAuth(options: ExpressTurnkeyAuthOptions): ExpressTurnkeyA
   }
 
   // Express 4 ignores a middleware's promise: a failure after a wait goes to next(err) here.
-  function run(req: Request, res: Response, next: NextFunction, route?: readonly Policy[]): void {
-    const answered = whenAuthenticated(authenticator.authenticate(req, route), (result) => answer(result, req, res, next));
+  function run(req: Request, res: Response, next: NextFunction, route?: RouteArguments): void {
+    const answered = whenAuthenticated(authenticator.authenticate(req, route?.policies, route?.options), (result) => answer(result, req, res, next));
     if (answered instanceof Promise) answered.catch(next);
   }
 
   // Typed loosely here; the exported type is generic so that routes keep their own param types.
-  const middleware = (route?: readonly Policy[]) => ((req, res, next) => run(req, res, next, route)) as RequestHandler as TurnkeyRequestHandler;
+  const middleware = (route?: RouteArguments) => ((req, res, next) => run(req, res, next, route)) as RequestHandler as TurnkeyRequestHandler;
   return Object.assign(middleware(), {
-    with: (...policies: Policy[]) => middleware(policyList(policies, "with() takes policy functions")),
+    with: (...args: unknown[]) => middleware(authenticator.route(args, "with() takes route options, then policy functions")),
     verifier: authenticator.verifier,
   });
 }

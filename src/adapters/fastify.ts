@@ -3,10 +3,11 @@ import fastifyPlugin from "fastify-plugin";
 import type { TurnkeyAuthError } from "../errors.js";
 import type { AuthOptions } from "../http/adapter-options.js";
 import { createAuthenticator, whenAuthenticated, type AuthResult } from "../http/authenticate.js";
+import type { RouteArguments, RouteOptions } from "../http/route-options.js";
 import type { RequestReader } from "../http/request-reader.js";
 import type { TurnkeySession } from "../jwt/claims.js";
 import type { SessionVerifier } from "../jwt/verifier.js";
-import { policyList, type Policy } from "../policies/policy.js";
+import type { Policy } from "../policies/policy.js";
 import { isThenable } from "../promises.js";
 
 declare module "fastify" {
@@ -16,8 +17,11 @@ declare module "fastify" {
   }
   interface FastifyInstance {
     turnkey: {
-      /** An `onRequest`/`preHandler` hook: authenticates (or reuses the global hook's session), then runs `policies`. */
-      authenticate(policies?: readonly Policy[]): onRequestHookHandler;
+      /**
+       * An `onRequest`/`preHandler` hook: authenticates (or reuses the global hook's session), then
+       * runs `policies`; `options.dpop` sets this route's DPoP mode (RFC 9449).
+       */
+      authenticate(policies?: readonly Policy[], options?: RouteOptions): onRequestHookHandler;
       readonly verifier: SessionVerifier;
     };
   }
@@ -78,14 +82,17 @@ const plugin: FastifyPluginAsync<FastifyTurnkeyAuthOptions> = async (fastify, op
     reply.code(failure.status).headers(failure.headers).send(failure.body);
   }
 
-  const hook = (route?: readonly Policy[]): onRequestHookHandler => (request, reply, done) => {
-    const answered = whenAuthenticated(authenticator.authenticate(request, route), (result) => answer(result, request, reply, done));
+  const hook = (route?: RouteArguments): onRequestHookHandler => (request, reply, done) => {
+    const answered = whenAuthenticated(authenticator.authenticate(request, route?.policies, route?.options), (result) => answer(result, request, reply, done));
     if (isThenable(answered)) Promise.resolve(answered).catch(done); // a failure of onError, or after a wait
   };
 
   fastify.decorateRequest("turnkey", null);
   fastify.decorate("turnkey", {
-    authenticate: (policies: readonly Policy[] = []) => hook(policyList(policies, "authenticate() takes an array of policy functions")),
+    authenticate: (policies: readonly Policy[] = [], options?: RouteOptions) => {
+      if (!Array.isArray(policies)) throw new TypeError("turnkey-session-auth: authenticate() takes an array of policy functions");
+      return hook(authenticator.route(options === undefined ? policies : [options, ...policies], "authenticate() takes an array of policy functions, then route options"));
+    },
     verifier: authenticator.verifier,
   });
   if (options.global === true) fastify.addHook("onRequest", hook());

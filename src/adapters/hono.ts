@@ -4,10 +4,11 @@ import { HTTPException } from "hono/http-exception";
 import type { TurnkeyAuthError } from "../errors.js";
 import type { AuthOptions } from "../http/adapter-options.js";
 import { createAuthenticator, whenAuthenticated, type AuthResult } from "../http/authenticate.js";
+import type { RouteArguments, RouteOptions } from "../http/route-options.js";
 import type { RequestReader } from "../http/request-reader.js";
 import type { TurnkeySession } from "../jwt/claims.js";
 import type { SessionVerifier } from "../jwt/verifier.js";
-import { policyList, type Policy } from "../policies/policy.js";
+import type { Policy } from "../policies/policy.js";
 
 /** `c.get("turnkey")`: the verified session, or `undefined` when `optional` let a request in.
  * @example `const app = new Hono<{ Variables: TurnkeyVariables }>();` */
@@ -41,6 +42,8 @@ export type HonoTurnkeyAuthOptions = AuthOptions<Context> & {
  */
 export interface HonoTurnkeyAuth extends MiddlewareHandler<TurnkeyEnv> {
   with(...policies: Policy[]): MiddlewareHandler<TurnkeyEnv>;
+  /** With route options first: `with({ dpop: "required" }, ...policies)` (RFC 9449 proof of possession on this route). */
+  with(options: RouteOptions, ...policies: Policy[]): MiddlewareHandler<TurnkeyEnv>;
   /** TypeScript cannot infer the route's path through the wrapper: give it to type `c.req.param()`, `protect<"/orgs/:orgId">(…)`. */
   protect<P extends string = any, I extends Input = BlankInput, R extends HandlerResponse<any> = any>(
     handler: H<TurnkeyEnv, P, I, R>): H<TurnkeyEnv, P, I, R | Response>;
@@ -87,12 +90,12 @@ export function turnkeyAuth(options: HonoTurnkeyAuthOptions): HonoTurnkeyAuth {
     return c.json(body, status, headers);
   }
 
-  const run = (c: Context<TurnkeyEnv>, next: Next, route: readonly Policy[] | undefined, proceed: Handler<TurnkeyEnv>) =>
-    whenAuthenticated(authenticator.authenticate(c, route), (result) => answer(result, c, next, proceed));
+  const run = (c: Context<TurnkeyEnv>, next: Next, route: RouteArguments | undefined, proceed: Handler<TurnkeyEnv>) =>
+    whenAuthenticated(authenticator.authenticate(c, route?.policies, route?.options), (result) => answer(result, c, next, proceed));
 
   return Object.assign(((c, next) => run(c, next, undefined, callNext)) as MiddlewareHandler<TurnkeyEnv>, {
-    with(...policies: Policy[]): MiddlewareHandler<TurnkeyEnv> {
-      const route = policyList(policies, "with() takes policy functions");
+    with(...args: unknown[]): MiddlewareHandler<TurnkeyEnv> {
+      const route = authenticator.route(args, "with() takes route options, then policy functions");
       return (c, next) => run(c, next, route, callNext) as Promise<Response | void>;
     },
     protect(handler: Handler<TurnkeyEnv>): Handler<TurnkeyEnv> {

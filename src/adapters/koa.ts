@@ -2,10 +2,11 @@ import type { Context, DefaultContext, DefaultState, Middleware, Next } from "ko
 import type { TurnkeyAuthError } from "../errors.js";
 import type { AuthOptions } from "../http/adapter-options.js";
 import { createAuthenticator, whenAuthenticated, type AuthResult } from "../http/authenticate.js";
+import type { RouteArguments, RouteOptions } from "../http/route-options.js";
 import type { RequestReader } from "../http/request-reader.js";
 import type { TurnkeySession } from "../jwt/claims.js";
 import type { SessionVerifier } from "../jwt/verifier.js";
-import { policyList, type Policy } from "../policies/policy.js";
+import type { Policy } from "../policies/policy.js";
 
 declare module "koa" {
   interface DefaultState { /** The verified session (set by `turnkeyAuth`); absent when `optional` let an anonymous request in. */ turnkey?: TurnkeySession }
@@ -34,6 +35,8 @@ export type KoaTurnkeyAuthOptions = AuthOptions<Context> & { onError?: (error: T
  */
 export interface KoaTurnkeyAuth extends Middleware {
   with(...policies: Policy[]): Middleware;
+  /** With route options first: `with({ dpop: "required" }, ...policies)` (RFC 9449 proof of possession on this route). */
+  with(options: RouteOptions, ...policies: Policy[]): Middleware;
   /** Give `ContextT` (e.g. @koa/router's `RouterContext`) to type `ctx.params` in the handler. */
   protect<StateT = DefaultState, ContextT = DefaultContext>(handler: Middleware<StateT, ContextT>): Middleware<StateT, ContextT>;
   readonly verifier: SessionVerifier;
@@ -83,12 +86,12 @@ export function turnkeyAuth(options: KoaTurnkeyAuthOptions): KoaTurnkeyAuth {
     ctx.body = failure.body;
   }
 
-  const run = (ctx: Context, next: Next, route: readonly Policy[] | undefined, proceed: Middleware) =>
-    whenAuthenticated(authenticator.authenticate(ctx, route), (result) => answer(result, ctx, next, proceed)) as Promise<unknown>;
+  const run = (ctx: Context, next: Next, route: RouteArguments | undefined, proceed: Middleware) =>
+    whenAuthenticated(authenticator.authenticate(ctx, route?.policies, route?.options), (result) => answer(result, ctx, next, proceed)) as Promise<unknown>;
 
   return Object.assign((ctx: Context, next: Next) => run(ctx, next, undefined, callNext), {
-    with(...policies: Policy[]): Middleware {
-      const route = policyList(policies, "with() takes policy functions");
+    with(...args: unknown[]): Middleware {
+      const route = authenticator.route(args, "with() takes route options, then policy functions");
       return (ctx, next) => run(ctx, next, route, callNext);
     },
     protect(handler: Middleware): Middleware {
