@@ -10,6 +10,7 @@ export default defineConfig({
     hono: "src/adapters/hono.ts",
     testing: "src/testing/index.ts",
     flows: "src/flows/index.ts",
+    client: "src/client/index.ts",
     cli: "src/testing/cli.ts",
   },
   format: ["esm", "cjs"],

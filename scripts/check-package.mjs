@@ -22,6 +22,7 @@ const EXPORTS = {
   "./koa": ["turnkeyAuth"],
   "./hono": ["turnkeyAuth"],
   "./testing": ["createSoftwarePasskey", "createTestClientKey", "createTestNotarizer", "startTurnkeyEmulator"],
+  "./client": ["createDpopProof", "dpopFetch"],
   "./flows": [
     "TurnkeyFlowError", "checkVerificationToken", "createFlowHandler", "createPasskeySubOrganization", "getOrCreateSubOrganization",
     "initOtp", "isTurnkeyFlowError", "otpLogin", "subOrganizationsOf", "verifyOtp",
