@@ -44,7 +44,13 @@ interface SessionKey {
   readonly check: P256SignatureCheck;
 }
 
-const MAX_SESSION_KEYS = 10_000;
+/** What every proof with one token is compared with: its `ath` and the session key. */
+interface Binding {
+  readonly ath: string;
+  readonly key: SessionKey | undefined;
+}
+
+const MAX_BINDINGS = 10_000;
 const asciiEncoder = new TextEncoder();
 
 function refuse(code: "dpop_key_mismatch" | "dpop_method_mismatch" | "dpop_url_mismatch" | "dpop_stale_proof" | "dpop_token_mismatch" | "dpop_invalid_signature" | "dpop_replayed", message: string): TurnkeyAuthError {
@@ -62,7 +68,8 @@ function refuse(code: "dpop_key_mismatch" | "dpop_method_mismatch" | "dpop_url_m
  */
 export function createDpopChecker(options: ResolvedDpopOptions, store: SessionStore, now: () => number): DpopChecker {
   const crypto = nativeCrypto();
-  const keys = new LruCache<string, SessionKey>(MAX_SESSION_KEYS);
+  // Keyed by token: a token names one session key, and its hash is the same on every request.
+  const bindings = new LruCache<string, Binding>(MAX_BINDINGS);
   // A proof is acceptable from iat − futureSeconds to iat + maxAgeSeconds: its jti is kept that long.
   const replayWindowMs = (options.maxAgeSeconds + options.futureSeconds) * 1000 || 1000;
 
@@ -80,14 +87,14 @@ export function createDpopChecker(options: ResolvedDpopOptions, store: SessionSt
     if (origin === undefined || normalizedHtu(origin + path) !== claimed) throw refuse("dpop_url_mismatch", "The DPoP proof's htu is not this request's URL");
   }
 
-  function sessionKey(publicKey: string): SessionKey | undefined {
-    const known = keys.get(publicKey);
+  async function bindingOf(token: string, session: TurnkeySession): Promise<Binding> {
+    const known = bindings.get(token);
     if (known !== undefined) return known;
-    const point = parseP256PublicKey(publicKey);
-    if (point === undefined) return undefined;
-    const key = { x: encodeBase64Url(point.x), y: encodeBase64Url(point.y), check: crypto.importP256Key(point) };
-    keys.set(publicKey, key);
-    return key;
+    const point = parseP256PublicKey(session.publicKey);
+    const key = point === undefined ? undefined : { x: encodeBase64Url(point.x), y: encodeBase64Url(point.y), check: crypto.importP256Key(point) };
+    const binding = { ath: encodeBase64Url(await crypto.sha256Ascii(token)), key };
+    bindings.set(token, binding);
+    return binding;
   }
 
   return {
@@ -106,10 +113,10 @@ export function createDpopChecker(options: ResolvedDpopOptions, store: SessionSt
     },
 
     async verify(proof, token, session) {
-      if (encodeBase64Url(await crypto.sha256Ascii(token)) !== proof.ath) throw refuse("dpop_token_mismatch", "The DPoP proof's ath is not the hash of this token");
+      const { ath, key } = await bindingOf(token, session);
+      if (ath !== proof.ath) throw refuse("dpop_token_mismatch", "The DPoP proof's ath is not the hash of this token");
       // RFC 9449 §4.3 check 12, with the session's own key in place of cnf.jkt: the same point,
       // compared in its one canonical encoding (RFC 7518 §6.2.1.2 full-length coordinates).
-      const key = sessionKey(session.publicKey);
       if (key === undefined || key.x !== proof.jwk.x || key.y !== proof.jwk.y) throw refuse("dpop_key_mismatch", "The DPoP proof's key is not the session's key");
       // The imported session key, never the header's jwk (which only had to name it).
       const signed = hasScalarsInRange(proof.signature) && (await key.check(asciiEncoder.encode(proof.signingInput), proof.signature));

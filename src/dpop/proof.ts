@@ -1,6 +1,7 @@
 // The syntax of a DPoP proof (RFC 9449 §4.2), checked before anything costs a hash or a signature.
 import { decodeBase64Url } from "../crypto/base64url.js";
 import { TurnkeyAuthError } from "../errors.js";
+import { LruCache } from "../jwt/lru.js";
 import { decodeJsonSegment } from "../jwt/parse.js";
 
 /** The one public key shape a proof may carry (RFC 7518 §6.2.1): full-length P-256 coordinates. */
@@ -32,6 +33,9 @@ const HASH = /^[A-Za-z0-9_-]{43}$/;
 // dq, qi, oth, k…) is refused, so a private key is never accepted (RFC 9449 §4.3 check 7).
 const PUBLIC_JWK_MEMBERS = new Set(["kty", "crv", "x", "y", "alg", "use", "kid", "key_ops", "ext"]);
 const MAX_HTU_LENGTH = 2048;
+// A client sends the same header (its key) on every proof: each accepted header is decoded once.
+const MAX_KNOWN_HEADERS = 10_000;
+const knownHeaders = new LruCache<string, DpopJwk>(MAX_KNOWN_HEADERS);
 const MAX_HTM_LENGTH = 32;
 
 function invalid(detail: string): TurnkeyAuthError {
@@ -90,7 +94,12 @@ export function parseDpopProof(proof: string): ParsedDpopProof {
   const firstDot = proof.indexOf(".");
   const secondDot = firstDot < 0 ? -1 : proof.indexOf(".", firstDot + 1);
   if (secondDot < 0 || proof.indexOf(".", secondDot + 1) >= 0) throw invalid("it must be a compact JWS of three segments");
-  const jwk = checkHeader(decodeJsonSegment(proof.slice(0, firstDot)));
+  const headerB64 = proof.slice(0, firstDot);
+  let jwk = knownHeaders.get(headerB64);
+  if (jwk === undefined) {
+    jwk = checkHeader(decodeJsonSegment(headerB64));
+    knownHeaders.set(headerB64, jwk);
+  }
   const claims = checkClaims(decodeJsonSegment(proof.slice(firstDot + 1, secondDot)));
   const signature = decodeBase64Url(proof.slice(secondDot + 1));
   if (signature === undefined || signature.length !== 64) throw invalid("the signature must be 64 bytes (ES256 r||s)");
