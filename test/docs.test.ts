@@ -5,7 +5,7 @@ import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 
 const ROOT = new URL("..", import.meta.url);
-const PAGES = ["docs/emulator.md"];
+const PAGES = ["docs/emulator.md", "docs/dpop.md"];
 const MARKER = /<!-- shown from ([\w./-]+) -->\n```ts\n/g;
 
 /** A file's text as the docs write it: imports of src/ as the package's, each line trimmed. */
@@ -13,6 +13,8 @@ function asShown(source: string): string[] {
   return source
     .replace(/"(?:\.\.\/)+src\/testing\/index\.js"/g, '"turnkey-session-auth/testing"')
     .replace(/"(?:\.\.\/)+src\/flows\/index\.js"/g, '"turnkey-session-auth/flows"')
+    .replace(/"(?:\.\.\/)+src\/client\/index\.js"/g, '"turnkey-session-auth/client"')
+    .replace(/"(?:\.\.\/)+src\/adapters\/(\w+)\.js"/g, '"turnkey-session-auth/$1"')
     .replace(/"(?:\.\.\/)+src\/index\.js"/g, '"turnkey-session-auth"')
     .split("\n")
     .map((line) => line.trim());

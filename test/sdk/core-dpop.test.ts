@@ -7,6 +7,7 @@ import { OtpType, TurnkeyClient } from "@turnkey/core";
 import express from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { turnkeyAuth } from "../../src/adapters/express.js";
+import { sessionFetch } from "../../examples/dpop/frontend.js";
 import { dpopFetch } from "../../src/client/index.js";
 import { listen, type LiveServer } from "../adapters/http.js";
 import { createSessionKey } from "../dpop/helpers.js";
@@ -45,9 +46,8 @@ describe("@turnkey/core's session key signs DPoP proofs", () => {
     const { verificationToken } = await verifyOtpOffline(client, backend.emulator, init, email);
     const { sessionToken } = await client.signUpWithOtp({ verificationToken, contact: email, otpType: OtpType.Email });
     const session = await client.getSession();
-    const publicKey = session!.publicKey!;
 
-    const signed = dpopFetch({ token: sessionToken, sign: (message) => client.signWithApiKey({ message, publicKey }) });
+    const signed = await sessionFetch(client); // examples/dpop/frontend.ts, as docs/dpop.md shows it
     const first = await signed(`http://127.0.0.1:${api.port}/me`);
     expect(first.status).toBe(200);
     expect(await first.json()).toEqual({ userId: session!.userId });
