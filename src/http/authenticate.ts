@@ -98,6 +98,9 @@ export function createAuthenticator<Native>(options: AuthOptions<Native>, reader
     return pending === undefined ? grant(request, session, proven) : pending.then(() => grant(request, session, proven));
   }
 
+  type Seen = { scheme?: Credential["scheme"] };
+  const failBearer = (error: unknown): AuthResult => ({ failure: describeFailure(error, config.realm, config.forwardErrors) });
+
   // RFC 9449 §7.1: the challenge names DPoP wherever it is accepted; both schemes to a request
   // that sent neither where either would do.
   function schemeOf(mode: DpopMode | undefined, presented: Credential["scheme"] | undefined): TurnkeyAuthScheme | undefined {
@@ -124,7 +127,7 @@ export function createAuthenticator<Native>(options: AuthOptions<Native>, reader
 
   // The session this authenticator granted earlier in the request (then only the route's policies
   // run), or the session of the request's own token (then all of them).
-  function authenticated(request: Native, route: readonly Policy[] | undefined, mode: DpopMode | undefined, seen: { scheme?: Credential["scheme"] }, view: RequestView<Native> | undefined) {
+  function authenticated(request: Native, route: readonly Policy[] | undefined, mode: DpopMode | undefined, seen: Seen | undefined, view: RequestView<Native> | undefined) {
     const routePolicies = route ?? NO_POLICIES;
     const earlier = route === undefined ? undefined : grantedEarlier(request, mode);
     if (earlier !== undefined) return authorize(request, earlier.session, routePolicies, view, earlier.proven);
@@ -135,7 +138,7 @@ export function createAuthenticator<Native>(options: AuthOptions<Native>, reader
       throw new TurnkeyAuthError("missing_token", "No session token was presented");
     }
     const { token, scheme } = credential;
-    seen.scheme = scheme;
+    if (seen !== undefined) seen.scheme = scheme;
     // No downgrade (RFC 9449 §7.2): where a proof is required, a token without one is refused.
     if (mode === "required" && scheme !== "DPoP") throw new TurnkeyAuthError("dpop_required", "This resource requires a DPoP-bound request");
     const checks = routePolicies.length === 0 ? policies : policies.length === 0 ? routePolicies : [...policies, ...routePolicies];
@@ -147,8 +150,9 @@ export function createAuthenticator<Native>(options: AuthOptions<Native>, reader
 
   function authenticate(request: Native, route?: readonly Policy[], routeOptions?: RouteOptions): AuthResult | Promise<AuthResult> {
     const mode = routeOptions?.dpop ?? config.dpop;
-    const seen: { scheme?: Credential["scheme"] } = {};
-    const fail = (error: unknown): AuthResult => ({ failure: describeFailure(error, config.realm, config.forwardErrors, schemeOf(mode, seen.scheme)) });
+    // Where DPoP is in use, the challenge depends on the scheme the request used.
+    const seen: Seen | undefined = mode === undefined ? undefined : {};
+    const fail = seen === undefined ? failBearer : (error: unknown): AuthResult => ({ failure: describeFailure(error, config.realm, config.forwardErrors, schemeOf(mode, seen.scheme)) });
     try {
       // Policies compare request.path: a target that could be read as another path is refused
       // (400 invalid_request) before anything else, whatever the token.
