@@ -14,6 +14,7 @@ export default defineConfig({
     flows: "src/flows/index.ts",
     webhooks: "src/webhooks.ts",
     redis: "src/redis/index.ts",
+    client: "src/client/index.ts",
     cli: "src/testing/cli.ts",
   },
   format: ["esm", "cjs"],

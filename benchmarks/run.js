@@ -2,7 +2,7 @@
 // stderr. See README.md. From the repository root: `npm run bench [-- options]`, or here, after
 // building the library: `node run.js [options]`.
 //   --quick                 a short smoke run (figures not to be quoted)
-//   --only=micro,http,memory
+//   --only=micro,http,memory,dpop
 //   --frameworks=express,fastify,koa,hono
 //   --baseline=<dir>        also measure the build in <dir> (a checkout with node_modules and dist)
 //   --seconds=<n> --rounds=<n>   length of each HTTP run, number of HTTP rounds
@@ -15,11 +15,12 @@ import { FRAMEWORKS, runHttp } from "./http.js";
 import { fmt, importEntry, mintTokens } from "./lib.js";
 import { runMemory } from "./memory.js";
 import { runMicro } from "./micro.js";
+import { runDpop } from "./dpop.js";
 
 const args = process.argv.slice(2);
 const option = (name) => args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
 const quick = args.includes("--quick");
-const only = new Set((option("only") ?? "micro,http,memory").split(","));
+const only = new Set((option("only") ?? "micro,http,memory,dpop").split(","));
 const frameworks = option("frameworks")?.split(",") ?? FRAMEWORKS;
 const seconds = Number(option("seconds") ?? (quick ? 1 : 5));
 const rounds = Number(option("rounds") ?? (quick ? 2 : 4));
@@ -107,6 +108,12 @@ if (only.has("memory")) {
   for (const { build, secondGrowth } of memory.results) {
     target(build, secondGrowth <= 1024 * 1024, `memory bounded: the second flood added ${fmt(secondGrowth / 1024 / 1024, 2)} MB (≤ 1 MB)`);
   }
+}
+
+if (only.has("dpop")) {
+  const dpop = await runDpop({ notarizer, count: quick ? 3_000 : 20_000, log });
+  console.log(`\n### DPoP: requests per second through the adapter engine (in process, 64 in flight)\n\n${dpop.markdown}`);
+  target(builds[0], dpop.ratio >= 0.9, `DPoP with a known session ≥ 90% of bearer cold: ${fmt(100 * dpop.ratio, 1)}%`);
 }
 
 console.log(`\n### Targets\n\n${targets.join("\n")}\n`);

@@ -21,6 +21,7 @@ const EXPORTS = {
   "./fastify": ["default", "sessionOf", "turnkeyAuth"],
   "./koa": ["sessionOf", "turnkeyAuth"],
   "./hono": ["sessionOf", "turnkeyAuth"],
+  "./client": ["createDpopProof", "dpopFetch"],
   "./fetch": ["authenticateRequest", "withTurnkeySession"],
   "./nestjs": [
     "RequirePolicies", "TURNKEY_AUTH_OPTIONS", "TurnkeyAuthException", "TurnkeyAuthGuard", "TurnkeyAuthModule", "TurnkeyAuthenticators", "TurnkeyOptional",

@@ -11,7 +11,17 @@
  * - `untrusted_organization`: signed by Turnkey, but for an organization this app does not trust.
  * - `session_revoked`: signed and unexpired, but the session was ended (logout, `verifier.revoke`).
  * - `forbidden`: authenticated, but an authorization policy denied the request.
- * - `unavailable`: a trust or policy check could not be completed (fail closed).
+ * - `unavailable`: a trust, policy or store check could not be completed (fail closed).
+ *
+ * DPoP (RFC 9449), on routes with the `dpop` option:
+ * - `dpop_required`: the route needs a DPoP-bound request, and got a Bearer token or cookie (no downgrade).
+ * - `invalid_dpop_proof`: no proof, several, or not a well-formed ES256 `dpop+jwt` with a public P-256 `jwk`.
+ * - `dpop_key_mismatch`: the proof's `jwk` is not the session's own key (`public_key`).
+ * - `dpop_method_mismatch` / `dpop_url_mismatch`: `htm` / `htu` is not this request's method / URL.
+ * - `dpop_stale_proof`: `iat` is outside the accepted window.
+ * - `dpop_token_mismatch`: `ath` is not the hash of the presented token.
+ * - `dpop_invalid_signature`: the proof is not signed by the session key.
+ * - `dpop_replayed`: this proof (`jti`) was already used.
  */
 export type TurnkeyAuthErrorCode =
   | "invalid_request"
@@ -23,7 +33,23 @@ export type TurnkeyAuthErrorCode =
   | "untrusted_organization"
   | "session_revoked"
   | "forbidden"
-  | "unavailable";
+  | "unavailable"
+  | "dpop_required"
+  | "invalid_dpop_proof"
+  | "dpop_key_mismatch"
+  | "dpop_method_mismatch"
+  | "dpop_url_mismatch"
+  | "dpop_stale_proof"
+  | "dpop_token_mismatch"
+  | "dpop_invalid_signature"
+  | "dpop_replayed";
+
+/**
+ * The authentication scheme(s) a refusal's challenge names: `Bearer` (RFC 6750), `DPoP` (RFC 9449
+ * §7.1), or both where either is accepted (`dpop: "optional"`).
+ * @example `new TurnkeyAuthError("missing_token", "No session token was presented", { scheme: "DPoP" })`
+ */
+export type TurnkeyAuthScheme = "Bearer" | "DPoP" | "Bearer DPoP";
 
 /**
  * Options of {@link TurnkeyAuthError}.
@@ -37,6 +63,8 @@ export interface TurnkeyAuthErrorOptions {
   realm?: string;
   /** Your own code threw (a policy, a trust function, `getToken`): a bug or outage to log, not a credential problem. */
   unexpected?: boolean;
+  /** The scheme(s) of its challenge. Default `"Bearer"`; DPoP codes are always `"DPoP"`. */
+  scheme?: TurnkeyAuthScheme;
 }
 
 const ERROR_NAME = "TurnkeyAuthError";
@@ -59,6 +87,15 @@ const STATUS_BY_CODE: Readonly<Record<TurnkeyAuthErrorCode, TurnkeyAuthErrorStat
   session_revoked: 401,
   forbidden: 403,
   unavailable: 503,
+  dpop_required: 401,
+  invalid_dpop_proof: 401,
+  dpop_key_mismatch: 401,
+  dpop_method_mismatch: 401,
+  dpop_url_mismatch: 401,
+  dpop_stale_proof: 401,
+  dpop_token_mismatch: 401,
+  dpop_invalid_signature: 401,
+  dpop_replayed: 401,
 };
 
 /**
@@ -90,6 +127,8 @@ export class TurnkeyAuthError extends Error {
    * the error to the framework's error path, to be logged, even without `forwardErrors`.
    */
   readonly unexpected: boolean;
+  /** The scheme(s) its challenge names: `Bearer`, `DPoP` (RFC 9449), or both. */
+  readonly scheme: TurnkeyAuthScheme;
 
   constructor(code: TurnkeyAuthErrorCode, message: string, options: TurnkeyAuthErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -98,6 +137,7 @@ export class TurnkeyAuthError extends Error {
     this.policy = options.policy;
     this.realm = options.realm ?? DEFAULT_REALM;
     this.unexpected = options.unexpected === true;
+    this.scheme = isDpopCode(code) ? "DPoP" : (options.scheme ?? "Bearer");
   }
 
   /** Same as `status`, for frameworks (Fastify) that read `statusCode`. */
@@ -143,15 +183,26 @@ export function isTurnkeyAuthError(value: unknown): value is TurnkeyAuthError {
   );
 }
 
+// The DPoP codes, whose challenge is always `DPoP` (RFC 9449 §7.1).
+function isDpopCode(code: TurnkeyAuthErrorCode): boolean {
+  return code.startsWith("dpop_") || code === "invalid_dpop_proof";
+}
+
+// Proof failures are `invalid_dpop_proof`; `dpop_required` (a Bearer token where DPoP is needed) is a token problem.
+function isProofCode(code: TurnkeyAuthErrorCode): boolean {
+  return isDpopCode(code) && code !== "dpop_required";
+}
+
 // RFC 6750 §3: error_description is limited to %x20-21 / %x23-5B / %x5D-7E.
 const NOT_IN_DESCRIPTION = /[^\x20\x21\x23-\x5b\x5d-\x7e]/g;
 const NOT_IN_REALM = /[^\x20\x21\x23-\x5b\x5d-\x7e]/g;
 
 /**
- * Formats the RFC 6750 §3 `WWW-Authenticate` challenge for an error. A missing token gets no
- * `error` attribute (§3.1); an ambiguous request is `invalid_request`; a policy denial is
- * `insufficient_scope`; any other authentication failure is `invalid_token`. Returns `undefined`
- * for `unavailable`.
+ * Formats the `WWW-Authenticate` challenge for an error: RFC 6750 §3 for `Bearer`, RFC 9449 §7.1
+ * for `DPoP` (with `algs="ES256"`). A missing token gets no `error` attribute (§3.1); an ambiguous
+ * request is `invalid_request`; a policy denial is `insufficient_scope`; a DPoP proof failure is
+ * `invalid_dpop_proof`; any other authentication failure is `invalid_token`. Where both schemes are
+ * accepted, a missing token gets both challenges. Returns `undefined` for `unavailable`.
  *
  * @example
  * ```ts
@@ -161,9 +212,17 @@ const NOT_IN_REALM = /[^\x20\x21\x23-\x5b\x5d-\x7e]/g;
  */
 export function formatWwwAuthenticate(error: TurnkeyAuthError, realm: string): string | undefined {
   if (error.code === "unavailable") return undefined;
-  const challenge = `Bearer realm="${realm.replace(NOT_IN_REALM, "")}"`;
-  if (error.code === "missing_token") return challenge;
-  const kind = error.code === "forbidden" ? "insufficient_scope" : error.code === "invalid_request" ? "invalid_request" : "invalid_token";
-  const description = error.message.replace(NOT_IN_DESCRIPTION, "");
-  return `${challenge}, error="${kind}", error_description="${description}"`;
+  const quotedRealm = `realm="${realm.replace(NOT_IN_REALM, "")}"`;
+  const dpop = `DPoP ${quotedRealm}, algs="ES256"`;
+  const scheme = error.scheme ?? "Bearer";
+  if (error.code === "missing_token") {
+    if (scheme === "Bearer") return `Bearer ${quotedRealm}`;
+    return scheme === "DPoP" ? dpop : `Bearer ${quotedRealm}, ${dpop}`;
+  }
+  const kind = error.code === "forbidden" ? "insufficient_scope"
+    : error.code === "invalid_request" ? "invalid_request"
+    : isProofCode(error.code) ? "invalid_dpop_proof"
+    : "invalid_token";
+  const attributes = `error="${kind}", error_description="${error.message.replace(NOT_IN_DESCRIPTION, "")}"`;
+  return scheme === "Bearer" ? `Bearer ${quotedRealm}, ${attributes}` : `DPoP ${quotedRealm}, ${attributes}, algs="ES256"`;
 }

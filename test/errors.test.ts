@@ -39,6 +39,17 @@ describe("TurnkeyAuthError", () => {
     expect(new TurnkeyAuthError("invalid_request", "x").headers).toEqual({ "www-authenticate": 'Bearer realm="turnkey", error="invalid_request", error_description="x"' });
   });
 
+  it("challenges with RFC 9449 §7.1 DPoP (algs=\"ES256\") for DPoP codes and where DPoP is the scheme", () => {
+    expect(formatWwwAuthenticate(new TurnkeyAuthError("dpop_replayed", "The DPoP proof was already used"), "api")).toBe(
+      'DPoP realm="api", error="invalid_dpop_proof", error_description="The DPoP proof was already used", algs="ES256"',
+    );
+    expect(new TurnkeyAuthError("dpop_required", "DPoP needed").wwwAuthenticate).toBe('DPoP realm="turnkey", error="invalid_token", error_description="DPoP needed", algs="ES256"');
+    expect(new TurnkeyAuthError("token_expired", "expired", { scheme: "DPoP" }).wwwAuthenticate).toBe('DPoP realm="turnkey", error="invalid_token", error_description="expired", algs="ES256"');
+    expect(new TurnkeyAuthError("missing_token", "none", { scheme: "Bearer DPoP" }).wwwAuthenticate).toBe('Bearer realm="turnkey", DPoP realm="turnkey", algs="ES256"');
+    // A DPoP code is always challenged as DPoP, whatever scheme is asked.
+    expect(new TurnkeyAuthError("invalid_dpop_proof", "bad", { scheme: "Bearer" }).scheme).toBe("DPoP");
+  });
+
   it("keeps the denying policy's name and the cause; unexpected only when told", () => {
     const cause = new Error("boom");
     const error = new TurnkeyAuthError("forbidden", "no", { policy: "ownsDocument", cause });

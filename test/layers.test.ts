@@ -1,4 +1,4 @@
-// The layers of src/, read top-down: adapters → http → policies → jwt → store, crypto, telemetry, over the shared
+// The layers of src/, read top-down: adapters → http → dpop, policies → jwt → store, crypto, telemetry, over the shared
 // errors.ts, promises.ts and request.ts; each imports only below itself, and the core imports no
 // framework and no Node built-in at run time.
 import { readdirSync, readFileSync } from "node:fs";
@@ -27,16 +27,19 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   "store": [],
   "telemetry": [],
   "jwt": ["store", "crypto", "telemetry", "errors.ts", "promises.ts"],
+  "dpop": ["jwt", "store", "crypto", "errors.ts"],
   "policies": ["jwt", "errors.ts", "promises.ts", "request.ts"],
-  "http": ["policies", "jwt", "telemetry", "errors.ts", "promises.ts", "request.ts"],
+  "http": ["dpop", "policies", "jwt", "telemetry", "errors.ts", "promises.ts", "request.ts"],
   "webhooks": ["store"],
   "adapters": ["http", "policies", "jwt", "webhooks", "errors.ts", "promises.ts"],
   "flows": ["policies", "jwt", "store", "errors.ts", "promises.ts"],
   "redis": ["store"],
   "testing": ["flows", "jwt", "crypto"],
-  "index.ts": ["http", "policies", "jwt", "store", "telemetry", "errors.ts", "request.ts"],
-  "adapter.ts": ["http", "policies", "request.ts"],
+  "index.ts": ["http", "dpop", "policies", "jwt", "store", "telemetry", "errors.ts", "request.ts"],
+  "adapter.ts": ["http", "dpop", "policies", "request.ts"],
   "webhooks.ts": ["webhooks", "adapters"],
+  // The browser half of DPoP (turnkey-session-auth/client): WebCrypto and encodings only.
+  "client": ["crypto"],
 };
 
 function importsOf(text: string): { specifier: string; typeOnly: boolean }[] {

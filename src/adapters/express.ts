@@ -2,7 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from "express";
 import type { TurnkeyAuthError } from "../errors.js";
 import type { AuthOptions } from "../http/adapter-options.js";
 import { createAuthenticator, whenAuthenticated, type AuthResult } from "../http/authenticate.js";
-import { routeRequirements, type RouteOptions, type RouteRequirements } from "../http/route-options.js";
+import type { RouteOptions, RouteRequirements } from "../http/route-options.js";
 import type { TurnkeySession } from "../jwt/claims.js";
 import type { SessionVerifier } from "../jwt/verifier.js";
 import type { Policy } from "../policies/policy.js";
@@ -42,8 +42,8 @@ export type ExpressTurnkeyAuthOptions = AuthOptions<Request> & {
  */
 export interface ExpressTurnkeyAuth extends TurnkeyRequestHandler {
   with(...policies: Policy[]): TurnkeyRequestHandler;
-  /** The route's own `optional` and policies (see {@link RouteOptions}). */
-  with(options: RouteOptions): TurnkeyRequestHandler;
+  /** With route options first: `with({ dpop: "required" }, ...policies)` (RFC 9449 proof of possession on this route). */
+  with(options: RouteOptions, ...policies: Policy[]): TurnkeyRequestHandler;
   readonly verifier: SessionVerifier;
 }
 
@@ -92,7 +92,7 @@ export function turnkeyAuth(options: ExpressTurnkeyAuthOptions): ExpressTurnkeyA
   // Typed loosely here; the exported type is generic so that routes keep their own param types.
   const middleware = (route?: RouteRequirements) => ((req, res, next) => run(req, res, next, route)) as RequestHandler as TurnkeyRequestHandler;
   return Object.assign(middleware(), {
-    with: (...args: (Policy | RouteOptions)[]) => middleware(routeRequirements(args, "with()")),
+    with: (...args: (Policy | RouteOptions)[]) => middleware(authenticator.route(args, "with()")),
     verifier: authenticator.verifier,
   }) as ExpressTurnkeyAuth;
 }

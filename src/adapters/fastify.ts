@@ -5,8 +5,8 @@ import type { AuthOptions } from "../http/adapter-options.js";
 import { createAuthenticator, whenAuthenticated, type AuthResult } from "../http/authenticate.js";
 import type { TurnkeySession } from "../jwt/claims.js";
 import type { SessionVerifier } from "../jwt/verifier.js";
-import { routeRequirements, type RouteOptions, type RouteRequirements } from "../http/route-options.js";
-import { policyList, type Policy } from "../policies/policy.js";
+import type { RouteOptions, RouteRequirements } from "../http/route-options.js";
+import type { Policy } from "../policies/policy.js";
 import { isThenable } from "../promises.js";
 import { fastifyReader } from "./fastify-reader.js";
 
@@ -19,9 +19,10 @@ declare module "fastify" {
     turnkey: {
       /**
        * An `onRequest`/`preHandler` hook: authenticates (or reuses the global hook's session), then
-       * runs the route's policies; `{ optional, policies }` sets the route's own `optional` too.
+       * runs the route's policies; `{ optional, policies, dpop }` (or policies, then `{ optional, dpop }`)
+       * sets the route's own `optional` and DPoP mode too.
        */
-      authenticate(route?: readonly Policy[] | RouteOptions): onRequestHookHandler;
+      authenticate(route?: readonly Policy[] | RouteOptions, options?: RouteOptions): onRequestHookHandler;
       readonly verifier: SessionVerifier;
     };
   }
@@ -41,13 +42,6 @@ export type FastifyTurnkeyAuthOptions = AuthOptions<FastifyRequest> & {
   global?: boolean;
   onError?: (error: TurnkeyAuthError, request: FastifyRequest, reply: FastifyReply) => unknown;
 };
-
-// A list of policies or { optional, policies }, as authenticate() takes them.
-function fastifyRoute(route: unknown): RouteRequirements {
-  if (Array.isArray(route)) return { policies: policyList(route, "authenticate() takes an array of policy functions or { optional, policies }"), optional: undefined };
-  if (typeof route !== "object" || route === null) throw new TypeError("turnkey-session-auth: authenticate() takes an array of policy functions or { optional, policies }");
-  return routeRequirements([route], "authenticate()");
-}
 
 const plugin: FastifyPluginAsync<FastifyTurnkeyAuthOptions> = async (fastify, options) => {
   const authenticator = createAuthenticator(options, fastifyReader(fastify));
@@ -77,7 +71,13 @@ const plugin: FastifyPluginAsync<FastifyTurnkeyAuthOptions> = async (fastify, op
 
   fastify.decorateRequest("turnkey", null);
   fastify.decorate("turnkey", {
-    authenticate: (route: readonly Policy[] | RouteOptions = []) => hook(fastifyRoute(route)),
+    authenticate: (route: readonly Policy[] | RouteOptions = [], routeOptions?: RouteOptions) => {
+      // A list of policies (then route options), or one { optional, policies, dpop }.
+      const where = "authenticate() takes an array of policy functions (then route options) or { optional, policies, dpop }";
+      if (Array.isArray(route)) return hook(authenticator.route(routeOptions === undefined ? route : [routeOptions, ...route], where));
+      if (typeof route !== "object" || route === null || routeOptions !== undefined) throw new TypeError(`turnkey-session-auth: ${where}`);
+      return hook(authenticator.route([route], where));
+    },
     verifier: authenticator.verifier,
   });
   if (options.global === true) fastify.addHook("onRequest", hook());

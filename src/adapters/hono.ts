@@ -7,7 +7,7 @@ import { createAuthenticator, whenAuthenticated, type AuthResult } from "../http
 import type { RequestReader } from "../http/request-reader.js";
 import type { TurnkeySession } from "../jwt/claims.js";
 import type { SessionVerifier } from "../jwt/verifier.js";
-import { routeRequirements, type RouteOptions, type RouteRequirements } from "../http/route-options.js";
+import type { RouteOptions, RouteRequirements } from "../http/route-options.js";
 import type { Policy } from "../policies/policy.js";
 import { isThenable } from "../promises.js";
 
@@ -45,8 +45,8 @@ export type HonoTurnkeyAuthOptions = AuthOptions<Context> & {
  */
 export interface HonoTurnkeyAuth extends MiddlewareHandler<TurnkeyEnv> {
   with(...policies: Policy[]): MiddlewareHandler<TurnkeyEnv>;
-  /** The route's own `optional` and policies (see {@link RouteOptions}). */
-  with(options: RouteOptions): MiddlewareHandler<TurnkeyEnv>;
+  /** With route options first: `with({ dpop: "required" }, ...policies)` (RFC 9449 proof of possession on this route). */
+  with(options: RouteOptions, ...policies: Policy[]): MiddlewareHandler<TurnkeyEnv>;
   /** TypeScript cannot infer the route's path through the wrapper: give it to type `c.req.param()`, `protect<"/orgs/:orgId">(…)`. */
   protect<P extends string = any, I extends Input = BlankInput, R extends HandlerResponse<any> = any>(
     handler: H<TurnkeyEnv, P, I, R>): H<TurnkeyEnv, P, I, R | Response>;
@@ -101,7 +101,7 @@ export function turnkeyAuth(options: HonoTurnkeyAuthOptions): HonoTurnkeyAuth {
 
   return Object.assign(((c, next) => run(c, next, undefined, callNext)) as MiddlewareHandler<TurnkeyEnv>, {
     with(...args: (Policy | RouteOptions)[]): MiddlewareHandler<TurnkeyEnv> {
-      const route = routeRequirements(args, "with()");
+      const route = authenticator.route(args, "with()");
       return (c, next) => run(c, next, route, callNext) as Promise<Response | void>;
     },
     protect(handler: Handler<TurnkeyEnv>): Handler<TurnkeyEnv> {

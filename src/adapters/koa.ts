@@ -5,7 +5,7 @@ import { createAuthenticator, whenAuthenticated, type AuthResult } from "../http
 import type { RequestReader } from "../http/request-reader.js";
 import type { TurnkeySession } from "../jwt/claims.js";
 import type { SessionVerifier } from "../jwt/verifier.js";
-import { routeRequirements, type RouteOptions, type RouteRequirements } from "../http/route-options.js";
+import type { RouteOptions, RouteRequirements } from "../http/route-options.js";
 import type { Policy } from "../policies/policy.js";
 import { isThenable } from "../promises.js";
 
@@ -38,8 +38,8 @@ export type KoaTurnkeyAuthOptions = AuthOptions<Context> & { onError?: (error: T
  */
 export interface KoaTurnkeyAuth extends Middleware {
   with(...policies: Policy[]): Middleware;
-  /** The route's own `optional` and policies (see {@link RouteOptions}). */
-  with(options: RouteOptions): Middleware;
+  /** With route options first: `with({ dpop: "required" }, ...policies)` (RFC 9449 proof of possession on this route). */
+  with(options: RouteOptions, ...policies: Policy[]): Middleware;
   /** Give `ContextT` (e.g. @koa/router's `RouterContext`) to type `ctx.params` in the handler. */
   protect<StateT = DefaultState, ContextT = DefaultContext>(handler: Middleware<StateT, ContextT>): Middleware<StateT, ContextT>;
   readonly verifier: SessionVerifier;
@@ -107,7 +107,7 @@ export function turnkeyAuth(options: KoaTurnkeyAuthOptions): KoaTurnkeyAuth {
 
   return Object.assign((ctx: Context, next: Next) => run(ctx, next, undefined, callNext), {
     with(...args: (Policy | RouteOptions)[]): Middleware {
-      const route = routeRequirements(args, "with()");
+      const route = authenticator.route(args, "with()");
       return (ctx, next) => run(ctx, next, route, callNext);
     },
     protect(handler: Middleware): Middleware {

@@ -1,3 +1,5 @@
+import { createDpopChecker, type DpopChecker } from "../dpop/checker.js";
+import { resolveDpopOptions, type DpopMode, type DpopOptions } from "../dpop/options.js";
 import { createSessionVerifier, type SessionVerifier } from "../jwt/verifier.js";
 import type { VerifyOptions } from "../jwt/options.js";
 import { policyList, type Policy } from "../policies/policy.js";
@@ -43,6 +45,14 @@ export type AuthOptions<Native = unknown> = (({ verifier: SessionVerifier } & Pa
    * the router matched it. Fastify's own settings are read from the instance.
    */
   pathMatching?: Partial<PathMatching>;
+  /**
+   * Proof of possession (RFC 9449): requests carry `Authorization: DPoP <token>` and a `DPoP`
+   * proof signed by the session's own key. `"required"` refuses Bearer tokens and cookies;
+   * `"optional"` still accepts them. Default: off (routes may still ask, see `dpopOptions`).
+   */
+  dpop?: DpopMode;
+  /** How proofs are judged: the public `origin` they must name (needed with `dpop`), the `iat` window. */
+  dpopOptions?: DpopOptions;
 };
 
 /** {@link AuthOptions} after validation. */
@@ -59,6 +69,10 @@ export interface AdapterConfig<Native> {
   readonly onAuthenticated: AuthHooks<Native>["onAuthenticated"];
   readonly onRefused: AuthHooks<Native>["onRefused"];
   readonly meter: MeterLike | undefined;
+  /** The app-wide DPoP mode; `undefined` when off. */
+  readonly dpop: DpopMode | undefined;
+  /** Present when `dpop` or `dpopOptions` was given: routes may then ask for DPoP. */
+  readonly dpopChecker: DpopChecker | undefined;
 }
 
 const DEFAULT_POLICY_TIMEOUT_MS = 5000;
@@ -98,8 +112,14 @@ export function resolveAdapterOptions<Native>(options: AuthOptions<Native>, path
   if (!(Number.isInteger(policyTimeout) && policyTimeout >= 1 && policyTimeout <= 600_000)) {
     throw optionError("policyTimeout", "must be a whole number of milliseconds from 1 to 600000");
   }
+  const { dpop, dpopOptions } = options;
+  if (dpop !== undefined && dpop !== "required" && dpop !== "optional") throw optionError("dpop", 'must be "required" or "optional"');
+  const sessionVerifier = verifier ?? createSessionVerifier(options as VerifyOptions);
+  const dpopChecker = dpop === undefined && dpopOptions === undefined
+    ? undefined
+    : createDpopChecker(resolveDpopOptions(dpopOptions), sessionVerifier.store, options.now ?? Date.now);
   return {
-    verifier: verifier ?? createSessionVerifier(options as VerifyOptions),
+    verifier: sessionVerifier,
     policies: options.policies === undefined ? [] : policyList(options.policies, 'option "policies" must be an array of policy functions'),
     optional: options.optional === true,
     forwardErrors: options.forwardErrors === true,
@@ -111,5 +131,7 @@ export function resolveAdapterOptions<Native>(options: AuthOptions<Native>, path
     onAuthenticated: options.onAuthenticated,
     onRefused: options.onRefused,
     meter: options.meter,
+    dpop,
+    dpopChecker,
   };
 }

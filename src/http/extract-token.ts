@@ -19,6 +19,7 @@ export type TokenSource = Pick<RequestLike, "headers" | "rawHeaders">;
 // RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token; RFC 7235 §2.1: the scheme is
 // case-insensitive. Without the `u` flag, `i` folds ASCII letters only.
 const BEARER = /^bearer$/i;
+const DPOP = /^dpop$/i;
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 const SPACE = 0x20;
 const TAB = 0x09;
@@ -47,18 +48,20 @@ function authorizationOf(request: TokenSource): string | undefined {
   return value[0];
 }
 
-// The credential of a Bearer value; `undefined` for another scheme (Basic, …), not ours to judge.
-function bearerCredential(authorization: string): string | undefined {
+// The credential of a `scheme` value (RFC 9449 §7.1 gives DPoP the same syntax as Bearer);
+// `undefined` for another scheme (Basic, …), not ours to judge.
+function credentialOf(authorization: string, scheme: "Bearer" | "DPoP"): string | undefined {
   const value = authorization.trim();
-  if (!BEARER.test(value.slice(0, 6))) return undefined;
-  const separator = value.charCodeAt(6);
+  const length = scheme.length;
+  if (!(scheme === "Bearer" ? BEARER : DPOP).test(value.slice(0, length))) return undefined;
+  const separator = value.charCodeAt(length);
   // "Bearerx", "Bearer\u00a0…": another scheme. "Bearer", "Bearer\t…": ours, without "1*SP credential".
-  if (value.length > 6 && separator !== SPACE && separator !== TAB) return undefined;
-  if (separator !== SPACE) throw malformed("expected 'Bearer <token>'");
-  let start = 7;
+  if (value.length > length && separator !== SPACE && separator !== TAB) return undefined;
+  if (separator !== SPACE) throw malformed(`expected '${scheme} <token>'`);
+  let start = length + 1;
   while (value.charCodeAt(start) === SPACE) start++;
   const credential = value.slice(start);
-  if (!B64TOKEN.test(credential)) throw malformed("expected 'Bearer <token>'");
+  if (!B64TOKEN.test(credential)) throw malformed(`expected '${scheme} <token>'`);
   return credential;
 }
 
@@ -91,7 +94,7 @@ function cookieValue(request: TokenSource, name: string): string | undefined {
 export function extractToken(request: TokenSource, options: ExtractTokenOptions = {}): string | undefined {
   const authorization = authorizationOf(request);
   // A Bearer header we cannot read is an error, never a reason to fall back to the cookie.
-  const bearer = authorization === undefined ? undefined : bearerCredential(authorization);
+  const bearer = authorization === undefined ? undefined : credentialOf(authorization, "Bearer");
   if (bearer !== undefined || options.cookieName === undefined) return bearer;
   return cookieValue(request, options.cookieName);
 }
@@ -132,4 +135,68 @@ export function misplacedToken(request: TokenSource, options: ExtractTokenOption
   return options.cookieName === undefined
     ? 'a cookie holds what looks like a session token, but this app reads no cookie: set the "cookieName" option'
     : 'a cookie holds what looks like a session token, but not the one this app reads: check the "cookieName" option';
+}
+
+/**
+ * A session token and how it came: `Bearer` header, `DPoP` header (RFC 9449 §7.1), or cookie.
+ * @example `const { token, scheme } = extractCredential(request, { dpop: true }) ?? {};`
+ */
+export interface Credential {
+  readonly token: string;
+  readonly scheme: "Bearer" | "DPoP" | "cookie";
+}
+
+/**
+ * Like {@link extractToken}, also reading `Authorization: DPoP <token>` when `dpop` is set, and
+ * saying which scheme carried the token. Linear in the headers' length.
+ *
+ * @example
+ * ```ts
+ * const credential = extractCredential({ headers: req.headers, rawHeaders: req.rawHeaders }, { dpop: true });
+ * ```
+ */
+export function extractCredential(request: TokenSource, options: ExtractTokenOptions & { dpop?: boolean } = {}): Credential | undefined {
+  const authorization = authorizationOf(request);
+  if (authorization !== undefined) {
+    const bearer = credentialOf(authorization, "Bearer");
+    if (bearer !== undefined) return { token: bearer, scheme: "Bearer" };
+    const dpop = options.dpop === true ? credentialOf(authorization, "DPoP") : undefined;
+    if (dpop !== undefined) return { token: dpop, scheme: "DPoP" };
+  }
+  const cookie = options.cookieName === undefined ? undefined : cookieValue(request, options.cookieName);
+  return cookie === undefined ? undefined : { token: cookie, scheme: "cookie" };
+}
+
+/**
+ * The one `DPoP` header value of a request (RFC 9449 §4.3 check 1), `undefined` without one.
+ * Throws `TurnkeyAuthError("invalid_dpop_proof")` for several: Node's raw list shows them all,
+ * and a joined value (`a, b`) holds a comma, which a compact JWS never does.
+ *
+ * @example
+ * ```ts
+ * const proof = dpopProofOf({ headers: req.headers, rawHeaders: req.rawHeaders });
+ * ```
+ */
+export function dpopProofOf(request: TokenSource): string | undefined {
+  const several = () => new TurnkeyAuthError("invalid_dpop_proof", "The DPoP proof is invalid: the DPoP header was sent more than once");
+  const raw = request.rawHeaders;
+  let value: string | undefined;
+  if (raw !== undefined) {
+    for (let index = 0; index < raw.length; index += 2) {
+      const name = raw[index] as string;
+      if (name.length !== 4 || name.toLowerCase() !== "dpop") continue;
+      if (value !== undefined) throw several();
+      value = raw[index + 1] as string;
+    }
+  } else {
+    const header = readHeader(request.headers, "dpop");
+    if (header !== undefined && typeof header !== "string") {
+      if (header.length > 1) throw several();
+      value = header[0];
+    } else {
+      value = header;
+    }
+  }
+  if (value !== undefined && value.includes(",")) throw several();
+  return value === undefined ? undefined : value.trim();
 }

@@ -1,4 +1,4 @@
-import { TurnkeyAuthError, isTurnkeyAuthError, type TurnkeyAuthErrorCode, type TurnkeyAuthErrorStatus } from "../errors.js";
+import { TurnkeyAuthError, isTurnkeyAuthError, type TurnkeyAuthErrorCode, type TurnkeyAuthErrorStatus, type TurnkeyAuthScheme } from "../errors.js";
 
 /**
  * A refused request, ready for an adapter to answer or to hand to its framework's error path.
@@ -19,6 +19,7 @@ export interface AuthFailure {
  * Describes a refusal for an HTTP answer: status, RFC 6750 `WWW-Authenticate` in `realm`, and the
  * JSON body `{ error, message }`. Anything that is not a {@link TurnkeyAuthError} is a bug of the
  * caller's: it becomes `unavailable` (fail closed), `unexpected`, and goes to the error path.
+ * `scheme` names the challenge's scheme(s) where DPoP is in use (default: the error's own).
  *
  * @example
  * ```ts
@@ -26,10 +27,11 @@ export interface AuthFailure {
  * res.status(failure.status).set(failure.headers).json(failure.body);
  * ```
  */
-export function describeFailure(thrown: unknown, realm: string, forwardErrors: boolean): AuthFailure {
-  const error = inRealm(
+export function describeFailure(thrown: unknown, realm: string, forwardErrors: boolean, scheme?: TurnkeyAuthScheme): AuthFailure {
+  const error = inContext(
     isTurnkeyAuthError(thrown) ? thrown : new TurnkeyAuthError("unavailable", "The request could not be authorized", { cause: thrown, unexpected: true }),
     realm,
+    scheme,
   );
   return {
     error,
@@ -40,9 +42,12 @@ export function describeFailure(thrown: unknown, realm: string, forwardErrors: b
   };
 }
 
-// The same refusal in `realm`: a copy when it was made in another one (most are made without one).
-function inRealm(error: TurnkeyAuthError, realm: string): TurnkeyAuthError {
-  if (error.realm === realm) return error;
+// The same refusal in `realm` and `scheme`: a copy when it was made in another one (most are made without one).
+function inContext(error: TurnkeyAuthError, realm: string, scheme: TurnkeyAuthScheme | undefined): TurnkeyAuthError {
+  const wantedScheme = scheme ?? error.scheme;
+  if (error.realm === realm && error.scheme === wantedScheme) return error;
   const { code, message, cause, policy, unexpected } = error;
-  return new TurnkeyAuthError(code, message, { cause, realm, unexpected: unexpected === true, ...(policy === undefined ? {} : { policy }) });
+  return new TurnkeyAuthError(code, message, {
+    cause, realm, scheme: wantedScheme, unexpected: unexpected === true, ...(policy === undefined ? {} : { policy }),
+  });
 }

@@ -1,0 +1,44 @@
+import type { RequestHandler } from "express";
+import Fastify, { type onRequestHookHandler } from "fastify";
+import { describe, expectTypeOf, it } from "vitest";
+import { turnkeyAuth as expressAuth } from "../../src/adapters/express.js";
+import { turnkeyAuth as fastifyAuth } from "../../src/adapters/fastify.js";
+import { turnkeyAuth as honoAuth } from "../../src/adapters/hono.js";
+import { turnkeyAuth as koaAuth } from "../../src/adapters/koa.js";
+import { createDpopProof, dpopFetch, type DpopProofOptions } from "../../src/client/index.js";
+import { requireReadWrite, type DpopMode, type TurnkeyAuthErrorCode, type TurnkeyAuthScheme } from "../../src/index.js";
+
+const options = { trustedOrganizations: "any", dpop: "optional", dpopOptions: { origin: "https://api.example.com" } } as const;
+
+describe("DPoP options", () => {
+  it("dpop is 'required' | 'optional'; routes take route options first", () => {
+    expectTypeOf<DpopMode>().toEqualTypeOf<"required" | "optional">();
+    expectTypeOf(expressAuth(options).with({ dpop: "required" }, requireReadWrite())).toExtend<RequestHandler>();
+    koaAuth(options).with({ dpop: "required" });
+    honoAuth(options).with({ dpop: "optional" }, requireReadWrite());
+    // @ts-expect-error not a DPoP mode
+    expressAuth({ ...options, dpop: "always" });
+    // @ts-expect-error route options come first
+    expressAuth(options).with(requireReadWrite(), { dpop: "required" });
+  });
+
+  it("Fastify's route hook takes route options after the policies", async () => {
+    const app = Fastify();
+    await app.register(fastifyAuth, options);
+    expectTypeOf(app.turnkey.authenticate([], { dpop: "required" })).toEqualTypeOf<onRequestHookHandler>();
+  });
+
+  it("the error codes and challenge schemes include DPoP's", () => {
+    expectTypeOf<"dpop_replayed">().toExtend<TurnkeyAuthErrorCode>();
+    expectTypeOf<"invalid_dpop_proof">().toExtend<TurnkeyAuthErrorCode>();
+    expectTypeOf<TurnkeyAuthScheme>().toEqualTypeOf<"Bearer" | "DPoP" | "Bearer DPoP">();
+  });
+});
+
+describe("turnkey-session-auth/client", () => {
+  it("createDpopProof resolves a string; sign may answer hex or bytes; dpopFetch is a fetch", () => {
+    expectTypeOf(createDpopProof).returns.toEqualTypeOf<Promise<string>>();
+    expectTypeOf<NonNullable<DpopProofOptions["sign"]>>().returns.toEqualTypeOf<string | Uint8Array | Promise<string | Uint8Array>>();
+    expectTypeOf(dpopFetch({ token: "t", sign: async () => "00" })).returns.toEqualTypeOf<Promise<Response>>();
+  });
+});
