@@ -1,5 +1,5 @@
 import "reflect-metadata";
-import { Body, Controller, Get, Inject, Param, Post, Res, type DynamicModule, type INestApplication } from "@nestjs/common";
+import { Body, Controller, Get, Headers, Inject, Param, Post, Res, type DynamicModule, type INestApplication } from "@nestjs/common";
 import { APP_FILTER, APP_GUARD, NestFactory } from "@nestjs/core";
 import { ExpressAdapter, type NestExpressApplication } from "@nestjs/platform-express";
 import { FastifyAdapter } from "@nestjs/platform-fastify";
@@ -41,8 +41,9 @@ class FlowController {
   constructor(@Inject(HANDLE_FLOW) private readonly handleFlow: HandleFlow) {}
 
   @Post(":flow")
-  async flow(@Param("flow") flow: string, @Body() body: unknown, @Res() reply: Reply) {
-    const answer = await this.handleFlow(flow, body);
+  async flow(@Param("flow") flow: string, @Body() body: unknown, @Headers("authorization") authorization: string | undefined, @Res() reply: Reply) {
+    // The Authorization header carries the session `logout` ends.
+    const answer = await this.handleFlow(flow, body, { authorization });
     reply.status(answer.status).send(answer.body);
   }
 }

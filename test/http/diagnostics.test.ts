@@ -47,6 +47,9 @@ describe("routeRequirements", () => {
   it("refuses anything else with a TypeError naming the option", () => {
     expect(() => routeRequirements([{ optional: "yes" }], "with()")).toThrow(/with\(\) option "optional" must be a boolean/);
     expect(() => routeRequirements([{ policies: "p" }], "with()")).toThrow(/with\(\) option "policies" must be an array/);
-    expect(() => routeRequirements([policy, { optional: true }], "with()")).toThrow(/with\(\) takes policy functions or \{ optional, policies \}/);
+    expect(() => routeRequirements([policy, { optional: true }], "with()")).toThrow(/with\(\) takes policy functions, or \{ optional, policies, dpop \} then policy functions/);
+    expect(() => routeRequirements([{ optional: true }, { dpop: "required" }], "with()")).toThrow(/with\(\) takes policy functions after its options/);
+    expect(() => routeRequirements([{ dpop: "always" }], "with()")).toThrow(/with\(\) option "dpop" must be "required" or "optional"/);
+    expect(routeRequirements([{ dpop: "required", policies: [policy] }, policy], "with()")).toEqual({ policies: [policy, policy], optional: undefined, dpop: "required" });
   });
 });

@@ -18,8 +18,9 @@ const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as
 const subpaths = Object.keys(manifest.exports).filter((key) => key !== "./package.json");
 const specifiers = subpaths.map((key) => (key === "." ? "turnkey-session-auth" : `turnkey-session-auth/${key.slice(2)}`));
 const versionOf = (name: string) => (JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
-// The optional peers some subpaths load at run time (hono: the Hono adapter; @turnkey/crypto: flows, testing).
-const peers = ["hono", "@turnkey/crypto"].map((name) => `${name}@${versionOf(name)}`);
+// The optional peers some subpaths load at run time (hono: the Hono adapter; @turnkey/crypto: flows,
+// testing; Nest's packages: the NestJS adapter).
+const peers = ["hono", "@turnkey/crypto", "@nestjs/common", "@nestjs/core", "reflect-metadata", "rxjs"].map((name) => `${name}@${versionOf(name)}`);
 const npmFlags = ["--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"];
 
 const installFromGit = process.env.CI !== undefined || process.env.TURNKEY_SESSION_AUTH_GIT_INSTALL === "1";
@@ -56,7 +57,7 @@ async function expectEverySubpathLoads(app: string): Promise<void> {
   expect(Object.keys(esm)).toEqual(specifiers);
   for (const specifier of specifiers) expect(esm[specifier]!.length, specifier).toBeGreaterThan(0);
   expect(cjs).toEqual(esm);
-  expect(esm["turnkey-session-auth/express"]).toEqual(["turnkeyAuth"]);
+  expect(esm["turnkey-session-auth/express"]).toEqual(["sessionOf", "turnkeyAuth"]);
 }
 
 let fromTarball: string;
