@@ -61,9 +61,9 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * (`setIfAbsent`), looks up again, creates. An instance that finds the lock taken polls it with
  * a growing pause until it is released or `timeoutMs` has passed, then looks up: the holder's
  * account is returned, never a second one created. A store failure is a 503 `unavailable` (never
- * an unguarded create). The lock is released on success or on Turnkey's refusal (nothing was
- * created); after a timeout or outage the create may still land at Turnkey, so the lock is left to
- * expire. Release is get-then-delete, not atomic: should the lock expire in between and another
+ * an unguarded create). The lock is released on success, after a failed lookup, or on Turnkey's
+ * refusal of the create (nothing was created); after a timeout or outage of the create, it may still
+ * land at Turnkey, so the lock is left to expire. Release is get-then-delete, not atomic: should the lock expire in between and another
  * instance take it, that instance's lock is deleted; its TTL is the safety net for that race.
  */
 export async function createOnce<T>(options: CreateOnceOptions<T>): Promise<T> {
@@ -89,12 +89,14 @@ export async function createOnce<T>(options: CreateOnceOptions<T>): Promise<T> {
     if (Date.now() >= deadline) throw new TurnkeyFlowError("unavailable", "Another sign-up of this account is in progress; try again");
     // The holder gave up without creating (or its lock expired): try to take the lock.
   }
+  let creating = false;
   try {
-    const result = (await find()) ?? (await create());
+    const result = (await find()) ?? ((creating = true), await create());
     await release(store, key, owner, timeoutMs);
     return result;
   } catch (error) {
-    if (isTurnkeyFlowError(error) && error.status < 500) await release(store, key, owner, timeoutMs);
+    // A failed lookup created nothing; a create Turnkey refused (4xx) neither.
+    if (!creating || (isTurnkeyFlowError(error) && error.status < 500)) await release(store, key, owner, timeoutMs);
     throw error;
   }
 }
