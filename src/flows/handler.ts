@@ -9,6 +9,7 @@ import { otpLogin } from "./otp-login.js";
 import { oauthLogin } from "./oauth-login.js";
 import { requireAllowList, type OauthAllowList } from "./oidc-token.js";
 import { endSessionAtTurnkey, type SessionKeysClient, type SessionKeysDeleter } from "./end-all-sessions.js";
+import { optionalStore } from "./signup-lock.js";
 import { createPasskeySubOrganization, type PasskeySignupInput } from "./signup.js";
 import { requireClient, resolveTimeout } from "./turnkey-call.js";
 import { isObject, requireObject, type OtpType } from "./validate.js";
@@ -86,7 +87,12 @@ export interface FlowHandlerConfig {
    * store records logouts: give the one your routes use (or one sharing its store).
    */
   verifier?: SessionVerifier;
-  /** The store your routes' verifiers share, when no `verifier` is given: `logout` records revocations in it. */
+  /**
+   * The store your instances share (e.g. `createRedisStore`). `logout` records revocations in it
+   * when no `verifier` is given; `otp-login` and `oauth-login` lock a contact or OIDC identity in
+   * it while signing it up, so two instances never create two sub-organizations for one user (a
+   * store failure then answers 503 `unavailable`). Default: the `verifier`'s store, if any.
+   */
   store?: SessionStore;
   /**
    * With it, `logout` also deletes the session's key at Turnkey. It needs write access in the
@@ -190,6 +196,8 @@ export function createFlowHandler(config: FlowHandlerConfig): FlowHandler {
       cache: false,
     });
   const signer = otpSignerPublicKey === undefined ? {} : { otpSignerPublicKey };
+  const signupStore = optionalStore(store) ?? verifier?.store;
+  const signupLock = signupStore === undefined ? {} : { store: signupStore };
   const base = { client, parentOrganizationId, timeoutMs };
 
   function report(error: unknown, flow: FlowName): void {
@@ -231,6 +239,7 @@ export function createFlowHandler(config: FlowHandlerConfig): FlowHandler {
         ...base,
         ...signer,
         verifier: sessionVerifier,
+        ...signupLock,
         verificationToken: body.verificationToken as string,
         publicKey: body.publicKey as string,
         clientSignature: body.clientSignature as ClientSignature,
@@ -245,6 +254,7 @@ export function createFlowHandler(config: FlowHandlerConfig): FlowHandler {
         client: oauthClient!,
         allow: oauth!,
         verifier: sessionVerifier,
+        ...signupLock,
         oidcToken: body.oidcToken as string,
         publicKey: body.publicKey as string,
         ...(sessionExpirationSeconds === undefined ? {} : { expirationSeconds: sessionExpirationSeconds }),

@@ -1,9 +1,11 @@
 import { isTurnkeyAuthError } from "../errors.js";
 import type { TurnkeySession } from "../jwt/claims.js";
 import { createSessionVerifier, type SessionVerifier } from "../jwt/verifier.js";
+import type { SessionStore } from "../store/session-store.js";
 import type { TurnkeyFlowsClient } from "./client.js";
 import { TurnkeyFlowError } from "./errors.js";
 import { checkOidcToken, requireAllowList, type OauthAllowList, type OidcIdentity } from "./oidc-token.js";
+import { createOnce, optionalStore } from "./signup-lock.js";
 import { badResponse, callTurnkey, requireClient, resolveTimeout } from "./turnkey-call.js";
 import { optionalSeconds, optionalString, requireObject, requirePublicKey, requireString } from "./validate.js";
 
@@ -38,6 +40,13 @@ export interface OauthLoginInput {
   verifier?: SessionVerifier;
   /** The current time in milliseconds (for the token's `exp` pre-check). Default `Date.now`. */
   now?: () => number;
+  /**
+   * The store your instances share (e.g. `createRedisStore`): with it, a first login locks the OIDC
+   * identity cluster-wide (`signup:<sha-256 hex>`), so two instances never create two
+   * sub-organizations for it. Without it the guarantee holds within this process only. A store
+   * failure is a 503 `unavailable`: no account is created unguarded.
+   */
+  store?: SessionStore;
   timeoutMs?: number;
 }
 
@@ -95,6 +104,7 @@ export async function oauthLogin(input: OauthLoginInput): Promise<OauthLoginResu
   const providerName = optionalString(input.providerName, "providerName");
   const userName = optionalString(input.userName, "userName");
   const timeoutMs = resolveTimeout(input.timeoutMs);
+  const store = optionalStore(input.store);
   const verifier = input.verifier ?? createSessionVerifier({ trustedOrganizations: "any", ...(input.notarizerPublicKey === undefined ? {} : { notarizerPublicKey: input.notarizerPublicKey }), cache: false });
   const identity = await checkOidcToken(oidcToken, publicKey, allow, (input.now ?? Date.now)());
 
@@ -106,7 +116,7 @@ export async function oauthLogin(input: OauthLoginInput): Promise<OauthLoginResu
   const key = `${parentOrganizationId}\u0000${identity.iss}\u0000${identity.sub}\u0000${identity.aud}`;
   let lookup = pending.get(key);
   if (lookup === undefined) {
-    lookup = findOrCreate(client, parentOrganizationId, oidcToken, identity, providerName ?? identity.iss, userName ?? identity.sub, timeoutMs).finally(() => pending.delete(key));
+    lookup = findOrCreate(client, parentOrganizationId, oidcToken, identity, providerName ?? identity.iss, userName ?? identity.sub, timeoutMs, store).finally(() => pending.delete(key));
     pending.set(key, lookup);
   }
   const { subOrganizationId, created } = await lookup;
@@ -146,13 +156,32 @@ async function findOrCreate(
   providerName: string,
   userName: string,
   timeoutMs: number,
+  store: SessionStore | undefined,
 ): Promise<{ subOrganizationId: string; created: boolean }> {
-  const found = await callTurnkey("find sub-organization", timeoutMs, () => client.getSubOrgIds({ organizationId: parentOrganizationId, filterType: "OIDC_TOKEN", filterValue: oidcToken }), {
-    rejected: "Turnkey refused the OIDC token",
-  });
-  if (!Array.isArray(found?.organizationIds)) throw badResponse("find sub-organization", "no organizationIds");
-  const existing = found.organizationIds.find((id) => typeof id === "string" && id.length > 0);
-  if (existing !== undefined) return { subOrganizationId: existing, created: false };
+  const find = async (): Promise<{ subOrganizationId: string; created: boolean } | undefined> => {
+    const found = await callTurnkey("find sub-organization", timeoutMs, () => client.getSubOrgIds({ organizationId: parentOrganizationId, filterType: "OIDC_TOKEN", filterValue: oidcToken }), {
+      rejected: "Turnkey refused the OIDC token",
+    });
+    if (!Array.isArray(found?.organizationIds)) throw badResponse("find sub-organization", "no organizationIds");
+    const existing = found.organizationIds.find((id) => typeof id === "string" && id.length > 0);
+    return existing === undefined ? undefined : { subOrganizationId: existing, created: false };
+  };
+  const existing = await find();
+  if (existing !== undefined) return existing;
+  const create = () => createSubOrganization(client, parentOrganizationId, oidcToken, identity, providerName, userName, timeoutMs);
+  if (store === undefined) return create();
+  return createOnce({ store, identity: `${parentOrganizationId}\u0000${identity.iss}|${identity.sub}|${identity.aud}`, timeoutMs, find, create });
+}
+
+async function createSubOrganization(
+  client: OauthLoginInput["client"],
+  parentOrganizationId: string,
+  oidcToken: string,
+  identity: OidcIdentity,
+  providerName: string,
+  userName: string,
+  timeoutMs: number,
+): Promise<{ subOrganizationId: string; created: boolean }> {
   const created = await callTurnkey(
     "create sub-organization",
     timeoutMs,

@@ -1,6 +1,7 @@
 import { isTurnkeyAuthError } from "../errors.js";
 import type { TurnkeySession } from "../jwt/claims.js";
 import { createSessionVerifier, type SessionVerifier } from "../jwt/verifier.js";
+import type { SessionStore } from "../store/session-store.js";
 import type { ClientSignature, TurnkeyFlowsClient } from "./client.js";
 import { checkLoginSignature } from "./client-signatures.js";
 import { TurnkeyFlowError } from "./errors.js";
@@ -49,6 +50,8 @@ export interface OtpLoginInput {
   notarizerPublicKey?: string;
   /** A verifier to check the session with (its trust check runs too). Default: one for `notarizerPublicKey`. */
   verifier?: SessionVerifier;
+  /** The store your instances share: a sign-up locks the contact cluster-wide (see {@link getOrCreateSubOrganization}). */
+  store?: SessionStore;
   timeoutMs?: number;
 }
 
@@ -129,6 +132,7 @@ export async function otpLogin(input: OtpLoginInput): Promise<OtpLoginResult> {
           ...(input.signupClientSignature === undefined ? {} : { signupClientSignature: input.signupClientSignature }),
           ...(input.userName === undefined ? {} : { userName: input.userName }),
           ...(input.otpSignerPublicKey === undefined ? {} : { otpSignerPublicKey: input.otpSignerPublicKey }),
+          ...(input.store === undefined ? {} : { store: input.store }),
           timeoutMs,
         })
       : { subOrganizationId: requestedSubOrganization, created: false };

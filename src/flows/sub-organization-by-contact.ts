@@ -1,5 +1,7 @@
+import type { SessionStore } from "../store/session-store.js";
 import type { ClientSignature, RootUser, TurnkeyFlowsClient } from "./client.js";
 import { checkSignupSignature } from "./client-signatures.js";
+import { createOnce, optionalStore } from "./signup-lock.js";
 import { invalidRequest } from "./errors.js";
 import { badResponse, callTurnkey, requireClient, resolveTimeout } from "./turnkey-call.js";
 import { checkVerificationToken, type VerifiedOtpToken } from "./verification-token.js";
@@ -30,6 +32,13 @@ export interface GetOrCreateSubOrganizationInput {
   userName?: string;
   /** Verification-token signer key; default Turnkey's production key (`emulator.otpSignerPublicKey`). */
   otpSignerPublicKey?: string;
+  /**
+   * The store your instances share (e.g. `createRedisStore`): with it, a sign-up locks the contact
+   * cluster-wide (`signup:<sha-256 hex>`), so two instances never create two sub-organizations for
+   * one contact. Without it the guarantee holds within this process only. A store failure is a 503
+   * `unavailable`: no account is created unguarded.
+   */
+  store?: SessionStore;
   timeoutMs?: number;
 }
 
@@ -78,6 +87,7 @@ export async function getOrCreateSubOrganization(input: GetOrCreateSubOrganizati
       : requireClientSignature(input.signupClientSignature, "signupClientSignature", "sign-up");
   const userName = optionalString(input.userName, "userName");
   const timeoutMs = resolveTimeout(input.timeoutMs);
+  const store = optionalStore(input.store);
   const token = await checkVerificationToken(input.verificationToken, {
     parentOrganizationId,
     ...(input.otpSignerPublicKey === undefined ? {} : { otpSignerPublicKey: input.otpSignerPublicKey }),
@@ -103,7 +113,7 @@ export async function getOrCreateSubOrganization(input: GetOrCreateSubOrganizati
   }
   const running = pending.get(key);
   if (running !== undefined) return running;
-  const started = findOrCreate(client, parentOrganizationId, token, input.verificationToken, rootUser, signature, timeoutMs).finally(() => pending.delete(key));
+  const started = findOrCreate(client, parentOrganizationId, token, input.verificationToken, rootUser, signature, timeoutMs, store, normalized).finally(() => pending.delete(key));
   pending.set(key, started);
   return started;
 }
@@ -116,20 +126,39 @@ async function findOrCreate(
   rootUser: RootUser,
   signature: ClientSignature | undefined,
   timeoutMs: number,
+  store: SessionStore | undefined,
+  normalizedContact: string,
 ): Promise<GetOrCreateSubOrganizationResult> {
   const filterType = token.otpType === "OTP_TYPE_EMAIL" ? "EMAIL" : "PHONE_NUMBER";
-  const found = await callTurnkey("find sub-organization", timeoutMs, () =>
-    client.getVerifiedSubOrgIds({ organizationId: parentOrganizationId, filterType, filterValue: token.contact }),
-  );
-  if (!Array.isArray(found?.organizationIds)) throw badResponse("find sub-organization", "no organizationIds");
-  const existing = found.organizationIds.find((id) => typeof id === "string" && id.length > 0);
-  if (existing !== undefined) return { subOrganizationId: existing, created: false };
+  const find = async (): Promise<GetOrCreateSubOrganizationResult | undefined> => {
+    const found = await callTurnkey("find sub-organization", timeoutMs, () =>
+      client.getVerifiedSubOrgIds({ organizationId: parentOrganizationId, filterType, filterValue: token.contact }),
+    );
+    if (!Array.isArray(found?.organizationIds)) throw badResponse("find sub-organization", "no organizationIds");
+    const existing = found.organizationIds.find((id) => typeof id === "string" && id.length > 0);
+    return existing === undefined ? undefined : { subOrganizationId: existing, created: false };
+  };
+  const existing = await find();
+  if (existing !== undefined) return existing;
   if (signature === undefined) {
     const what = token.otpType === "OTP_TYPE_EMAIL" ? "email address" : "phone number";
     throw invalidRequest(
       `signupClientSignature is required: no account has this ${what} verified yet, so this login creates one, which needs the client's USAGE_TYPE_SIGNUP signature of it`,
     );
   }
+  const create = () => createSubOrganization(client, parentOrganizationId, verificationToken, rootUser, signature, timeoutMs);
+  if (store === undefined) return create();
+  return createOnce({ store, identity: `${parentOrganizationId}\u0000${filterType}\u0000${normalizedContact}`, timeoutMs, find, create });
+}
+
+async function createSubOrganization(
+  client: GetOrCreateSubOrganizationInput["client"],
+  parentOrganizationId: string,
+  verificationToken: string,
+  rootUser: RootUser,
+  signature: ClientSignature,
+  timeoutMs: number,
+): Promise<GetOrCreateSubOrganizationResult> {
   const created = await callTurnkey(
     "create sub-organization",
     timeoutMs,
