@@ -1,9 +1,8 @@
-import { isTurnkeyAuthError } from "../errors.js";
-import type { TurnkeySession } from "../jwt/claims.js";
 import { createSessionVerifier, type SessionVerifier } from "../jwt/verifier.js";
 import type { SessionStore } from "../store/session-store.js";
 import type { TurnkeyFlowsClient } from "./client.js";
 import { TurnkeyFlowError } from "./errors.js";
+import { checkIssuedSession } from "./issued-session.js";
 import { checkOidcToken, requireAllowList, type OauthAllowList, type OidcIdentity } from "./oidc-token.js";
 import { createOnce, optionalStore } from "./signup-lock.js";
 import { badResponse, callTurnkey, requireClient, resolveTimeout } from "./turnkey-call.js";
@@ -133,19 +132,7 @@ export async function oauthLogin(input: OauthLoginInput): Promise<OauthLoginResu
       }),
     { rejected: "Turnkey refused the login: the OIDC token was not accepted", forbidden: "Turnkey refused the login: the OIDC token is not bound to this public key" },
   );
-  if (typeof answer?.session !== "string" || answer.session.length === 0) throw badResponse("OAuth login", "no session");
-
-  let session: TurnkeySession;
-  try {
-    session = await verifier.verify(answer.session);
-  } catch (error) {
-    if (!isTurnkeyAuthError(error) || error.code === "unavailable") throw error;
-    throw new TurnkeyFlowError("bad_upstream_response", `Turnkey's session did not verify (${error.code}): check notarizerPublicKey`, { cause: error });
-  }
-  if (session.organizationId !== subOrganizationId || session.publicKey.toLowerCase() !== publicKey.toLowerCase()) {
-    throw badResponse("OAuth login", "the session is for another organization or key");
-  }
-  return { session: answer.session, organizationId: subOrganizationId, userId: session.userId, expiresAt: session.expiresAt, created };
+  return checkIssuedSession(verifier, "OAuth login", answer?.session, { subOrganizationId, publicKey, created });
 }
 
 async function findOrCreate(

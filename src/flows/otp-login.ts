@@ -1,10 +1,9 @@
-import { isTurnkeyAuthError } from "../errors.js";
-import type { TurnkeySession } from "../jwt/claims.js";
 import { createSessionVerifier, type SessionVerifier } from "../jwt/verifier.js";
 import type { SessionStore } from "../store/session-store.js";
 import type { ClientSignature, TurnkeyFlowsClient } from "./client.js";
 import { checkLoginSignature } from "./client-signatures.js";
 import { TurnkeyFlowError } from "./errors.js";
+import { checkIssuedSession } from "./issued-session.js";
 import { getOrCreateSubOrganization } from "./sub-organization-by-contact.js";
 import { badResponse, callTurnkey, requireClient, resolveTimeout } from "./turnkey-call.js";
 import { checkVerificationToken } from "./verification-token.js";
@@ -151,17 +150,5 @@ export async function otpLogin(input: OtpLoginInput): Promise<OtpLoginResult> {
       }),
     { rejected: "Turnkey refused the login: the verification token may have been used already" },
   );
-  if (typeof answer?.session !== "string" || answer.session.length === 0) throw badResponse("OTP login", "no session");
-
-  let session: TurnkeySession;
-  try {
-    session = await verifier.verify(answer.session);
-  } catch (error) {
-    if (!isTurnkeyAuthError(error) || error.code === "unavailable") throw error;
-    throw new TurnkeyFlowError("bad_upstream_response", `Turnkey's session did not verify (${error.code}): check notarizerPublicKey`, { cause: error });
-  }
-  if (session.organizationId !== subOrganizationId || session.publicKey.toLowerCase() !== publicKey.toLowerCase()) {
-    throw badResponse("OTP login", "the session is for another organization or key");
-  }
-  return { session: answer.session, organizationId: subOrganizationId, userId: session.userId, expiresAt: session.expiresAt, created };
+  return checkIssuedSession(verifier, "OTP login", answer?.session, { subOrganizationId, publicKey, created });
 }
