@@ -1,5 +1,4 @@
-import { isTurnkeyAuthError, TurnkeyAuthError } from "../errors.js";
-import { decodeSessionJwt } from "../jwt/decode.js";
+import { isTurnkeyAuthError } from "../errors.js";
 import { createSessionVerifier, type SessionVerifier } from "../jwt/verifier.js";
 import type { SessionStore } from "../store/session-store.js";
 import type { ClientSignature, TurnkeyFlowsClient } from "./client.js";
@@ -8,7 +7,8 @@ import { initOtp, verifyOtp } from "./otp.js";
 import { otpLogin } from "./otp-login.js";
 import { oauthLogin } from "./oauth-login.js";
 import { requireAllowList, type OauthAllowList } from "./oidc-token.js";
-import { endSessionAtTurnkey, type SessionKeysClient, type SessionKeysDeleter } from "./end-all-sessions.js";
+import type { SessionKeysClient, SessionKeysDeleter } from "./end-all-sessions.js";
+import { logout } from "./logout.js";
 import { optionalStore } from "./signup-lock.js";
 import { createPasskeySubOrganization, type PasskeySignupInput } from "./signup.js";
 import { requireClient, resolveTimeout } from "./turnkey-call.js";
@@ -116,7 +116,6 @@ export interface FlowHandlerConfig {
 
 const P256_HEX = /^(?:04[0-9a-fA-F]{128}|0[23][0-9a-fA-F]{64})$/;
 const ALL_FLOWS: readonly FlowName[] = ["signup", "otp-init", "otp-verify", "otp-login", "oauth-login", "logout"];
-const BEARER = "bearer ";
 
 function errorResponse(status: number, error: string, message: string): FlowResponse {
   return { status, body: { error, message } };
@@ -261,21 +260,8 @@ export function createFlowHandler(config: FlowHandlerConfig): FlowHandler {
       });
       return { status: 200, body: result };
     },
-    async logout(_body, request) {
-      const token = bearerToken(request.authorization);
-      if (token === undefined) throw new TurnkeyAuthError("missing_token", "No session token was presented");
-      await sessionVerifier.revoke(token);
-      if (sessionKeyDeleter === undefined) return { status: 200, body: { revoked: true, deletedAtTurnkey: false } };
-      // revoke() checked the signature, so the claims can be read as they are.
-      const session = decodeSessionJwt(token);
-      try {
-        const deletedAtTurnkey = keyLister !== undefined && (await endSessionAtTurnkey({ client: keyLister, deleter: sessionKeyDeleter, session, timeoutMs }));
-        return { status: 200, body: { revoked: true, deletedAtTurnkey } };
-      } catch (error) {
-        report(error, "logout"); // the session is ended here all the same
-        return { status: 200, body: { revoked: true, deletedAtTurnkey: false } };
-      }
-    },
+    logout: (_body, request) =>
+      logout({ verifier: sessionVerifier, keyLister, sessionKeyDeleter, timeoutMs, report: (error) => report(error, "logout") }, request.authorization),
   };
 
   return async (flow, body, request = {}) => {
@@ -293,12 +279,4 @@ export function createFlowHandler(config: FlowHandlerConfig): FlowHandler {
       return errorResponse(known.status, known.code, known.message);
     }
   };
-}
-
-/** The token of an `Authorization: Bearer <token>` header (RFC 6750 §2.1), without a regex on request data. */
-function bearerToken(authorization: unknown): string | undefined {
-  if (typeof authorization !== "string" || authorization.length <= BEARER.length) return undefined;
-  if (authorization.slice(0, BEARER.length).toLowerCase() !== BEARER) return undefined;
-  const token = authorization.slice(BEARER.length).trim();
-  return token.length === 0 ? undefined : token;
 }
