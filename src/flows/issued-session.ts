@@ -5,10 +5,14 @@ import { badResponse } from "./turnkey-call.js";
 
 /** What a login flow returns: the session JWT Turnkey issued, checked, and who it is for. */
 export interface IssuedSession {
+  /** The session JWT, verified: return it to the client (never log it). */
   session: string;
+  /** The user's sub-organization. */
   organizationId: string;
   userId: string;
+  /** The session's `exp`, seconds since the epoch. */
   expiresAt: number;
+  /** `true` when this login created the sub-organization (first login = sign-up). */
   created: boolean;
 }
 

@@ -2,7 +2,7 @@ import { createSessionVerifier, type SessionVerifier } from "../jwt/verifier.js"
 import type { SessionStore } from "../store/session-store.js";
 import type { TurnkeyFlowsClient } from "./client.js";
 import { TurnkeyFlowError } from "./errors.js";
-import { checkIssuedSession } from "./issued-session.js";
+import { checkIssuedSession, type IssuedSession } from "./issued-session.js";
 import { checkOidcToken, requireAllowList, type OauthAllowList, type OidcIdentity } from "./oidc-token.js";
 import { createOnce, optionalStore } from "./signup-lock.js";
 import { badResponse, callTurnkey, requireClient, resolveTimeout } from "./turnkey-call.js";
@@ -57,17 +57,7 @@ export interface OauthLoginInput {
  * const { session, organizationId, created }: OauthLoginResult = await oauthLogin(input);
  * ```
  */
-export interface OauthLoginResult {
-  /** The session JWT, verified: return it to the client (never log it). */
-  session: string;
-  /** The user's sub-organization. */
-  organizationId: string;
-  userId: string;
-  /** The session's `exp`, seconds since the epoch. */
-  expiresAt: number;
-  /** `true` when this login created the sub-organization (first login = sign-up). */
-  created: boolean;
-}
+export type OauthLoginResult = IssuedSession;
 
 const MAX_SESSION_SECONDS = 31_536_000;
 // Concurrent logins of one OIDC identity share one lookup-and-create, per client, so a

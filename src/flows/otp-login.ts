@@ -3,7 +3,7 @@ import type { SessionStore } from "../store/session-store.js";
 import type { ClientSignature, TurnkeyFlowsClient } from "./client.js";
 import { checkLoginSignature } from "./client-signatures.js";
 import { TurnkeyFlowError } from "./errors.js";
-import { checkIssuedSession } from "./issued-session.js";
+import { checkIssuedSession, type IssuedSession } from "./issued-session.js";
 import { getOrCreateSubOrganization } from "./sub-organization-by-contact.js";
 import { badResponse, callTurnkey, requireClient, resolveTimeout } from "./turnkey-call.js";
 import { checkVerificationToken } from "./verification-token.js";
@@ -62,17 +62,7 @@ export interface OtpLoginInput {
  * const { session, organizationId, created }: OtpLoginResult = await otpLogin(input);
  * ```
  */
-export interface OtpLoginResult {
-  /** The session JWT, verified: return it to the client (never log it). */
-  session: string;
-  /** The user's sub-organization. */
-  organizationId: string;
-  userId: string;
-  /** The session's `exp`, seconds since the epoch. */
-  expiresAt: number;
-  /** `true` when this login created the sub-organization (first login = sign-up). */
-  created: boolean;
-}
+export type OtpLoginResult = IssuedSession;
 
 const MAX_SESSION_SECONDS = 31_536_000;
 const verifiers = new Map<string, SessionVerifier>();
