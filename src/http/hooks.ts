@@ -1,6 +1,6 @@
 import type { TurnkeyAuthError, TurnkeyAuthErrorCode, TurnkeyAuthErrorStatus } from "../errors.js";
 import type { TurnkeySession } from "../jwt/claims.js";
-import { refusedSessionOf } from "../jwt/verifier.js";
+import { refusedSessionOf } from "../jwt/refusals.js";
 import { isThenable } from "../promises.js";
 
 /**

@@ -3,96 +3,20 @@ import { hasScalarsInRange } from "../crypto/p256.js";
 import { TurnkeyAuthError, isTurnkeyAuthError } from "../errors.js";
 import { verifierMetrics, type VerifierMetrics } from "../telemetry/meter.js";
 import { sessionFromPayload, type TurnkeySession } from "./claims.js";
-import type { SessionStore } from "../store/session-store.js";
 import { LruCache } from "./lru.js";
 import { resolveVerifyOptions, type VerifyOptions } from "./options.js";
 import { parseJsonBytes, parseToken } from "./parse.js";
 import { createRevocations, type RevocableSession } from "./revocations.js";
+import { MAX_REMEMBERED_REFUSALS, refusalError, type Refusal } from "./refusals.js";
+import type { SessionVerifier } from "./session-verifier.js";
 import { trustRule, type TrustRule } from "./trust.js";
 
-/**
- * Verifies Turnkey session JWTs with one imported key and one cache. Create it once at start-up
- * and share it: a token it has verified costs no signature check the next time.
- *
- * @example
- * ```ts
- * const verifier = createSessionVerifier({ trustedOrganizations: ["org-id"] });
- * const session = await verifier.verify(token);
- * ```
- */
-export interface SessionVerifier {
-  /**
-   * Resolves with the session, or rejects with a {@link TurnkeyAuthError}: signature, claims,
-   * expiry (against `now`) and organization trust, the last two on every call.
-   */
-  verify(token: string): Promise<TurnkeySession>;
-  /**
-   * The session of `token` if it is known now: verified before, still cached, unexpired, and its
-   * organization trusted by an answer given at once. `undefined` otherwise: then `verify(token)`
-   * says what it is (a trust answer still pending is shared with that `verify`). Never throws.
-   *
-   * @example
-   * ```ts
-   * const session = verifier.cached(token) ?? (await verifier.verify(token));
-   * ```
-   */
-  cached(token: string): TurnkeySession | undefined;
-  /**
-   * Ends a session: from now on it is refused with `session_revoked` by this verifier at once, and
-   * by every verifier sharing its store as soon as the store delivers it (see docs/revocation.md).
-   * Takes a token (its signature is checked first; an expired one needs nothing) or a verified
-   * session. Keyed by the session, so every encoding of the token is refused. Rejects with
-   * `unavailable` when the store cannot save it.
-   *
-   * @example
-   * ```ts
-   * await verifier.revoke(session); // or verifier.revoke(token)
-   * ```
-   */
-  revoke(tokenOrSession: string | RevocableSession): Promise<void>;
-  /** The store this verifier shares state through (`VerifyOptions.store`, or its own memory store). */
-  readonly store: SessionStore;
-  /** The notarizer key (or keys, during a rotation) this verifier trusts, as configured (hex). */
-  readonly notarizerPublicKey: string | readonly string[];
-  /** Forgets every cached session and remembered refusal. */
-  clearCache(): void;
-}
+export type { SessionVerifier } from "./session-verifier.js";
 
 function isRevocableSession(value: unknown): value is RevocableSession {
   if (typeof value !== "object" || value === null) return false;
   const session = value as Record<string, unknown>;
   return ["organizationId", "userId", "publicKey"].every((field) => typeof session[field] === "string") && typeof session.expiresAt === "number";
-}
-
-// Refusals of tokens whose signature was checked, so a replay costs no ECDSA check: forgeries, and
-// sessions refused for expiry or organization, kept with the session so that both are judged again
-// on the replay (a clock set back, or a trust function that changed its mind, re-admits it). Apart
-// from the sessions, so a flood of them never evicts this service's own; bounded, so it cannot grow.
-const MAX_REMEMBERED_REFUSALS = 1024;
-
-type Refusal =
-  | { readonly code: "invalid_signature" }
-  | { readonly code: "token_expired" | "untrusted_organization"; readonly session: TurnkeySession };
-
-const REFUSAL_MESSAGES = {
-  invalid_signature: "The token's signature is not valid for the trusted notarizer key",
-  token_expired: "The token has expired",
-  untrusted_organization: "The session's organization is not trusted by this service",
-} as const;
-
-// The verified session behind a refusal (expired, untrusted): who was refused, for the adapters'
-// `onRefused` details. Kept off the error itself, whose session would carry the token.
-const refusedSessions = new WeakMap<TurnkeyAuthError, TurnkeySession>();
-
-function refusalError(code: Refusal["code"], session?: TurnkeySession): TurnkeyAuthError {
-  const error = new TurnkeyAuthError(code, REFUSAL_MESSAGES[code]);
-  if (session !== undefined) refusedSessions.set(error, session);
-  return error;
-}
-
-/** The session whose signature verified but which `thrown` refused (expiry, organization), if any. */
-export function refusedSessionOf(thrown: unknown): TurnkeySession | undefined {
-  return thrown instanceof TurnkeyAuthError ? refusedSessions.get(thrown) : undefined;
 }
 
 const HIT = Object.freeze({ result: "hit" });
