@@ -4,6 +4,7 @@ import type { TurnkeyFlowsClient } from "./client.js";
 import { TurnkeyFlowError } from "./errors.js";
 import { checkIssuedSession, type IssuedSession } from "./issued-session.js";
 import { checkOidcToken, requireAllowList, type OauthAllowList, type OidcIdentity } from "./oidc-token.js";
+import { createSubOrganization } from "./create-sub-organization.js";
 import { createOnce, optionalStore } from "./signup-lock.js";
 import { badResponse, callTurnkey, requireClient, resolveTimeout } from "./turnkey-call.js";
 import { optionalSeconds, optionalString, requireObject, requirePublicKey, requireString } from "./validate.js";
@@ -145,32 +146,16 @@ async function findOrCreate(
   };
   const existing = await find();
   if (existing !== undefined) return existing;
-  const create = () => createSubOrganization(client, parentOrganizationId, oidcToken, identity, providerName, userName, timeoutMs);
+  const create = async () => {
+    const { subOrganizationId } = await createSubOrganization(client, {
+      parentOrganizationId,
+      name: `${identity.iss} ${identity.sub}`,
+      rootUser: { userName, apiKeys: [], authenticators: [], oauthProviders: [{ providerName, oidcToken }] },
+      timeoutMs,
+      rejected: "Turnkey refused to create the account: the OIDC token was not accepted",
+    });
+    return { subOrganizationId, created: true };
+  };
   if (store === undefined) return create();
   return createOnce({ store, identity: `${parentOrganizationId}\u0000${identity.iss}|${identity.sub}|${identity.aud}`, timeoutMs, find, create });
-}
-
-async function createSubOrganization(
-  client: OauthLoginInput["client"],
-  parentOrganizationId: string,
-  oidcToken: string,
-  identity: OidcIdentity,
-  providerName: string,
-  userName: string,
-  timeoutMs: number,
-): Promise<{ subOrganizationId: string; created: boolean }> {
-  const created = await callTurnkey(
-    "create sub-organization",
-    timeoutMs,
-    () =>
-      client.createSubOrganization({
-        organizationId: parentOrganizationId,
-        subOrganizationName: `${identity.iss} ${identity.sub}`,
-        rootQuorumThreshold: 1,
-        rootUsers: [{ userName, apiKeys: [], authenticators: [], oauthProviders: [{ providerName, oidcToken }] }],
-      }),
-    { rejected: "Turnkey refused to create the account: the OIDC token was not accepted" },
-  );
-  if (typeof created?.subOrganizationId !== "string" || created.subOrganizationId.length === 0) throw badResponse("create sub-organization", "no subOrganizationId");
-  return { subOrganizationId: created.subOrganizationId, created: true };
 }

@@ -1,7 +1,8 @@
 import type { ClientSignature, PasskeyAttestation, RootUser, TurnkeyFlowsClient } from "./client.js";
 import { checkSignupSignature } from "./client-signatures.js";
 import { invalidRequest } from "./errors.js";
-import { badResponse, callTurnkey, requireClient, resolveTimeout } from "./turnkey-call.js";
+import { createSubOrganization } from "./create-sub-organization.js";
+import { badResponse, requireClient, resolveTimeout } from "./turnkey-call.js";
 import { checkVerificationToken, type VerifiedOtpToken } from "./verification-token.js";
 import {
   optionalEmail,
@@ -131,24 +132,16 @@ export async function createPasskeySubOrganization(input: PasskeySignupInput): P
   };
   const verification = await verifiedContact(input, parentOrganizationId, rootUser);
 
-  const created = await callTurnkey(
-    "create sub-organization",
+  const { subOrganizationId, rootUserId } = await createSubOrganization(client, {
+    parentOrganizationId,
+    name: subOrganizationName,
+    rootUser,
+    ...(verification === undefined ? {} : { verification }),
     timeoutMs,
-    () =>
-      client.createSubOrganization({
-        organizationId: parentOrganizationId,
-        subOrganizationName,
-        rootQuorumThreshold: 1,
-        rootUsers: [rootUser],
-        ...verification,
-      }),
-    { rejected: "Turnkey rejected the sign-up: check the passkey attestation and challenge" },
-  );
-  const subOrganizationId = created?.subOrganizationId;
-  const userId = created?.rootUserIds?.[0];
-  if (typeof subOrganizationId !== "string" || subOrganizationId.length === 0) throw badResponse("create sub-organization", "no subOrganizationId");
-  if (typeof userId !== "string" || userId.length === 0) throw badResponse("create sub-organization", "no root user id");
-  return { subOrganizationId, userId };
+    rejected: "Turnkey rejected the sign-up: check the passkey attestation and challenge",
+  });
+  if (rootUserId === undefined) throw badResponse("create sub-organization", "no root user id");
+  return { subOrganizationId, userId: rootUserId };
 }
 
 function sameContact(token: VerifiedOtpToken, email: string | undefined, phoneNumber: string | undefined): boolean {
@@ -161,7 +154,7 @@ async function verifiedContact(
   input: PasskeySignupInput,
   parentOrganizationId: string,
   rootUser: RootUser,
-): Promise<{ verificationToken: string; clientSignature: ClientSignature } | Record<string, never>> {
+): Promise<{ verificationToken: string; clientSignature: ClientSignature } | undefined> {
   const { userEmail: email, userPhoneNumber: phoneNumber } = rootUser;
   const named = email !== undefined ? "email" : phoneNumber !== undefined ? "phoneNumber" : undefined;
   const verificationToken = input.verificationToken ?? undefined;
@@ -170,7 +163,7 @@ async function verifiedContact(
   }
   if (named === undefined) {
     if (verificationToken !== undefined) throw invalidRequest("verificationToken was given without the email or phoneNumber it verifies");
-    return {};
+    return undefined;
   }
   if (verificationToken === undefined) {
     throw invalidRequest(

@@ -3,6 +3,7 @@ import type { ClientSignature, RootUser, TurnkeyFlowsClient } from "./client.js"
 import { checkSignupSignature } from "./client-signatures.js";
 import { createOnce, optionalStore } from "./signup-lock.js";
 import { invalidRequest } from "./errors.js";
+import { createSubOrganization } from "./create-sub-organization.js";
 import { badResponse, callTurnkey, requireClient, resolveTimeout } from "./turnkey-call.js";
 import { checkVerificationToken, type VerifiedOtpToken } from "./verification-token.js";
 import { optionalString, requireClientSignature, requireObject, requireString } from "./validate.js";
@@ -146,33 +147,17 @@ async function findOrCreate(
       `signupClientSignature is required: no account has this ${what} verified yet, so this login creates one, which needs the client's USAGE_TYPE_SIGNUP signature of it`,
     );
   }
-  const create = () => createSubOrganization(client, parentOrganizationId, verificationToken, rootUser, signature, timeoutMs);
+  const create = async (): Promise<GetOrCreateSubOrganizationResult> => {
+    const { subOrganizationId } = await createSubOrganization(client, {
+      parentOrganizationId,
+      name: rootUser.userName,
+      rootUser,
+      verification: { verificationToken, clientSignature: signature },
+      timeoutMs,
+      rejected: "Turnkey refused to create the account: the verification token or signupClientSignature was not accepted",
+    });
+    return { subOrganizationId, created: true };
+  };
   if (store === undefined) return create();
   return createOnce({ store, identity: `${parentOrganizationId}\u0000${filterType}\u0000${normalizedContact}`, timeoutMs, find, create });
-}
-
-async function createSubOrganization(
-  client: GetOrCreateSubOrganizationInput["client"],
-  parentOrganizationId: string,
-  verificationToken: string,
-  rootUser: RootUser,
-  signature: ClientSignature,
-  timeoutMs: number,
-): Promise<GetOrCreateSubOrganizationResult> {
-  const created = await callTurnkey(
-    "create sub-organization",
-    timeoutMs,
-    () =>
-      client.createSubOrganization({
-        organizationId: parentOrganizationId,
-        subOrganizationName: rootUser.userName,
-        rootQuorumThreshold: 1,
-        rootUsers: [rootUser],
-        verificationToken,
-        clientSignature: signature,
-      }),
-    { rejected: "Turnkey refused to create the account: the verification token or signupClientSignature was not accepted" },
-  );
-  if (typeof created?.subOrganizationId !== "string" || created.subOrganizationId.length === 0) throw badResponse("create sub-organization", "no subOrganizationId");
-  return { subOrganizationId: created.subOrganizationId, created: true };
 }
