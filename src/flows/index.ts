@@ -16,7 +16,7 @@ export type { OtpLoginInput, OtpLoginResult } from "./otp-login.js";
 export { checkVerificationToken } from "./verification-token.js";
 export type { CheckVerificationTokenOptions, VerifiedOtpToken } from "./verification-token.js";
 export { createFlowHandler } from "./handler.js";
-export type { FlowHandler, FlowHandlerConfig, FlowName, FlowRequest, FlowResponse } from "./handler.js";
+export type { FlowHandler, FlowHandlerConfig, FlowName, FlowRequest, FlowResponse } from "./handler-types.js";
 export { endAllSessions } from "./end-all-sessions.js";
 export type { EndAllSessionsInput, EndAllSessionsResult, SessionKeysClient, SessionKeysDeleter } from "./end-all-sessions.js";
 export { TurnkeyFlowError, isTurnkeyFlowError } from "./errors.js";
