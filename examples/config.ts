@@ -4,13 +4,17 @@
 import { Turnkey } from "@turnkey/sdk-server";
 import { createFlowHandler, isTurnkeyFlowError, subOrganizationsOf, type FlowHandler } from "../src/flows/index.js";
 import { createClient } from "redis";
+import type { AuthOptions } from "../src/adapter.js";
 import { createMemoryStore, isTurnkeyAuthError, type SessionStore, type VerifyOptions } from "../src/index.js";
 import { createRedisStore } from "../src/redis/index.js";
 
 /** What an example app needs. `createApp(config)` uses `auth` and `handleFlow`; `server.ts` uses `port`. */
 export interface ExampleConfig {
-  /** Options of the session middleware: `trustedOrganizations`, `notarizerPublicKey?`, `now?`, … */
-  auth: VerifyOptions;
+  /**
+   * Options of the session middleware: `trustedOrganizations`, `notarizerPublicKey?`, `now?`, …, and
+   * `dpop` with `dpopOptions` where requests must be signed by the session key (the web demo).
+   */
+  auth: VerifyOptions & Pick<AuthOptions, "dpop" | "dpopOptions">;
   /** Where `server.ts` listens, on 127.0.0.1. Default 3000. */
   port?: number;
   /**

@@ -63,6 +63,16 @@ describe("examples/web backend", () => {
     expect(await me.json()).toMatchObject({ error: "missing_token" });
   });
 
+  it("requires DPoP on the protected routes: a bare token is refused before it is even verified", async () => {
+    for (const path of ["/me", "/orgs/any-org/wallets"]) {
+      const bearer = await fetch(`${demo.url}${path}`, { headers: { authorization: "Bearer a.copied.token" } });
+      expect([bearer.status, ((await bearer.json()) as { error: string }).error]).toEqual([401, "dpop_required"]);
+      expect(bearer.headers.get("www-authenticate")).toMatch(/^DPoP realm="turnkey".*algs="ES256"/);
+      const unproven = await fetch(`${demo.url}${path}`, { headers: { authorization: "DPoP a.copied.token" } });
+      expect([unproven.status, ((await unproven.json()) as { error: string }).error]).toEqual([401, "invalid_dpop_proof"]);
+    }
+  });
+
   it("has the emulator allow the page's origin (CORS), and no other", async () => {
     const preflight = (origin: string) =>
       fetch(`${demo.emulator.apiBaseUrl}/public/v1/submit/stamp_login`, {

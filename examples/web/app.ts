@@ -1,5 +1,6 @@
-// The web demo's backend: the Express example (examples/express/app.ts, unchanged: /me, /orgs/:orgId/wallets,
-// POST /auth/:flow) plus the page, its script, and its configuration, all on one origin.
+// The web demo's backend: the Express example (examples/express/app.ts: /me, /orgs/:orgId/wallets,
+// POST /auth/:flow) with DPoP required on its session routes, plus the page, its script, and its
+// configuration, all on one origin.
 import { readFileSync } from "node:fs";
 import express from "express";
 import { Turnkey } from "@turnkey/sdk-server";
@@ -18,18 +19,21 @@ export interface WebDemoAppOptions {
   emulator: TurnkeyEmulator;
   /** The page's bundled script (see bundle.ts). */
   script: string;
+  /** The origin the browser calls, e.g. `http://localhost:3000`: what each DPoP proof's `htu` must name. */
+  origin: string;
 }
 
 /**
  * The backend of `npm run demo:web`: trusts only sub-organizations of the emulator's parent
- * organization, serves the login flows, and serves the page.
+ * organization, serves the login flows, requires requests to its session routes to be signed by
+ * the session key (DPoP), and serves the page.
  *
  * @example
  * ```ts
- * const app = createWebDemoApp({ emulator, script: await bundleFrontend() });
+ * const app = createWebDemoApp({ emulator, script: await bundleFrontend(), origin: "http://localhost:3000" });
  * ```
  */
-export function createWebDemoApp({ emulator, script }: WebDemoAppOptions): express.Express {
+export function createWebDemoApp({ emulator, script, origin }: WebDemoAppOptions): express.Express {
   const parentOrganizationId = emulator.parentOrganizationId;
   const client = new Turnkey({
     apiBaseUrl: emulator.apiBaseUrl,
@@ -40,7 +44,16 @@ export function createWebDemoApp({ emulator, script }: WebDemoAppOptions): expre
   const keys = { notarizerPublicKey: emulator.notarizerPublicKey, otpSignerPublicKey: emulator.otpSignerPublicKey };
   const store = createMemoryStore(); // shared by the routes and POST /auth/logout
   const api = createApp({
-    auth: { trustedOrganizations: subOrganizationsOf({ client, parentOrganizationId }), notarizerPublicKey: emulator.notarizerPublicKey, store },
+    auth: {
+      trustedOrganizations: subOrganizationsOf({ client, parentOrganizationId }),
+      notarizerPublicKey: emulator.notarizerPublicKey,
+      store, // also remembers each proof's jti, so a replayed proof is refused
+      // The only client of these routes is this page, which holds the session key: no route needs
+      // to take a bare token, so a copied one is useless (RFC 9449 §7.2, no downgrade). The login
+      // routes (POST /auth/:flow) carry no session, so this middleware is not on them.
+      dpop: "required",
+      dpopOptions: { origin },
+    },
     handleFlow: createFlowHandler({ client, parentOrganizationId, appName: "turnkey-session-auth web demo", ...keys, store }),
   });
 

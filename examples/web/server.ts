@@ -44,7 +44,7 @@ export async function startWebDemo(options: { port?: number; log?: (line: string
     throw started.status === "rejected" ? started.reason : (bundled as PromiseRejectedResult).reason;
   }
   const running = started.value;
-  server.on("request", createWebDemoApp({ emulator: running, script: bundled.value }));
+  server.on("request", createWebDemoApp({ emulator: running, script: bundled.value, origin: url }));
   return {
     url,
     emulator: running,

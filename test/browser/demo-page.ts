@@ -25,6 +25,8 @@ export interface TurnkeyCall {
 export class DemoPage {
   /** Uncaught exceptions and console errors, but the expected refusals. */
   readonly errors: string[] = [];
+  /** Every console line of the page. */
+  readonly logged: string[] = [];
   readonly turnkeyCalls: TurnkeyCall[] = [];
   readonly page: Page;
   readonly #screenshots: URL;
@@ -35,6 +37,7 @@ export class DemoPage {
     this.#screenshots = screenshots;
     page.on("pageerror", (error) => this.errors.push(error.message));
     page.on("console", (message) => {
+      this.logged.push(message.text());
       const path = new URL(message.location().url || demo.url).pathname;
       const expected = EXPECTED_REFUSALS.some(([route, status]) => route.test(path) && message.text().includes(`status of ${status} `));
       if (message.type() === "error" && !expected) this.errors.push(`${message.text()} (${message.location().url})`);

@@ -48,9 +48,25 @@ async function verifiedSession(): Promise<TurnkeySession> {
   return verifier.verify(token as string);
 }
 
-async function backendGet(path: string, token: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${demo!.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+/** The backend asked directly, from outside the browser: a token copied out of the page, without its key. */
+async function backendGet(path: string, authorization: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${demo!.url}${path}`, { headers: { authorization } });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/**
+ * The "copied token" step: GET /me signed in the page by @turnkey/core's session key answers the
+ * session's user, and the same token without the key is refused three ways, all shown on the page.
+ */
+async function expectCopiedTokenRefused(name: string, session: TurnkeySession): Promise<void> {
+  const story = await ui.runStep("copied-token", name);
+  expect(story).toMatch(new RegExp(`GET /me signed by the session key → 200\\s+\\{[^}]*"userId": "${session.userId}",\\s+"organizationId": "${session.organizationId}"`));
+  expect(story).toMatch(/GET \/me with the copied token as a Bearer token, no proof → 401\s+\{\s+"error": "dpop_required"/);
+  expect(story).toMatch(/GET \/me with the copied token and a proof signed by the thief's own key → 401\s+\{\s+"error": "dpop_key_mismatch"/);
+  expect(story).toMatch(/GET \/me with the copied token and a proof naming the session's key, signed by the thief's → 401\s+\{\s+"error": "dpop_invalid_signature"/);
+  const answers = ui.page.locator('[data-step="copied-token"] li[data-status]');
+  expect(await answers.evaluateAll((items) => items.map((item) => (item as HTMLElement).dataset.status))).toEqual(["200", "401", "401", "401"]);
+  for (const answer of await answers.all()) expect(await answer.isVisible()).toBe(true);
 }
 
 /** A test that needs the browser: without Chromium, it fails in CI, and is skipped (saying why) elsewhere. */
@@ -108,6 +124,8 @@ describe("examples/web in Chromium", () => {
     passkeyOrganization = session.organizationId;
     passkeyUser = session.userId;
     passkeySessionKey = session.publicKey;
+    // The backend takes requests signed by this session's key, made in the browser at sign-up.
+    await expectCopiedTokenRefused("passkey-signup-signed", session);
   });
 
   inBrowser("passkey login: loginWithPasskey() with the parent organization, X-Stamp-Webauthn", async () => {
@@ -120,6 +138,7 @@ describe("examples/web in Chromium", () => {
     expect(session).toMatchObject({ organizationId: passkeyOrganization, userId: passkeyUser });
     expect(session.publicKey).not.toBe(passkeySessionKey);
     expect(await ui.shownSession()).toMatchObject({ organization_id: passkeyOrganization });
+    await expectCopiedTokenRefused("passkey-login-signed", session);
   });
 
   inBrowser("email OTP: send a code, read the emulator's inbox (demo only), verify and log in", async () => {
@@ -144,20 +163,22 @@ describe("examples/web in Chromium", () => {
     // Every Turnkey call of this flow was the backend's.
     expect(ui.turnkeyCallsSince(before)).toEqual([]);
     otpOrganization = session.organizationId;
+    await expectCopiedTokenRefused("otp-login-signed", session);
   });
 
-  inBrowser("protected routes: GET /me, own organization 200, another organization 403", async () => {
+  inBrowser("protected routes, signed by the session key: GET /me, own organization 200, another organization 403", async () => {
     const story = await ui.runStep("backend", "protected-routes");
+    expect(story).toContain('dpopFetch sends its JWT as "Authorization: DPoP …"');
     expect(story).toContain("GET /me → 200");
     expect(story).toContain(`"organizationId": "${otpOrganization}"`);
     expect(story).toMatch(/\(yours\) → 200/);
     // "Another organization": the passkey user's sub-organization, seen earlier on this page.
     expect(story).toContain(`GET /orgs/${passkeyOrganization.slice(0, 10)}…/wallets (another organization) → 403`);
     expect(story).toContain('"error": "forbidden"');
-    // The backend, asked directly with the page's session, says the same.
+    // The page's token, copied out of the browser without its key: refused, with or without the DPoP scheme.
     const token = (await ui.storedToken()) as string;
-    expect(await backendGet("/me", token)).toMatchObject({ status: 200, body: { organizationId: otpOrganization, sessionType: "SESSION_TYPE_READ_WRITE" } });
-    expect((await backendGet(`/orgs/${passkeyOrganization}/wallets`, token)).status).toBe(403);
+    expect(await backendGet("/me", `Bearer ${token}`)).toMatchObject({ status: 401, body: { error: "dpop_required" } });
+    expect(await backendGet(`/orgs/${otpOrganization}/wallets`, `DPoP ${token}`)).toMatchObject({ status: 401, body: { error: "invalid_dpop_proof" } });
     // The view docs/login-flows.md shows (docs/web-demo.png): these answers beside the session panel.
     await ui.page.locator('[data-step="backend"]').evaluate((section) => section.scrollIntoView());
     await ui.page.screenshot({ path: new URL("readme.png", SCREENSHOTS).pathname });
@@ -168,26 +189,30 @@ describe("examples/web in Chromium", () => {
     const calls = ui.turnkeyCalls.length;
     const story = await ui.runStep("refresh", "refresh");
     expect(ui.turnkeyCallsSince(calls)).toEqual([{ path: "/public/v1/submit/stamp_login", stamp: "x-stamp", organizationId: otpOrganization }]);
-    expect(story).toContain("GET /me with the new session → 200");
+    expect(story).toContain("GET /me with the new session, signed by its new key → 200");
     const after = await verifiedSession();
     expect(after).toMatchObject({ organizationId: otpOrganization, userId: before.userId });
     expect(after.publicKey).not.toBe(before.publicKey);
     expect(after.expiresAt).toBeGreaterThanOrEqual(before.expiresAt);
   });
 
-  inBrowser("logout: local only; the backend then sees no session (401), the old JWT still verifies", async () => {
+  inBrowser("logout: local only; the backend then sees no session (401); the old JWT still verifies, but its key is gone", async () => {
     const token = (await ui.storedToken()) as string;
     const calls = ui.turnkeyCalls.length;
     const story = await ui.runStep("logout", "logout");
     expect(ui.turnkeyCallsSince(calls)).toEqual([]);
     expect(story).toContain("GET /me without a session → 401");
-    expect(story).toContain("GET /me with the logged-out JWT (kept in memory for this demo) → 200");
+    expect(story).toMatch(/GET \/me with the logged-out JWT \(kept in memory for this demo\), without a proof: its key is deleted → 401\s+\{\s+"error": "dpop_required"/);
     expect(await ui.storedToken()).toBeUndefined();
     expect(await ui.page.locator("#session").getAttribute("data-state")).toBe("none");
-    expect((await backendGet("/me", token)).status).toBe(200);
+    const verifier = createSessionVerifier({ notarizerPublicKey: demo!.emulator.notarizerPublicKey, trustedOrganizations: "any", cache: false });
+    expect((await verifier.verify(token)).organizationId).toBe(otpOrganization);
+    expect((await backendGet("/me", `Bearer ${token}`)).status).toBe(401);
   });
 
-  inBrowser("the page logged no errors and broke no Content-Security-Policy rule", async () => {
+  inBrowser("the page logged no errors, no token or proof, and broke no Content-Security-Policy rule", async () => {
     expect(ui.errors).toEqual([]);
+    expect(ui.logged.length).toBeGreaterThan(0); // Chromium's lines about the refused requests, at least
+    expect(ui.logged.join("\n")).not.toMatch(/eyJ[\w-]+\.eyJ[\w-]+/);
   });
 });

@@ -1,5 +1,5 @@
 // Calls to this page's own backend (same origin: no CORS). The session JWT travels only in the
-// Authorization header; it is never written to the page.
+// Authorization header, with a DPoP proof signed by the session key; neither is written to the page.
 
 /** A backend answer: HTTP status and JSON body (`{}` when empty). */
 export interface Answer {
@@ -20,11 +20,22 @@ export interface PageConfig {
   otpSignerPublicKey: string;
 }
 
-async function call(method: "GET" | "POST", path: string, options: { body?: unknown; session?: string } = {}): Promise<Answer> {
+/** A `fetch` that sends the session: `dpopFetch` (token and proof), or a plain one. */
+export type SessionFetch = (input: string, init?: RequestInit) => Promise<Response>;
+
+interface CallOptions {
+  body?: unknown;
+  /** A token sent as `Authorization: Bearer`, with no proof. */
+  bearer?: string;
+  send?: SessionFetch;
+}
+
+async function call(method: "GET" | "POST", path: string, options: CallOptions = {}): Promise<Answer> {
   const headers: Record<string, string> = {};
   if (options.body !== undefined) headers["content-type"] = "application/json";
-  if (options.session !== undefined) headers.authorization = `Bearer ${options.session}`;
-  const response = await fetch(path, { method, headers, ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }) });
+  if (options.bearer !== undefined) headers.authorization = `Bearer ${options.bearer}`;
+  const send = options.send ?? fetch;
+  const response = await send(path, { method, headers, ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }) });
   const text = await response.text();
   let body: Record<string, unknown> = {};
   try {
@@ -40,9 +51,14 @@ export function postFlow(flow: "signup" | "otp-init" | "otp-verify" | "otp-login
   return call("POST", `/auth/${flow}`, { body });
 }
 
-/** A protected route, with the session JWT as a bearer token (or none). */
-export function getProtected(path: string, session: string | undefined): Promise<Answer> {
-  return call("GET", path, session === undefined ? {} : { session });
+/** A protected route, through `send`: `dpopFetch` adds the session JWT and a proof signed by its key. */
+export function getSigned(path: string, send: SessionFetch): Promise<Answer> {
+  return call("GET", path, { send });
+}
+
+/** A protected route with a token alone, as `Authorization: Bearer` (what a copied token allows), or nothing. */
+export function getUnsigned(path: string, bearer: string | undefined): Promise<Answer> {
+  return call("GET", path, bearer === undefined ? {} : { bearer });
 }
 
 /** The page's configuration. */

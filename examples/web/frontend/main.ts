@@ -2,6 +2,7 @@
 // and to this page's backend (same origin). Bundled by examples/web/bundle.ts.
 import { TurnkeyClient } from "@turnkey/core";
 import { getConfig, readDemoInbox } from "./backend.js";
+import { showCopiedTokenRefused } from "./copied-token.js";
 import { loginWithOtp, sendOtp, type PendingOtp } from "./otp.js";
 import { loginWithPasskey, signUpWithPasskey } from "./passkey.js";
 import { callProtectedRoutes, logout, refreshSession, timeOf } from "./session.js";
@@ -98,6 +99,7 @@ on("backend", async (story) => {
   const session = await client.getSession();
   await callProtectedRoutes(client, otherOrganization(session?.organizationId ?? ""), story);
 });
+on("copied-token", (story) => showCopiedTokenRefused(client, story));
 on("refresh", (story) => refreshSession(client, story));
 on("logout", (story) => logout(client, story));
 
