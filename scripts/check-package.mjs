@@ -30,7 +30,7 @@ const EXPORTS = {
   "./testing": ["createOidcIssuer", "createSoftwarePasskey", "createTestClientKey", "createTestNotarizer", "oauthNonceOf", "startTurnkeyEmulator"],
   "./flows": [
     "TurnkeyFlowError", "checkVerificationToken", "createFlowHandler", "createPasskeySubOrganization", "endAllSessions", "getOrCreateSubOrganization",
-    "initOtp", "isTurnkeyFlowError", "oauthLogin", "otpLogin", "subOrganizationsOf", "verifyOtp",
+    "initOtp", "isTurnkeyFlowError", "oauthLogin", "otpLogin", "sessionKeyIsActive", "subOrganizationsOf", "verifyOtp",
   ],
   "./webhooks": ["TURNKEY_WEBHOOK_JWKS_URL", "captureRawBody", "createWebhookReceiver", "expressWebhook", "fastifyWebhook", "honoWebhook", "koaWebhook", "verifyWebhookRequest"],
   "./redis": ["createRedisStore"],

@@ -3,8 +3,8 @@ import type { SessionVerifier } from "../jwt/verifier.js";
 import { badResponse, callTurnkey, requireClient, resolveTimeout } from "./turnkey-call.js";
 import { isObject } from "./validate.js";
 
-/** An API key as Turnkey's `get_api_keys` lists it (the fields this helper reads). */
-interface ListedApiKey {
+/** An API key as Turnkey's `get_api_keys` lists it (the fields the helpers read). */
+export interface ListedApiKey {
   apiKeyId?: string;
   credential?: { publicKey?: string; type?: string };
   createdAt?: { seconds?: string };

@@ -19,6 +19,8 @@ export { createFlowHandler } from "./handler.js";
 export type { FlowHandler, FlowHandlerConfig, FlowName, FlowRequest, FlowResponse } from "./handler-types.js";
 export { endAllSessions } from "./end-all-sessions.js";
 export type { EndAllSessionsInput, EndAllSessionsResult, SessionKeysClient, SessionKeysDeleter } from "./end-all-sessions.js";
+export { sessionKeyIsActive } from "./session-key-is-active.js";
+export type { ActiveSessionKeyPolicy, SessionKeyIsActiveOptions } from "./session-key-is-active.js";
 export { TurnkeyFlowError, isTurnkeyFlowError } from "./errors.js";
 export type { TurnkeyFlowErrorCode, TurnkeyFlowErrorOptions } from "./errors.js";
 export type {

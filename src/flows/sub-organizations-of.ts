@@ -1,10 +1,10 @@
-import { TurnkeyAuthError } from "../errors.js";
+import type { TurnkeyAuthError } from "../errors.js";
 import { LruCache } from "../jwt/lru.js";
 import { definePolicy, type Policy } from "../policies/policy.js";
 import type { TurnkeySession } from "../jwt/claims.js";
 import type { TurnkeyFlowsClient } from "./client.js";
-import { TurnkeyFlowError } from "./errors.js";
-import { TimeoutError, turnkeyCodeOf, withTimeout } from "./turnkey-call.js";
+import { AMBIGUOUS_CODES, DENIAL_CODES, lookupUnavailable, parentKeyConfirmation, wholeMs } from "./parent-key.js";
+import { turnkeyCodeOf, withTimeout } from "./turnkey-call.js";
 
 /**
  * Options of {@link subOrganizationsOf}.
@@ -57,34 +57,7 @@ export type SubOrganizationTrust = ((organizationId: string, session: TurnkeySes
   clear(): void;
 };
 
-// Turnkey's refusals (gRPC codes) that settle the question "no" whatever our key: invalid
-// argument (a malformed organization id), not found (no such organization or user), failed precondition.
-const DENIAL_CODES = new Set([3, 5, 9]);
-// Refusals that mean either "not one of yours" or "your API key is refused": Turnkey answers
-// unauthenticated both for a key not found in the organization or its parent (another customer's
-// organization) and for a key it does not know at all (wrong, deleted, expired); permission denied
-// likewise. docs.turnkey.com/developer-reference/api-overview/errors. Settled by confirmCredentials.
-const AMBIGUOUS_CODES = new Set([7, 16]);
-// How long a confirmation that Turnkey accepts the parent's API key is relied on.
-const CREDENTIALS_CONFIRMED_MS = 10_000;
-
-function checkMs(value: unknown, option: string, min: number, max: number): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    throw new TypeError(`subOrganizationsOf: option "${option}" must be a whole number from ${min} to ${max}`);
-  }
-  return value;
-}
-
-function unavailable(cause: unknown): TurnkeyAuthError {
-  // No `cause`: for the adapters an unavailable error with a foreign cause is a bug to forward,
-  // while this is an expected outage to answer with 503. `onUnavailable` gets the cause instead.
-  return new TurnkeyAuthError(
-    "unavailable",
-    cause instanceof TimeoutError
-      ? "The organization trust check could not be completed: Turnkey did not answer in time"
-      : "The organization trust check could not be completed: Turnkey is unavailable",
-  );
-}
+const OWNER = "subOrganizationsOf";
 
 /**
  * Trusts the sessions of your own sub-organizations, asking Turnkey. With the parent
@@ -124,10 +97,10 @@ export function subOrganizationsOf(options: SubOrganizationsOfOptions): SubOrgan
   if (typeof parentOrganizationId !== "string" || parentOrganizationId.length === 0) {
     throw new TypeError('subOrganizationsOf: option "parentOrganizationId" must be a non-empty string');
   }
-  const ttlMs = checkMs(options.ttlMs ?? 60_000, "ttlMs", 0, 86_400_000);
-  const deniedTtlMs = checkMs(options.deniedTtlMs ?? 10_000, "deniedTtlMs", 0, 86_400_000);
-  const timeoutMs = checkMs(options.timeoutMs ?? 3000, "timeoutMs", 1, 600_000);
-  const maxEntries = checkMs(options.maxEntries ?? 10_000, "maxEntries", 1, 10_000_000);
+  const ttlMs = wholeMs(options.ttlMs ?? 60_000, OWNER, "ttlMs", 0, 86_400_000);
+  const deniedTtlMs = wholeMs(options.deniedTtlMs ?? 10_000, OWNER, "deniedTtlMs", 0, 86_400_000);
+  const timeoutMs = wholeMs(options.timeoutMs ?? 3000, OWNER, "timeoutMs", 1, 600_000);
+  const maxEntries = wholeMs(options.maxEntries ?? 10_000, OWNER, "maxEntries", 1, 10_000_000);
   const now = options.now ?? Date.now;
   if (typeof now !== "function") throw new TypeError('subOrganizationsOf: option "now" must be a function');
   const { onUnavailable } = options;
@@ -139,7 +112,7 @@ export function subOrganizationsOf(options: SubOrganizationsOfOptions): SubOrgan
     } catch {
       // A failing logger must not change the answer.
     }
-    return unavailable(cause);
+    return lookupUnavailable(cause, "organization trust check");
   }
 
   const allowed = new LruCache<string, number>(maxEntries);
@@ -154,32 +127,7 @@ export function subOrganizationsOf(options: SubOrganizationsOfOptions): SubOrgan
     return false;
   }
 
-  let credentialsConfirmedUntil = -Infinity;
-  let confirming: Promise<void> | undefined;
-
-  // Resolves if Turnkey accepts the parent's API key (asked about the parent organization itself),
-  // rejects with the reason otherwise. Concurrent callers share one call.
-  function confirmCredentials(): Promise<void> {
-    if (credentialsConfirmedUntil > now()) return Promise.resolve();
-    confirming ??= withTimeout(Promise.resolve().then(() => client.getWhoami({ organizationId: parentOrganizationId })), timeoutMs, "getWhoami")
-      .then(
-        (answer) => {
-          if (answer?.organizationId !== parentOrganizationId) throw new Error("Turnkey's getWhoami answer does not describe the parent organization");
-          credentialsConfirmedUntil = now() + CREDENTIALS_CONFIRMED_MS;
-        },
-        (error: unknown) => {
-          const code = turnkeyCodeOf(error);
-          // A refusal about the parent organization itself is a refusal of our key (or of the
-          // configured parent id); anything else (network, timeout, 5xx, rate limit) an outage.
-          if (code === undefined || !(AMBIGUOUS_CODES.has(code) || DENIAL_CODES.has(code))) throw error;
-          throw new TurnkeyFlowError("upstream_auth_failed", "Turnkey refused the parent organization's API key (getWhoami on the parent organization)", { cause: error, turnkeyCode: code });
-        },
-      )
-      .finally(() => {
-        confirming = undefined;
-      });
-    return confirming;
-  }
+  const parentKey = parentKeyConfirmation(client, parentOrganizationId, timeoutMs, now);
 
   async function lookUp(key: string, organizationId: string, userId: string): Promise<boolean> {
     let answer: { user?: { userId?: string } };
@@ -188,7 +136,7 @@ export function subOrganizationsOf(options: SubOrganizationsOfOptions): SubOrgan
     } catch (error) {
       const code = turnkeyCodeOf(error);
       if (code !== undefined && AMBIGUOUS_CODES.has(code)) {
-        await confirmCredentials().catch((reason: unknown) => {
+        await parentKey.confirm().catch((reason: unknown) => {
           throw failed(reason, organizationId);
         });
       } else if (code === undefined || !DENIAL_CODES.has(code)) {
@@ -198,7 +146,7 @@ export function subOrganizationsOf(options: SubOrganizationsOfOptions): SubOrgan
       return false;
     }
     if (answer?.user?.userId !== userId) throw failed(new Error("Turnkey's getUser answer does not describe the requested user"), organizationId);
-    credentialsConfirmedUntil = now() + CREDENTIALS_CONFIRMED_MS; // Turnkey just accepted the key
+    parentKey.accepted();
     if (ttlMs > 0) allowed.set(key, now() + ttlMs);
     return true;
   }
@@ -224,7 +172,7 @@ export function subOrganizationsOf(options: SubOrganizationsOfOptions): SubOrgan
     clear() {
       allowed.clear();
       denied.clear();
-      credentialsConfirmedUntil = -Infinity;
+      parentKey.reset();
     },
   });
 }

@@ -106,6 +106,9 @@ export interface NewUser {
   oauthProviders?: readonly unknown[];
 }
 
+/** Expiring API keys (session keys) a user may hold at once, as at Turnkey. */
+const MAX_EXPIRING_KEYS = 10;
+
 const CREDENTIAL_BY_CURVE: Readonly<Record<string, ApiKeyRecord["credentialType"]>> = {
   API_KEY_CURVE_P256: "CREDENTIAL_TYPE_API_KEY_P256",
   API_KEY_CURVE_SECP256K1: "CREDENTIAL_TYPE_API_KEY_SECP256K1",
@@ -197,6 +200,7 @@ export class EmulatorStore {
 
   addApiKey(organizationId: string, userId: string, input: Omit<ApiKeyRecord, "apiKeyId" | "createdAtMs">): ApiKeyRecord {
     const user = this.user(organizationId, userId);
+    if (input.expiresAtMs !== undefined) this.#makeRoomForExpiringKey(organizationId, user);
     const apiKey: ApiKeyRecord = { ...input, publicKey: input.publicKey.toLowerCase(), apiKeyId: randomUUID(), createdAtMs: this.#now() };
     user.apiKeys.push(apiKey);
     user.updatedAtMs = this.#now();
@@ -256,6 +260,19 @@ export class EmulatorStore {
   canAccess(ownerOrganizationId: string, targetOrganizationId: string): boolean {
     if (ownerOrganizationId === targetOrganizationId) return true;
     return this.organizations.get(targetOrganizationId)?.parentOrganizationId === ownerOrganizationId;
+  }
+
+  /**
+   * Turnkey keeps at most 10 expiring API keys per user: creating one more deletes an expired one
+   * first, else the oldest unexpired (docs: authentication/sessions, "How many session keys can be
+   * active at once?").
+   */
+  #makeRoomForExpiringKey(organizationId: string, user: UserRecord): void {
+    const expiring = user.apiKeys.filter((apiKey) => apiKey.expiresAtMs !== undefined);
+    if (expiring.length < MAX_EXPIRING_KEYS) return;
+    const now = this.#now();
+    const doomed = expiring.find((apiKey) => (apiKey.expiresAtMs as number) <= now) ?? expiring.reduce((oldest, apiKey) => (apiKey.createdAtMs < oldest.createdAtMs ? apiKey : oldest));
+    this.removeApiKeys(organizationId, user.userId, (apiKey) => apiKey !== doomed);
   }
 
   #forget(apiKey: ApiKeyRecord): void {
