@@ -14,7 +14,7 @@ import { fmt, importEntry, rate, table } from "./lib.js";
 import { redisStore } from "./redis-server.js";
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;
-// Each token its own session: a random public_key (the verifier does not use it).
+// Each token its own session, so its own revocation: a random public_key (no check here needs a real point).
 const randomKey = () => `02${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("hex")}`;
 const options = (notarizerPublicKey, store) => ({ trustedOrganizations: "any", notarizerPublicKey, ...(store ? { store } : {}) });
 
