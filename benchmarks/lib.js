@@ -1,5 +1,8 @@
 // Helpers shared by the benchmarks: loading a build of the library, minting tokens, timing, tables.
+import { generateKeyPairSync } from "node:crypto";
+import { once } from "node:events";
 import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -30,6 +33,26 @@ export async function mintTokens(notarizer, count, claims = {}, expiresInSeconds
     tokens.push(await notarizer.sign({ organization_id: ORGANIZATION_ID, ...claims }, { expiresInSeconds }));
   }
   return tokens;
+}
+
+/** A session key pair: the private half as a CryptoKey for the client, the public half as Turnkey's compressed hex. */
+export async function sessionKey() {
+  const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const jwk = privateKey.export({ format: "jwk" });
+  const y = Buffer.from(jwk.y, "base64url");
+  const publicKey = (y[31] & 1 ? "03" : "02") + Buffer.from(jwk.x, "base64url").toString("hex");
+  const cryptoKey = await crypto.subtle.importKey("jwk", jwk, { name: "ECDSA", namedCurve: "P-256" }, false, ["sign"]);
+  return { publicKey, privateKey: cryptoKey };
+}
+
+/** A loopback port free now (for a server that must know its own URL before it listens). */
+export async function freePort() {
+  const server = createServer().listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address();
+  server.close();
+  await once(server, "close");
+  return port;
 }
 
 /**

@@ -1,8 +1,8 @@
-// The benchmark run: micro, HTTP per framework, memory; a markdown report on stdout, progress on
-// stderr. See README.md. From the repository root: `npm run bench [-- options]`, or here, after
-// building the library: `node run.js [options]`.
+// The benchmark run: micro, HTTP per framework, memory, DPoP, revocation; a markdown report on
+// stdout, progress on stderr. See README.md. From the repository root: `npm run bench [-- options]`,
+// or here, after building the library: `node run.js [options]`.
 //   --quick                 a short smoke run (figures not to be quoted)
-//   --only=micro,http,memory,dpop
+//   --only=micro,http,http-redis,http-dpop,memory,dpop-engine,revocation
 //   --frameworks=express,fastify,koa,hono
 //   --baseline=<dir>        also measure the build in <dir> (a checkout with node_modules and dist)
 //   --seconds=<n> --rounds=<n>   length of each HTTP run, number of HTTP rounds
@@ -12,15 +12,19 @@ import { cpus, loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { FRAMEWORKS, runHttp } from "./http.js";
-import { fmt, importEntry, mintTokens } from "./lib.js";
+import { fmt, importEntry, mintTokens, sessionKey } from "./lib.js";
 import { runMemory } from "./memory.js";
 import { runMicro } from "./micro.js";
 import { runDpop } from "./dpop.js";
+import { hasRedisServer, startRedis } from "./redis-server.js";
+import { runRevocation } from "./revocation.js";
 
 const args = process.argv.slice(2);
 const option = (name) => args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
 const quick = args.includes("--quick");
-const only = new Set((option("only") ?? "micro,http,memory,dpop").split(","));
+const PARTS = ["micro", "http", "http-redis", "http-dpop", "memory", "dpop-engine", "revocation"];
+const only = new Set(option("only")?.split(",") ?? PARTS);
+for (const part of only) if (!PARTS.includes(part)) throw new Error(`--only: unknown part ${part} (known: ${PARTS.join(", ")})`);
 const frameworks = option("frameworks")?.split(",") ?? FRAMEWORKS;
 const seconds = Number(option("seconds") ?? (quick ? 1 : 5));
 const rounds = Number(option("rounds") ?? (quick ? 2 : 4));
@@ -72,16 +76,31 @@ if (only.has("micro")) {
   for (const { build, coldVsReference } of micro.results) target(build, coldVsReference >= 30, `cold ≥ 30x reference: ${fmt(coldVsReference, 1)}x`);
 }
 
-if (only.has("http")) {
+// One redis-server for the parts that need a shared store, when there is one to start.
+const needsRedis = only.has("http-redis") || only.has("revocation");
+const redis = needsRedis && hasRedisServer() ? await startRedis() : undefined;
+process.on("exit", () => redis?.stop()); // also when a benchmark throws
+const NO_REDIS = "skipped: no redis-server on PATH";
+
+const httpParts = new Set([["http", "core"], ["http-redis", "redis"], ["http-dpop", "dpop"]].filter(([name]) => only.has(name)).map(([, part]) => part));
+if (redis === undefined) httpParts.delete("redis");
+if (httpParts.size > 0) {
   // The answer of /me for the warm token, which /me-unprotected gives without authentication.
   const { createSessionVerifier } = await importEntry("", ".");
   const { userId, organizationId, sessionType, expiresAt } = await createSessionVerifier({
     notarizerPublicKey: notarizer.publicKey,
     trustedOrganizations: "any",
   }).verify(warmToken);
+  // A DPoP-bound session: a key pair held here, its public half in the token.
+  const { createDpopProof } = await importEntry("", "./client");
+  const dpopKey = await sessionKey();
+  const [dpopToken] = await mintTokens(notarizer, 1, { public_key: dpopKey.publicKey });
   const http = await runHttp({
     builds,
     frameworks,
+    parts: httpParts,
+    redisUrl: redis?.url,
+    dpop: { token: dpopToken, privateKey: dpopKey.privateKey, createDpopProof },
     notarizer,
     warmToken,
     warmBody: { userId, organizationId, sessionType, expiresAt },
@@ -91,16 +110,34 @@ if (only.has("http")) {
     warmUpSeconds: quick ? 0.3 : 1,
     log,
   });
-  console.log(
-    `\n### HTTP: requests per second (autocannon, 32 connections, ${seconds} s per run after a warm-up, ${rounds} rounds; ` +
-      `medians; cold rotates through ${fmt(COLD_POOL)} distinct tokens; load generator and server share the machine)\n\n${http.markdown}`,
-  );
-  for (const { framework, build, warmRatio, p99Difference, failures } of http.results) {
-    target(build, warmRatio >= 0.9, `${framework} warm ≥ 90% of unprotected: ${fmt(100 * warmRatio, 1)}%`);
-    target(build, p99Difference <= 1, `${framework} warm p99 within 1 ms of unprotected: ${p99Difference >= 0 ? "+" : ""}${fmt(p99Difference, 2)} ms`);
-    if (failures > 0) target(build, false, `${framework}: ${fmt(failures)} requests failed`);
+  const conditions = `autocannon, 32 connections, ${seconds} s per run after a warm-up, ${rounds} rounds; medians; load generator and server share the machine`;
+  if (httpParts.has("core")) {
+    console.log(`\n### HTTP: requests per second (${conditions}; cold rotates through ${fmt(COLD_POOL)} distinct tokens)\n\n${http.markdown.core}`);
+    for (const { framework, build, warmRatio, p99Difference, failures } of http.results) {
+      target(build, warmRatio >= 0.9, `${framework} warm ≥ 90% of unprotected: ${fmt(100 * warmRatio, 1)}%`);
+      target(build, p99Difference <= 1, `${framework} warm p99 within 1 ms of unprotected: ${p99Difference >= 0 ? "+" : ""}${fmt(p99Difference, 2)} ms`);
+      if (failures > 0) target(build, false, `${framework}: ${fmt(failures)} requests failed`);
+    }
+  }
+  if (httpParts.has("redis")) {
+    console.log(`\n### HTTP: warm route with a Redis store vs without a store (${conditions})\n\n${http.markdown.redis}`);
+    for (const { framework, build, redis: pair } of http.results.filter(({ redis: pair }) => pair !== undefined)) {
+      target(build, pair.ratio >= 0.9, `${framework} warm with the Redis store ≥ 90% of without a store: ${fmt(100 * pair.ratio, 1)}%`);
+      if (pair.failures > 0) target(build, false, `${framework} Redis pair: ${fmt(pair.failures)} requests failed`);
+    }
+  }
+  if (httpParts.has("dpop")) {
+    console.log(
+      `\n### HTTP: DPoP with a known session vs Bearer cold, one route with \`dpop: "optional"\` (${conditions}; ` +
+        `cold rotates through ${fmt(COLD_POOL)} distinct tokens; a fresh proof per DPoP request, made before each run)\n\n${http.markdown.dpop}`,
+    );
+    for (const { framework, build, dpop: pair } of http.results.filter(({ dpop: pair }) => pair !== undefined)) {
+      target(build, pair.ratio >= 0.9, `${framework} DPoP with a known session ≥ 90% of Bearer cold: ${fmt(100 * pair.ratio, 1)}%`);
+      if (pair.failures > 0) target(build, false, `${framework} DPoP pair: ${fmt(pair.failures)} requests failed`);
+    }
   }
 }
+if (only.has("http-redis") && redis === undefined) console.log(`\n### HTTP: warm route with a Redis store vs without a store\n\n${NO_REDIS}`);
 
 if (only.has("memory")) {
   const memory = await runMemory({ builds, validPerFlood: COLD_POOL, log });
@@ -110,11 +147,20 @@ if (only.has("memory")) {
   }
 }
 
-if (only.has("dpop")) {
+if (only.has("dpop-engine")) {
   const dpop = await runDpop({ notarizer, count: quick ? 3_000 : 20_000, log });
-  console.log(`\n### DPoP: requests per second through the adapter engine (in process, 64 in flight)\n\n${dpop.markdown}`);
-  target(builds[0], dpop.ratio >= 0.9, `DPoP with a known session ≥ 90% of bearer cold: ${fmt(100 * dpop.ratio, 1)}%`);
+  console.log(`\n### DPoP: requests per second through the adapter engine (in process, 64 in flight; reported, not judged)\n\n${dpop.markdown}`);
+}
+
+if (only.has("revocation")) {
+  if (redis === undefined) console.log(`\n### Revocation\n\n${NO_REDIS}`);
+  else {
+    const revocation = await runRevocation({ redisUrl: redis.url, notarizer, quick, log });
+    console.log(`\n### Revocation: warm verify with a store, propagation between two processes\n\n${revocation.markdown}`);
+    target(builds[0], revocation.p99 <= 100, `revocation refused by another process within 100 ms: p99 ${fmt(revocation.p99, 2)} ms`);
+  }
 }
 
 console.log(`\n### Targets\n\n${targets.join("\n")}\n`);
 console.log(`Load average at the end: ${load()}; ${fmt((performance.now() - started) / 1000)} s in all.`);
+redis?.stop();

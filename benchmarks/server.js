@@ -1,64 +1,92 @@
 // The HTTP benchmark's server, a child process forked by http.js, on its own event loop:
-//   node server.js <express|fastify|koa|hono> <build dir, "" for the installed package> <notarizer key> <body JSON>
-// Two routes in one tiny app:
+//   node server.js <express|fastify|koa|hono> <build dir, "" for the installed package> <notarizer key> <body JSON> [<extras JSON>]
+// One tiny app:
 // - GET /me, protected by the build's turnkeyAuth: answers the session's fields;
 // - GET /me-unprotected: the same handler and answer (the fields of <body JSON>) with no
-//   authentication. Sent the same request, token header included, it is /me minus the library.
-// Listens on 127.0.0.1 (an ephemeral port), reports { port } over IPC, exits when the parent goes.
-import { importEntry, verifyOptions } from "./lib.js";
+//   authentication. Sent the same request, token header included, it is /me minus the library;
+// - with <extras JSON> `{ "dpop": true }`: GET /me-dpop, /me with `dpop: "optional"`, its proofs
+//   naming this server's own origin;
+// - with `{ "redisUrl": "redis://…" }`: GET /me-redis, /me whose verifier shares a Redis store.
+// Each protected route has its own turnkeyAuth, so its own verifier and cache (in Fastify, each in
+// its own encapsulated scope, as one registration decorates one scope).
+// Listens on 127.0.0.1 (a free port), reports { port } over IPC, exits when the parent goes.
+import { freePort, importEntry, verifyOptions } from "./lib.js";
+import { redisStore } from "./redis-server.js";
 
-const [framework, buildDir, notarizerPublicKey, bodyJson] = process.argv.slice(2);
+const [framework, buildDir, notarizerPublicKey, bodyJson, extrasJson = "{}"] = process.argv.slice(2);
+const extras = JSON.parse(extrasJson);
 const unprotectedSession = JSON.parse(bodyJson);
 const options = verifyOptions(notarizerPublicKey);
 const fields = ({ userId, organizationId, sessionType, expiresAt }) => ({ userId, organizationId, sessionType, expiresAt });
 const { turnkeyAuth } = await importEntry(buildDir, `./${framework}`);
+
+// A DPoP proof's htu names the URL the client called: the port is chosen before the app is built.
+const port = await freePort();
+const routes = [["/me", options]];
+if (extras.dpop) routes.push(["/me-dpop", { ...options, dpop: "optional", dpopOptions: { origin: `http://127.0.0.1:${port}` } }]);
+const redis = extras.redisUrl ? await redisStore(extras.redisUrl, buildDir) : undefined;
+if (redis !== undefined) routes.push(["/me-redis", { ...options, store: redis.store }]);
 
 async function listen() {
   switch (framework) {
     case "express": {
       const { default: express } = await import("express");
       const app = express();
-      app.get("/me", turnkeyAuth(options), (req, res) => res.json(fields(req.turnkey)));
+      const [[path, first], ...others] = routes;
+      app.get(path, turnkeyAuth(first), (req, res) => res.json(fields(req.turnkey)));
       app.get("/me-unprotected", (_req, res) => res.json(fields(unprotectedSession)));
-      const server = app.listen(0, "127.0.0.1");
+      for (const [path, each] of others) app.get(path, turnkeyAuth(each), (req, res) => res.json(fields(req.turnkey)));
+      const server = app.listen(port, "127.0.0.1");
       await new Promise((resolve) => server.once("listening", resolve));
-      return server.address().port;
+      return;
     }
     case "fastify": {
       const { default: Fastify } = await import("fastify");
       const app = Fastify();
-      await app.register(turnkeyAuth, options);
-      app.get("/me", { onRequest: app.turnkey.authenticate() }, async (request) => fields(request.turnkey));
+      for (const [path, each] of routes) {
+        await app.register(async (scope) => {
+          await scope.register(turnkeyAuth, each);
+          scope.get(path, { onRequest: scope.turnkey.authenticate() }, async (request) => fields(request.turnkey));
+        });
+      }
       app.get("/me-unprotected", async () => fields(unprotectedSession));
-      await app.listen({ port: 0, host: "127.0.0.1" });
-      return app.server.address().port;
+      await app.listen({ port, host: "127.0.0.1" });
+      return;
     }
     case "koa": {
       const [{ default: Koa }, { default: Router }] = await Promise.all([import("koa"), import("@koa/router")]);
       const router = new Router();
-      router.get("/me", turnkeyAuth(options), (ctx) => {
+      const [[path, first], ...others] = routes;
+      router.get(path, turnkeyAuth(first), (ctx) => {
         ctx.body = fields(ctx.state.turnkey);
       });
       router.get("/me-unprotected", (ctx) => {
         ctx.body = fields(unprotectedSession);
       });
+      for (const [path, each] of others) {
+        router.get(path, turnkeyAuth(each), (ctx) => {
+          ctx.body = fields(ctx.state.turnkey);
+        });
+      }
       const app = new Koa();
       app.use(router.routes()).use(router.allowedMethods());
-      const server = app.listen(0, "127.0.0.1");
+      const server = app.listen(port, "127.0.0.1");
       await new Promise((resolve) => server.once("listening", resolve));
-      return server.address().port;
+      return;
     }
     case "hono": {
       const [{ Hono }, { serve }] = await Promise.all([import("hono"), import("@hono/node-server")]);
       const app = new Hono();
-      app.get("/me", turnkeyAuth(options), (c) => c.json(fields(c.get("turnkey"))));
+      for (const [path, each] of routes) app.get(path, turnkeyAuth(each), (c) => c.json(fields(c.get("turnkey"))));
       app.get("/me-unprotected", (c) => c.json(fields(unprotectedSession)));
-      return new Promise((resolve) => serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => resolve(info.port)));
+      return new Promise((resolve) => serve({ fetch: app.fetch, port, hostname: "127.0.0.1" }, () => resolve()));
     }
     default:
       throw new Error(`unknown framework ${framework}`);
   }
 }
 
-process.send({ port: await listen() });
+await listen();
+await redis?.synced(); // the Redis route's verifier has loaded the revocations: it answers from then on
+process.send({ port });
 process.on("disconnect", () => process.exit(0));
