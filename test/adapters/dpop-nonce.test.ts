@@ -2,7 +2,9 @@
 // carries its DPoP-Nonce header in Express, Koa, Fastify, Hono, the fetch adapter and NestJS (on
 // both platforms); dpopFetch retries once with it, remembers it for the next request, and does not
 // retry a request whose body is a stream.
+import express from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { turnkeyAuth as expressAuth } from "../../src/adapters/express.js";
 import { authenticateRequest } from "../../src/adapters/fetch.js";
 import { createDpopProof, dpopFetch } from "../../src/client/index.js";
 import type { DpopOptions } from "../../src/index.js";
@@ -10,7 +12,7 @@ import { createTestNotarizer } from "../../src/testing/index.js";
 import { createSession, proofFor, type Session } from "../dpop/helpers.js";
 import { Probe } from "./cases.js";
 import { expressDpopApp, fastifyDpopApp, honoDpopApp, koaDpopApp, type DpopApp, type StartDpopApp } from "./dpop-apps.js";
-import { send, type HeaderPairs, type TestReply } from "./http.js";
+import { listen, send, type HeaderPairs, type TestReply } from "./http.js";
 import { PLATFORMS, startNestApp } from "./nestjs-app.js";
 
 const ORIGIN = "https://api.example.com";
@@ -86,6 +88,22 @@ describe.each<[string, StartDpopApp]>([
     // The refusal's nonce is remembered all the same.
     expect((await fresh(`${ORIGIN}/api/transfers`, post)).status).toBe(200);
     expect(statuses).toEqual([401, 200]);
+  });
+});
+
+describe("DPoP nonces on the framework's error path", () => {
+  it("a forwarded use_dpop_nonce keeps its DPoP-Nonce: Express's final handler copies the error's headers", async () => {
+    const app = express();
+    app.post("/transfers", expressAuth({ ...verifyOptions, dpop: "required", dpopOptions, forwardErrors: true }), (_req, res) => res.json({}));
+    const server = await listen(app);
+    try {
+      const refused = await send(server.port, "/transfers", dpopHeaders(await proofWith("POST", `${ORIGIN}/transfers`)), { method: "POST", body: "{}" });
+      expect(refused.status).toBe(401);
+      expect(refused.header("dpop-nonce")).toMatch(/^[A-Za-z0-9_-]{48}$/);
+      expect(refused.header("www-authenticate")).toMatch(NONCE_CHALLENGE);
+    } finally {
+      await server.close();
+    }
   });
 });
 
