@@ -8,9 +8,9 @@ interface Entry<K, V> {
 
 /**
  * A bounded least-recently-used map: a `Map` finds an entry, a doubly linked list orders them by use.
- * A hit only relinks the entry; it never deletes and re-adds the key, because V8 keeps a deleted
- * key's slot in its hash chain until the table is rebuilt, so one hot key deleted and re-added on
- * every hit makes each lookup walk all its old slots. A bound of 0 keeps nothing.
+ * A hit only relinks the entry and never deletes and re-adds its key: a `Map` may keep a deleted
+ * key's slot until it rebuilds its table, so one hot key deleted and re-added on every hit would
+ * make its own lookups slower and slower. A bound of 0 keeps nothing.
  *
  * @example
  * ```ts
