@@ -14,4 +14,4 @@ export { policyList } from "./policies/policy.js";
 export { routeRequirements } from "./http/route-options.js";
 export type { RouteOptions, RouteRequirements } from "./http/route-options.js";
 export type { AuthHooks, RefusalDetails } from "./http/hooks.js";
-export type { DpopMode, DpopOptions } from "./dpop/options.js";
+export type { DpopMode, DpopNonceOptions, DpopOptions } from "./dpop/options.js";

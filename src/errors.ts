@@ -22,6 +22,8 @@
  * - `dpop_token_mismatch`: `ath` is not the hash of the presented token.
  * - `dpop_invalid_signature`: the proof is not signed by the session key.
  * - `dpop_replayed`: this proof (`jti`) was already used.
+ * - `use_dpop_nonce`: server nonces are on and the proof has no nonce, or not a fresh one this
+ *   service issued (RFC 9449 §9); the refusal carries a fresh `DPoP-Nonce` to retry with.
  */
 export type TurnkeyAuthErrorCode =
   | "invalid_request"
@@ -42,7 +44,8 @@ export type TurnkeyAuthErrorCode =
   | "dpop_stale_proof"
   | "dpop_token_mismatch"
   | "dpop_invalid_signature"
-  | "dpop_replayed";
+  | "dpop_replayed"
+  | "use_dpop_nonce";
 
 /**
  * The authentication scheme(s) a refusal's challenge names: `Bearer` (RFC 6750), `DPoP` (RFC 9449
@@ -65,6 +68,8 @@ export interface TurnkeyAuthErrorOptions {
   unexpected?: boolean;
   /** The scheme(s) of its challenge. Default `"Bearer"`; DPoP codes are always `"DPoP"`. */
   scheme?: TurnkeyAuthScheme;
+  /** A fresh server nonce to send as `DPoP-Nonce` (RFC 9449 §8), with `use_dpop_nonce`. */
+  dpopNonce?: string;
 }
 
 const ERROR_NAME = "TurnkeyAuthError";
@@ -96,6 +101,7 @@ const STATUS_BY_CODE: Readonly<Record<TurnkeyAuthErrorCode, TurnkeyAuthErrorStat
   dpop_token_mismatch: 401,
   dpop_invalid_signature: 401,
   dpop_replayed: 401,
+  use_dpop_nonce: 401,
 };
 
 /**
@@ -129,6 +135,8 @@ export class TurnkeyAuthError extends Error {
   readonly unexpected: boolean;
   /** The scheme(s) its challenge names: `Bearer`, `DPoP` (RFC 9449), or both. */
   readonly scheme: TurnkeyAuthScheme;
+  /** The server nonce the client should retry with (`DPoP-Nonce`, RFC 9449 §8), for `use_dpop_nonce`. */
+  readonly dpopNonce: string | undefined;
 
   constructor(code: TurnkeyAuthErrorCode, message: string, options: TurnkeyAuthErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -138,6 +146,7 @@ export class TurnkeyAuthError extends Error {
     this.realm = options.realm ?? DEFAULT_REALM;
     this.unexpected = options.unexpected === true;
     this.scheme = isDpopCode(code) ? "DPoP" : (options.scheme ?? "Bearer");
+    this.dpopNonce = options.dpopNonce;
   }
 
   /** Same as `status`, for frameworks (Fastify) that read `statusCode`. */
@@ -146,12 +155,15 @@ export class TurnkeyAuthError extends Error {
   }
 
   /**
-   * Response headers for this error: its `WWW-Authenticate` challenge. Express's final handler, Koa
-   * and Fastify copy `err.headers` onto the response, so a forwarded error keeps its challenge.
+   * Response headers for this error: its `WWW-Authenticate` challenge, and `DPoP-Nonce` when it
+   * carries one. Express's final handler, Koa and Fastify copy `err.headers` onto the response, so
+   * a forwarded error keeps them.
    */
   get headers(): Readonly<Record<string, string>> {
     const challenge = this.wwwAuthenticate;
-    return challenge === undefined ? {} : { "www-authenticate": challenge };
+    const headers: Record<string, string> = challenge === undefined ? {} : { "www-authenticate": challenge };
+    if (this.dpopNonce !== undefined) headers["dpop-nonce"] = this.dpopNonce;
+    return headers;
   }
 
   /**
@@ -185,12 +197,13 @@ export function isTurnkeyAuthError(value: unknown): value is TurnkeyAuthError {
 
 // The DPoP codes, whose challenge is always `DPoP` (RFC 9449 §7.1).
 function isDpopCode(code: TurnkeyAuthErrorCode): boolean {
-  return code.startsWith("dpop_") || code === "invalid_dpop_proof";
+  return code.startsWith("dpop_") || code === "invalid_dpop_proof" || code === "use_dpop_nonce";
 }
 
-// Proof failures are `invalid_dpop_proof`; `dpop_required` (a Bearer token where DPoP is needed) is a token problem.
+// Proof failures are `invalid_dpop_proof`; `dpop_required` (a Bearer token where DPoP is needed) is a
+// token problem; `use_dpop_nonce` is its own challenge error (RFC 9449 §9).
 function isProofCode(code: TurnkeyAuthErrorCode): boolean {
-  return isDpopCode(code) && code !== "dpop_required";
+  return isDpopCode(code) && code !== "dpop_required" && code !== "use_dpop_nonce";
 }
 
 // RFC 6750 §3: error_description is limited to %x20-21 / %x23-5B / %x5D-7E.
@@ -201,7 +214,7 @@ const NOT_IN_REALM = /[^\x20\x21\x23-\x5b\x5d-\x7e]/g;
  * Formats the `WWW-Authenticate` challenge for an error: RFC 6750 §3 for `Bearer`, RFC 9449 §7.1
  * for `DPoP` (with `algs="ES256"`). A missing token gets no `error` attribute (§3.1); an ambiguous
  * request is `invalid_request`; a policy denial is `insufficient_scope`; a DPoP proof failure is
- * `invalid_dpop_proof`; any other authentication failure is `invalid_token`. Where both schemes are
+ * `invalid_dpop_proof` (`use_dpop_nonce` for a missing or stale server nonce); any other authentication failure is `invalid_token`. Where both schemes are
  * accepted, a missing token gets both challenges. Returns `undefined` for `unavailable`.
  *
  * @example
@@ -221,6 +234,7 @@ export function formatWwwAuthenticate(error: TurnkeyAuthError, realm: string): s
   }
   const kind = error.code === "forbidden" ? "insufficient_scope"
     : error.code === "invalid_request" ? "invalid_request"
+    : error.code === "use_dpop_nonce" ? "use_dpop_nonce"
     : isProofCode(error.code) ? "invalid_dpop_proof"
     : "invalid_token";
   const attributes = `error="${kind}", error_description="${error.message.replace(NOT_IN_DESCRIPTION, "")}"`;

@@ -23,4 +23,4 @@ export { definePolicy, policyNameOf } from "./policies/policy.js";
 export type { Policy, PolicyContext } from "./policies/policy.js";
 export { organizationFromParam, requireOrganization, requireReadWrite, requireScope, requireSessionType, requireUser } from "./policies/built-in.js";
 export { allOf, anyOf, not } from "./policies/combinators.js";
-export type { DpopMode, DpopOptions } from "./dpop/options.js";
+export type { DpopMode, DpopNonceOptions, DpopOptions } from "./dpop/options.js";

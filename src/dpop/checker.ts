@@ -6,6 +6,7 @@ import type { TurnkeySession } from "../jwt/claims.js";
 import { LruCache } from "../jwt/lru.js";
 import type { SessionStore } from "../store/session-store.js";
 import { normalizedHtu, originOfHost, pathOfTarget } from "./htu.js";
+import { createDpopNonces } from "./nonce.js";
 import type { ResolvedDpopOptions } from "./options.js";
 import { parseDpopProof, type ParsedDpopProof } from "./proof.js";
 
@@ -33,7 +34,7 @@ export interface DpopRequest {
 export interface DpopChecker {
   /** Syntax, `htm`, `htu` and `iat`; throws a {@link TurnkeyAuthError}. */
   precheck(request: DpopRequest): ParsedDpopProof;
-  /** `ath`, the key, the signature, then `jti` replay; rejects with a {@link TurnkeyAuthError}. */
+  /** `ath`, the key, the server nonce (when on), the signature, then `jti` replay; rejects with a {@link TurnkeyAuthError}. */
   verify(proof: ParsedDpopProof, token: string, session: TurnkeySession): Promise<void>;
 }
 
@@ -72,6 +73,15 @@ export function createDpopChecker(options: ResolvedDpopOptions, store: SessionSt
   const bindings = new LruCache<string, Binding>(MAX_BINDINGS);
   // A proof is acceptable from iat − futureSeconds to iat + maxAgeSeconds: its jti is kept that long.
   const replayWindowMs = (options.maxAgeSeconds + options.futureSeconds) * 1000 || 1000;
+  const nonces = options.nonce === undefined ? undefined : createDpopNonces(options.nonce, now);
+
+  // RFC 9449 §9: a proof without a nonce this service issued recently is refused with a fresh one
+  // (§8: the client retries with it). Checked before the signature, as it costs less.
+  async function checkNonce(nonce: string | undefined): Promise<void> {
+    if (nonces === undefined || (nonce !== undefined && (await nonces.isFresh(nonce)))) return;
+    const message = nonce === undefined ? "This resource requires a server nonce in the DPoP proof" : "The DPoP proof's nonce is not a current one from this server";
+    throw new TurnkeyAuthError("use_dpop_nonce", message, { dpopNonce: await nonces.current() });
+  }
 
   function expectedOrigins(host: string | undefined): ReadonlySet<string> | string | undefined {
     if (options.origins.size > 0) return options.origins;
@@ -118,6 +128,7 @@ export function createDpopChecker(options: ResolvedDpopOptions, store: SessionSt
       // RFC 9449 §4.3 check 12, with the session's own key in place of cnf.jkt: the same point,
       // compared in its one canonical encoding (RFC 7518 §6.2.1.2 full-length coordinates).
       if (key === undefined || key.x !== proof.jwk.x || key.y !== proof.jwk.y) throw refuse("dpop_key_mismatch", "The DPoP proof's key is not the session's key");
+      await checkNonce(proof.nonce);
       // The imported session key, never the header's jwk (which only had to name it).
       const signed = hasScalarsInRange(proof.signature) && (await key.check(asciiEncoder.encode(proof.signingInput), proof.signature));
       if (!signed) throw refuse("dpop_invalid_signature", "The DPoP proof is not signed by the session's key");

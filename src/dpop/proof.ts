@@ -21,6 +21,8 @@ export interface ParsedDpopProof {
   readonly htu: string;
   readonly iat: number;
   readonly ath: string;
+  /** The server nonce (RFC 9449 §8), judged only where nonces are on. */
+  readonly nonce: string | undefined;
 }
 
 /** Longer proofs are refused unread: ours and panva's are about 600 characters. */
@@ -69,14 +71,16 @@ function checkHeader(header: unknown): DpopJwk {
 
 function checkClaims(claims: unknown): Omit<ParsedDpopProof, "signingInput" | "signature" | "jwk"> {
   if (!isRecord(claims)) throw invalid("the payload is not a JSON object");
-  const { jti, htm, htu, iat, ath } = claims;
+  const { jti, htm, htu, iat, ath, nonce } = claims;
   if (typeof jti !== "string" || !JTI.test(jti)) throw invalid("jti must be 1 to 256 visible ASCII characters");
   if (typeof htm !== "string" || htm.length === 0 || htm.length > MAX_HTM_LENGTH) throw invalid("htm must be an HTTP method");
   if (typeof htu !== "string" || htu.length === 0 || htu.length > MAX_HTU_LENGTH) throw invalid("htu must be a URL");
   if (typeof iat !== "number" || !Number.isFinite(iat)) throw invalid("iat must be a number of seconds");
   // RFC 9449 §4.2: ath is required when the proof goes with an access token, as ours always does.
   if (typeof ath !== "string" || !HASH.test(ath)) throw invalid("ath must be the base64url SHA-256 of the token");
-  return { jti, htm, htu, iat, ath };
+  // RFC 9449 §4.2: a nonce is a string; whether it is one this server issued is the checker's question.
+  if (nonce !== undefined && typeof nonce !== "string") throw invalid("nonce must be a string");
+  return { jti, htm, htu, iat, ath, nonce };
 }
 
 /**

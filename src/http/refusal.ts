@@ -8,7 +8,7 @@ export interface AuthFailure {
   /** The refusal, in the configured realm: its `wwwAuthenticate` and `headers` carry that realm. */
   readonly error: TurnkeyAuthError;
   readonly status: TurnkeyAuthErrorStatus;
-  /** `WWW-Authenticate` (RFC 6750 §3) unless the status is 503. */
+  /** `WWW-Authenticate` (RFC 6750 §3) unless the status is 503; `DPoP-Nonce` with `use_dpop_nonce` (RFC 9449 §8). */
   readonly headers: Readonly<Record<string, string>>;
   readonly body: { readonly error: TurnkeyAuthErrorCode; readonly message: string };
   /** Hand it to the framework's error path: `forwardErrors` was set, or the error is `unexpected`. */
@@ -46,8 +46,9 @@ export function describeFailure(thrown: unknown, realm: string, forwardErrors: b
 function inContext(error: TurnkeyAuthError, realm: string, scheme: TurnkeyAuthScheme | undefined): TurnkeyAuthError {
   const wantedScheme = scheme ?? error.scheme;
   if (error.realm === realm && error.scheme === wantedScheme) return error;
-  const { code, message, cause, policy, unexpected } = error;
+  const { code, message, cause, policy, unexpected, dpopNonce } = error;
   return new TurnkeyAuthError(code, message, {
     cause, realm, scheme: wantedScheme, unexpected: unexpected === true, ...(policy === undefined ? {} : { policy }),
+    ...(dpopNonce === undefined ? {} : { dpopNonce }),
   });
 }

@@ -13,7 +13,7 @@ import { turnkeyAuth as expressAuth } from "../../src/adapters/express.js";
 import { turnkeyAuth as fastifyAuth } from "../../src/adapters/fastify.js";
 import { turnkeyAuth as honoAuth } from "../../src/adapters/hono.js";
 import { turnkeyAuth as koaAuth } from "../../src/adapters/koa.js";
-import type { VerifyOptions } from "../../src/index.js";
+import type { DpopOptions, VerifyOptions } from "../../src/index.js";
 import { listen } from "./http.js";
 
 export interface DpopApp {
@@ -21,12 +21,13 @@ export interface DpopApp {
   close(): Promise<void>;
 }
 
-export type StartDpopApp = (options: VerifyOptions) => Promise<DpopApp>;
+/** `dpopOptions` default to the public origin https://api.example.com alone. */
+export type StartDpopApp = (options: VerifyOptions, dpopOptions?: DpopOptions) => Promise<DpopApp>;
 
-const dpopOptions = { origin: "https://api.example.com" };
+const DPOP_OPTIONS: DpopOptions = { origin: "https://api.example.com" };
 const identity = (session: { userId: string } | null | undefined) => ({ userId: session?.userId ?? null });
 
-export const expressDpopApp: StartDpopApp = async (options) => {
+export const expressDpopApp: StartDpopApp = async (options, dpopOptions = DPOP_OPTIONS) => {
   const app = express();
   const auth = expressAuth({ ...options, dpop: "optional", dpopOptions });
   app.use(auth);
@@ -39,7 +40,7 @@ export const expressDpopApp: StartDpopApp = async (options) => {
   return { port: server.port, close: () => server.close() };
 };
 
-export const koaDpopApp: StartDpopApp = async (options) => {
+export const koaDpopApp: StartDpopApp = async (options, dpopOptions = DPOP_OPTIONS) => {
   const app = new Koa();
   app.silent = true;
   const auth = koaAuth({ ...options, dpop: "optional", dpopOptions });
@@ -52,7 +53,7 @@ export const koaDpopApp: StartDpopApp = async (options) => {
   return { port: server.port, close: () => server.close() };
 };
 
-export const fastifyDpopApp: StartDpopApp = async (options) => {
+export const fastifyDpopApp: StartDpopApp = async (options, dpopOptions = DPOP_OPTIONS) => {
   const app = Fastify();
   await app.register(fastifyAuth, { ...options, global: true, dpop: "optional", dpopOptions });
   app.get("/me", async (request) => identity(request.turnkey));
@@ -61,7 +62,7 @@ export const fastifyDpopApp: StartDpopApp = async (options) => {
   return { port: (app.server.address() as AddressInfo).port, close: () => app.close() };
 };
 
-export const honoDpopApp: StartDpopApp = async (options) => {
+export const honoDpopApp: StartDpopApp = async (options, dpopOptions = DPOP_OPTIONS) => {
   const app = new Hono();
   const auth = honoAuth({ ...options, dpop: "optional", dpopOptions });
   app.use(auth);

@@ -2,6 +2,7 @@
 // POST /transfers, which takes a request signed by the session key.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../examples/dpop/app.js";
+import { createNonceApp } from "../../examples/dpop/nonces.js";
 import { dpopFetch } from "../../src/client/index.js";
 import { createTestNotarizer } from "../../src/testing/index.js";
 import { listen, type LiveServer } from "../adapters/http.js";
@@ -29,5 +30,25 @@ describe("examples/dpop", () => {
     const signed = dpopFetch({ token: session.token, privateKey: session.key.privateKey });
     const transfer = await signed(`${origin}/transfers`, { method: "POST" });
     expect([transfer.status, await transfer.json()]).toEqual([200, { from: "org-1", accepted: true }]);
+  });
+
+  it("with server nonces: dpopFetch learns the nonce from the first refusal and retries", async () => {
+    let app: ReturnType<typeof createNonceApp> | undefined;
+    const nonceServer = await listen((req, res) => app!(req, res));
+    try {
+      const nonceOrigin = `http://127.0.0.1:${nonceServer.port}`;
+      app = createNonceApp({ trustedOrganizations: ["org-1"], notarizerPublicKey: notarizer.publicKey }, nonceOrigin, "a secret of 32 bytes or more, from the environment");
+      const statuses: number[] = [];
+      const signed = dpopFetch({ token: session.token, privateKey: session.key.privateKey, fetch: async (input, init) => {
+        const response = await fetch(input, init);
+        statuses.push(response.status);
+        return response;
+      } });
+      const transfer = await signed(`${nonceOrigin}/transfers`, { method: "POST" });
+      expect([transfer.status, await transfer.json()]).toEqual([200, { from: "org-1", accepted: true }]);
+      expect(statuses).toEqual([401, 200]);
+    } finally {
+      await nonceServer.close();
+    }
   });
 });

@@ -6,7 +6,7 @@ import { turnkeyAuth as fastifyAuth } from "../../src/adapters/fastify.js";
 import { turnkeyAuth as honoAuth } from "../../src/adapters/hono.js";
 import { turnkeyAuth as koaAuth } from "../../src/adapters/koa.js";
 import { createDpopProof, dpopFetch, type DpopProofOptions } from "../../src/client/index.js";
-import { requireReadWrite, type DpopMode, type TurnkeyAuthErrorCode, type TurnkeyAuthScheme } from "../../src/index.js";
+import { requireReadWrite, TurnkeyAuthError, type DpopMode, type DpopNonceOptions, type DpopOptions, type TurnkeyAuthErrorCode, type TurnkeyAuthScheme } from "../../src/index.js";
 
 const options = { trustedOrganizations: "any", dpop: "optional", dpopOptions: { origin: "https://api.example.com" } } as const;
 
@@ -32,6 +32,20 @@ describe("DPoP options", () => {
     expectTypeOf<"dpop_replayed">().toExtend<TurnkeyAuthErrorCode>();
     expectTypeOf<"invalid_dpop_proof">().toExtend<TurnkeyAuthErrorCode>();
     expectTypeOf<TurnkeyAuthScheme>().toEqualTypeOf<"Bearer" | "DPoP" | "Bearer DPoP">();
+  });
+});
+
+describe("DPoP server nonces", () => {
+  it("nonce is a boolean or { secret, lifetimeSeconds }; the error carries dpopNonce", () => {
+    expectTypeOf<DpopOptions["nonce"]>().toEqualTypeOf<boolean | DpopNonceOptions | undefined>();
+    expectTypeOf<DpopNonceOptions["secret"]>().toEqualTypeOf<string | Uint8Array | undefined>();
+    expectTypeOf<DpopNonceOptions["lifetimeSeconds"]>().toEqualTypeOf<number | undefined>();
+    expressAuth({ ...options, dpopOptions: { origin: "https://api.example.com", nonce: { secret: "s".repeat(32) } } });
+    expressAuth({ ...options, dpopOptions: { origin: "https://api.example.com", nonce: true } });
+    // @ts-expect-error the secret is a string or bytes
+    expressAuth({ ...options, dpopOptions: { origin: "https://api.example.com", nonce: { secret: 42 } } });
+    expectTypeOf<"use_dpop_nonce">().toExtend<TurnkeyAuthErrorCode>();
+    expectTypeOf<TurnkeyAuthError["dpopNonce"]>().toEqualTypeOf<string | undefined>();
   });
 });
 
