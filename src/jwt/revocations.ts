@@ -124,9 +124,13 @@ export function createRevocations(options: RevocationsOptions): Revocations {
     error: report,
   });
 
+  // How long a revocation must last: until the session is refused as expired everywhere.
+  function timeToLiveMs(session: RevocableSession): number {
+    return Math.ceil((session.expiresAt + clockToleranceSeconds) * 1000 - now());
+  }
+
   async function write(session: RevocableSession): Promise<void> {
-    const expiresAtMs = (session.expiresAt + clockToleranceSeconds) * 1000;
-    const ttlMs = Math.ceil(expiresAtMs - now());
+    const ttlMs = timeToLiveMs(session);
     if (!(ttlMs >= 1)) return; // already refused as expired everywhere
     try {
       await store.set(keyOf(session), String(session.expiresAt), ttlMs);
@@ -142,6 +146,8 @@ export function createRevocations(options: RevocationsOptions): Revocations {
       return mirror.has(keyOf(session));
     },
     async revoke(session) {
+      // An expired session needs nothing; kept out of this mirror too, so all instances agree on it.
+      if (!(timeToLiveMs(session) >= 1)) return;
       add(keyOf(session), session.expiresAt); // refused here at once, whatever the store does
       await write(session);
     },

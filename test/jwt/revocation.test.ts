@@ -85,6 +85,17 @@ describe("verifier.revoke", () => {
     await expect(verifier.revoke(42 as never)).rejects.toThrow(TypeError);
   });
 
+  it("a revocation made once the session has expired changes nothing anywhere, even if the clock then steps back", async () => {
+    let time = NOW;
+    const store = createMemoryStore({ now: () => time });
+    const [revoking, other] = [verifierFor(store, () => time), verifierFor(store, () => time)];
+    const token = await notarizer.sign({ organization_id: "org-1", public_key: sessionKey() }, { now: NOW, expiresInSeconds: 60 });
+    time = NOW + 60_000 + 5_000; // past exp and the default 5 s tolerance
+    await revoking.revoke(token);
+    time -= 1_000;
+    expect([await codeOf(revoking.verify(token)), await codeOf(other.verify(token))]).toEqual(["granted", "granted"]);
+  });
+
   it("a store without watch is asked on every check; its failure is reported and answered unavailable, never granted", async () => {
     const memory = createMemoryStore({ now: () => NOW });
     let failing = false;
