@@ -1,8 +1,8 @@
 // Two "instances" of a backend: flow handlers with their own SDK client (so no in-process
 // coalescing is shared) on one emulator, sharing (or not) one store.
-import type { SessionStore } from "../../src/index.js";
-import { createFlowHandler, type FlowHandler } from "../../src/flows/index.js";
-import { createTestClientKey, oauthNonceOf, type TurnkeyEmulator } from "../../src/testing/index.js";
+import type { SessionStore } from "../../../src/index.js";
+import { createFlowHandler, type FlowHandler } from "../../../src/flows/index.js";
+import { createTestClientKey, oauthNonceOf, type TurnkeyEmulator } from "../../../src/testing/index.js";
 import { encryptCode, sdkClient } from "../testing/emulator-helpers.js";
 
 export const AUDIENCE = "cluster-app";

@@ -11,7 +11,7 @@ import type { AddressInfo } from "node:net";
 import { getRequestListener } from "@hono/node-server";
 import express from "express";
 import { expressApp, fastifyApp, fetchClient, honoApp, injectClient, koaApp } from "../adapters/app-helpers.js";
-import { Probe, type AppSpec, type SharedOptions } from "../adapters/cases.js";
+import { Probe, type AppSpec, type SharedOptions } from "../../adapters/cases.js";
 import { listen, send, type HeaderPairs, type TestReply } from "../adapters/http.js";
 
 export type { HeaderPairs, TestReply } from "../adapters/http.js";

@@ -2,7 +2,7 @@
 // passkeys made by turnkey-session-auth/testing's createSoftwarePasskey. It answers the way a browser
 // does (plain mutable objects, ArrayBuffers: @turnkey/webauthn-stamper's webauthn-json writes derived
 // fields back into them), with discoverable credentials (an empty allowCredentials picks any).
-import { createSoftwarePasskey, type SoftwarePasskey } from "../../src/testing/index.js";
+import { createSoftwarePasskey, type SoftwarePasskey } from "../../../src/testing/index.js";
 
 type Bytes = ArrayBuffer | ArrayBufferView;
 

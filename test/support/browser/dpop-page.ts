@@ -2,7 +2,7 @@
 // non-extractable CryptoKey in IndexedDB, as at login), and this library's dpopFetch signs each
 // request with it through signWithApiKey.
 import { TurnkeyClient } from "@turnkey/core";
-import { dpopFetch } from "../../src/client/index.js";
+import { dpopFetch } from "../../../src/client/index.js";
 
 const client = new TurnkeyClient({ apiBaseUrl: location.origin, organizationId: "unused" });
 await client.init();

@@ -3,9 +3,9 @@
 // of @turnkey/core's OTP flow that cannot run offline (see verifyOtpOffline).
 import { encryptOtpCodeToBundle } from "@turnkey/crypto";
 import { Turnkey } from "@turnkey/sdk-server";
-import { createSessionVerifier, type TurnkeySession } from "../../src/index.js";
-import { subOrganizationsOf } from "../../src/flows/index.js";
-import { startTurnkeyEmulator, type StartTurnkeyEmulatorOptions, type TurnkeyEmulator } from "../../src/testing/index.js";
+import { createSessionVerifier, type TurnkeySession } from "../../../src/index.js";
+import { subOrganizationsOf } from "../../../src/flows/index.js";
+import { startTurnkeyEmulator, type StartTurnkeyEmulatorOptions, type TurnkeyEmulator } from "../../../src/testing/index.js";
 
 export interface Backend {
   readonly emulator: TurnkeyEmulator;

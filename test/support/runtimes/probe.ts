@@ -3,9 +3,9 @@
 // clock is the one given) through the fetch example app and Hono. Runtime-neutral: each runtime's
 // launcher (./bun.ts, ./deno.ts, ./worker.ts) hands it requests and its configuration.
 import { Hono } from "hono";
-import { turnkeyAuth } from "../../src/adapters/hono.js";
-import { isTurnkeyAuthError, verifySessionJwt, type VerifyOptions } from "../../src/index.js";
-import { createApp } from "../../examples/fetch/app.js";
+import { turnkeyAuth } from "../../../src/adapters/hono.js";
+import { isTurnkeyAuthError, verifySessionJwt, type VerifyOptions } from "../../../src/index.js";
+import { createApp } from "../../../examples/fetch/app.js";
 
 export interface ProbeConfig {
   /** The test notarizer's public key, for minted tokens. */

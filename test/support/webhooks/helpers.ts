@@ -1,8 +1,8 @@
 // A signer with Turnkey's webhook scheme (the emulator's), a JWKS endpoint stub that counts its
 // fetches and can fail, and a receiver wired to both with an injected clock.
-import { WebhookSender } from "../../src/testing/emulator/webhooks.js";
-import { createWebhookReceiver, type TurnkeyWebhookOptions } from "../../src/webhooks/receiver.js";
-import type { TurnkeyWebhookEvent } from "../../src/webhooks/events.js";
+import { WebhookSender } from "../../../src/testing/emulator/webhooks.js";
+import { createWebhookReceiver, type TurnkeyWebhookOptions } from "../../../src/webhooks/receiver.js";
+import type { TurnkeyWebhookEvent } from "../../../src/webhooks/events.js";
 
 export const T0 = 1_760_000_000_000;
 

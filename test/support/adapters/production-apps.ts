@@ -9,13 +9,13 @@ import express, { type ErrorRequestHandler } from "express";
 import Fastify from "fastify";
 import { Hono } from "hono";
 import Koa, { type Context as KoaContext } from "koa";
-import { sessionOf as expressSession, turnkeyAuth as expressAuth } from "../../src/adapters/express.js";
-import { sessionOf as fastifySession, turnkeyAuth as fastifyAuth } from "../../src/adapters/fastify.js";
-import { sessionOf as honoSession, turnkeyAuth as honoAuth } from "../../src/adapters/hono.js";
-import { sessionOf as koaSession, turnkeyAuth as koaAuth } from "../../src/adapters/koa.js";
-import { organizationFromParam, type AuthHooks, type MeterLike, type TurnkeyAuthError } from "../../src/index.js";
+import { sessionOf as expressSession, turnkeyAuth as expressAuth } from "../../../src/adapters/express.js";
+import { sessionOf as fastifySession, turnkeyAuth as fastifyAuth } from "../../../src/adapters/fastify.js";
+import { sessionOf as honoSession, turnkeyAuth as honoAuth } from "../../../src/adapters/hono.js";
+import { sessionOf as koaSession, turnkeyAuth as koaAuth } from "../../../src/adapters/koa.js";
+import { organizationFromParam, type AuthHooks, type MeterLike, type TurnkeyAuthError } from "../../../src/index.js";
 import { fetchClient, injectClient } from "./app-helpers.js";
-import { identityOf, type Client, type SharedOptions } from "./cases.js";
+import { identityOf, type Client, type SharedOptions } from "../../adapters/cases.js";
 import { listen } from "./http.js";
 
 /** An `onError` that answers nothing, at once or after a wait: the adapter must answer by default. */

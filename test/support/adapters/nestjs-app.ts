@@ -15,9 +15,9 @@ import {
   TurnkeyAuthModule,
   TurnkeySession,
   type TurnkeyAuthModuleOptions,
-} from "../../src/adapters/nestjs/index.js";
-import { organizationFromParam } from "../../src/index.js";
-import { errorPathAnswer, identityOf, Probe, type AppSpec, type Client } from "./cases.js";
+} from "../../../src/adapters/nestjs/index.js";
+import { organizationFromParam } from "../../../src/index.js";
+import { errorPathAnswer, identityOf, Probe, type AppSpec, type Client } from "../../adapters/cases.js";
 import { send } from "./http.js";
 
 export type NestPlatform = "express" | "fastify";

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-const ROOT = new URL("../../", import.meta.url);
+const ROOT = new URL("../../..", import.meta.url);
 
 // The platform package's binary, or where the package's own install script moved it.
 const BINARIES = {

@@ -1,7 +1,7 @@
 // Shared helpers of the emulator and flow tests: SDK clients, a browser stand-in, fake passkeys.
 import { randomBytes } from "node:crypto";
 import { Turnkey } from "@turnkey/sdk-server";
-import { createSoftwarePasskey, createTestClientKey, type TestClientKey, type TurnkeyEmulator } from "../../src/testing/index.js";
+import { createSoftwarePasskey, createTestClientKey, type TestClientKey, type TurnkeyEmulator } from "../../../src/testing/index.js";
 
 export type ApiClient = ReturnType<Turnkey["apiClient"]>;
 

@@ -9,11 +9,11 @@ import express from "express";
 import Fastify from "fastify";
 import { Hono } from "hono";
 import Koa from "koa";
-import { turnkeyAuth as expressAuth } from "../../src/adapters/express.js";
-import { turnkeyAuth as fastifyAuth } from "../../src/adapters/fastify.js";
-import { turnkeyAuth as honoAuth } from "../../src/adapters/hono.js";
-import { turnkeyAuth as koaAuth } from "../../src/adapters/koa.js";
-import type { DpopOptions, VerifyOptions } from "../../src/index.js";
+import { turnkeyAuth as expressAuth } from "../../../src/adapters/express.js";
+import { turnkeyAuth as fastifyAuth } from "../../../src/adapters/fastify.js";
+import { turnkeyAuth as honoAuth } from "../../../src/adapters/hono.js";
+import { turnkeyAuth as koaAuth } from "../../../src/adapters/koa.js";
+import type { DpopOptions, VerifyOptions } from "../../../src/index.js";
 import { listen } from "./http.js";
 
 export interface DpopApp {

@@ -1,6 +1,6 @@
 // A framework of the tests' own for the adapter kit (turnkey-session-auth/adapter): a plain object
 // per request, read by a RequestReader, as an adapter for another framework would write one.
-import type { PathMatching, RequestReader } from "../../src/adapter.js";
+import type { PathMatching, RequestReader } from "../../../src/adapter.js";
 
 export interface TestRequest {
   readonly method?: string;

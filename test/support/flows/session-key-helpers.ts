@@ -1,6 +1,6 @@
 // Helpers of the sessionKeyIsActive tests: users with real emulator logins, and the policy's verdict.
-import { isTurnkeyAuthError, type Policy, type TurnkeySession } from "../../src/index.js";
-import type { TurnkeyEmulator } from "../../src/testing/index.js";
+import { isTurnkeyAuthError, type Policy, type TurnkeySession } from "../../../src/index.js";
+import type { TurnkeyEmulator } from "../../../src/testing/index.js";
 import { subOrganizationWith, verifiedToken, type ApiClient } from "../testing/emulator-helpers.js";
 
 export interface TestUser {

@@ -5,12 +5,12 @@ import type { Express, ErrorRequestHandler, RequestHandler } from "express";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { Hono, type MiddlewareHandler } from "hono";
 import Koa, { type Context as KoaContext, type Middleware } from "koa";
-import { turnkeyAuth as expressAuth, type ExpressTurnkeyAuthOptions } from "../../src/adapters/express.js";
-import { turnkeyAuth as fastifyAuth, type FastifyTurnkeyAuthOptions } from "../../src/adapters/fastify.js";
-import { turnkeyAuth as honoAuth, type HonoTurnkeyAuthOptions, type TurnkeyVariables } from "../../src/adapters/hono.js";
-import { turnkeyAuth as koaAuth, type KoaTurnkeyAuthOptions } from "../../src/adapters/koa.js";
-import { organizationFromParam, type Policy } from "../../src/index.js";
-import { CUSTOM_ONERROR_STATUS, errorPathAnswer, identityOf, type AppSpec, type Client, type HeaderPairs, type Probe } from "./cases.js";
+import { turnkeyAuth as expressAuth, type ExpressTurnkeyAuthOptions } from "../../../src/adapters/express.js";
+import { turnkeyAuth as fastifyAuth, type FastifyTurnkeyAuthOptions } from "../../../src/adapters/fastify.js";
+import { turnkeyAuth as honoAuth, type HonoTurnkeyAuthOptions, type TurnkeyVariables } from "../../../src/adapters/hono.js";
+import { turnkeyAuth as koaAuth, type KoaTurnkeyAuthOptions } from "../../../src/adapters/koa.js";
+import { organizationFromParam, type Policy } from "../../../src/index.js";
+import { CUSTOM_ONERROR_STATUS, errorPathAnswer, identityOf, type AppSpec, type Client, type HeaderPairs, type Probe } from "../../adapters/cases.js";
 import { replyOf } from "./http.js";
 
 /** Express 5 (`express`) or Express 4 (the `express4` alias), typed as Express 5 (@types/express). */

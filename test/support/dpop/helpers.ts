@@ -1,8 +1,8 @@
 // What the DPoP tests share: a session whose key the test holds (as a browser holds its session
 // key), tokens naming it, and proofs signed by it, well formed or bent one field at a time.
-import { encodeBase64Url } from "../../src/crypto/base64url.js";
-import { createDpopProof } from "../../src/client/index.js";
-import { createTestNotarizer, type TestNotarizer } from "../../src/testing/index.js";
+import { encodeBase64Url } from "../../../src/crypto/base64url.js";
+import { createDpopProof } from "../../../src/client/index.js";
+import { createTestNotarizer, type TestNotarizer } from "../../../src/testing/index.js";
 
 export const ORIGIN = "https://api.example.com";
 export const ALG = { name: "ECDSA", namedCurve: "P-256" } as const;

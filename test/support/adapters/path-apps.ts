@@ -7,12 +7,12 @@ import { getRequestListener } from "@hono/node-server";
 import Fastify, { type FastifyRequest } from "fastify";
 import { Hono, type Context as HonoContext } from "hono";
 import Koa from "koa";
-import { authenticateRequest } from "../../src/adapters/fetch.js";
-import { turnkeyAuth as expressAuth } from "../../src/adapters/express.js";
-import { turnkeyAuth as fastifyAuth } from "../../src/adapters/fastify.js";
-import { turnkeyAuth as honoAuth } from "../../src/adapters/hono.js";
-import { turnkeyAuth as koaAuth } from "../../src/adapters/koa.js";
-import type { PathMatching, Policy, VerifyOptions } from "../../src/index.js";
+import { authenticateRequest } from "../../../src/adapters/fetch.js";
+import { turnkeyAuth as expressAuth } from "../../../src/adapters/express.js";
+import { turnkeyAuth as fastifyAuth } from "../../../src/adapters/fastify.js";
+import { turnkeyAuth as honoAuth } from "../../../src/adapters/hono.js";
+import { turnkeyAuth as koaAuth } from "../../../src/adapters/koa.js";
+import type { PathMatching, Policy, VerifyOptions } from "../../../src/index.js";
 import type { ExpressModule } from "./app-helpers.js";
 import { listen } from "./http.js";
 
