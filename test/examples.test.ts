@@ -16,7 +16,7 @@ import { createApp as createKoaApp } from "../examples/koa/app.js";
 import { createApp as createNestApp } from "../examples/nestjs/app.js";
 import { createApp as createNodeHttpApp } from "../examples/node-http/app.js";
 import { createTestClientKey, createTestNotarizer, startTurnkeyEmulator, type TestNotarizer, type TurnkeyEmulator } from "../src/testing/index.js";
-import { listen, parseBody, send, type HeaderPairs, type TestReply } from "./support/adapters/http.js";
+import { listen, parseBody, send, type HeaderPairs, type TestReply } from "./helpers/adapters/http.js";
 
 interface Request {
   method?: "GET" | "POST";

@@ -9,7 +9,7 @@ import { promisify } from "node:util";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestNotarizer } from "../src/testing/index.js";
-import { start, type Started } from "./support/runtimes/start.js";
+import { start, type Started } from "./helpers/runtimes/start.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const NEXT = fileURLToPath(new URL("../node_modules/next/dist/bin/next", import.meta.url));

@@ -1,7 +1,7 @@
 // The library where the docs say it runs: on Bun, Deno and workerd (Cloudflare Workers' runtime),
 // each the registry package's binary. Per runtime: its example (examples/bun, examples/deno,
 // examples/worker, over examples/fetch/app.ts) with a minted token and refusals, and the probe
-// (./support/runtimes/probe.ts): the core and the Hono adapter with a minted token and a refusal, and the
+// (./helpers/runtimes/probe.ts): the core and the Hono adapter with a minted token and a refusal, and the
 // real production token (expired: an injected clock) through the fetch adapter, Hono and the core.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,8 +10,8 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestNotarizer, type TestNotarizer } from "../src/testing/index.js";
-import type { ProbeConfig } from "./support/runtimes/probe.js";
-import { binaryOf, start, type Runtime, type Started } from "./support/runtimes/start.js";
+import type { ProbeConfig } from "./helpers/runtimes/probe.js";
+import { binaryOf, start, type Runtime, type Started } from "./helpers/runtimes/start.js";
 
 const FIXTURE_FILES = ["fixtures/turnkey-upstream-tokens.json", "../../shared/fixtures/turnkey-upstream-tokens.json"].map((path) => fileURLToPath(new URL(path, import.meta.url)));
 const fixtureFile = FIXTURE_FILES.find((path) => existsSync(path));
@@ -50,16 +50,16 @@ const DENO_FLAGS = ["run", "--allow-env", "--allow-net", "--allow-read", "--slop
 
 /** How to start the example and the probe on each runtime. */
 const LAUNCH: Record<Runtime, (binary: string, directory: string) => Promise<[Started, Started]>> = {
-  bun: (bun) => Promise.all([start(bun, ["examples/bun/server.ts"], exampleEnv), start(bun, ["test/support/runtimes/bun.ts"], { PROBE_CONFIG: JSON.stringify(probeConfig) })]),
+  bun: (bun) => Promise.all([start(bun, ["examples/bun/server.ts"], exampleEnv), start(bun, ["test/helpers/runtimes/bun.ts"], { PROBE_CONFIG: JSON.stringify(probeConfig) })]),
   deno: (deno) => Promise.all([
     start(deno, [...DENO_FLAGS, "examples/deno/server.ts"], exampleEnv),
-    start(deno, [...DENO_FLAGS, "test/support/runtimes/deno.ts"], { PROBE_CONFIG: JSON.stringify(probeConfig) }),
+    start(deno, [...DENO_FLAGS, "test/helpers/runtimes/deno.ts"], { PROBE_CONFIG: JSON.stringify(probeConfig) }),
   ]),
   workerd: async (workerd, directory) => {
     const { PORT: _, ...bindings } = exampleEnv;
     const [example, probe] = await Promise.all([
       workerdConfig(directory, "examples/worker/worker.ts", bindings),
-      workerdConfig(directory, "test/support/runtimes/worker.ts", { PROBE_CONFIG: JSON.stringify(probeConfig) }),
+      workerdConfig(directory, "test/helpers/runtimes/worker.ts", { PROBE_CONFIG: JSON.stringify(probeConfig) }),
     ]);
     return Promise.all([start(workerd, ["serve", example, "--verbose"]), start(workerd, ["serve", probe, "--verbose"])]);
   },

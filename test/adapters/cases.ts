@@ -11,9 +11,9 @@ import {
   type VerifyOptions,
 } from "../../src/index.js";
 import { createTestNotarizer, type TestNotarizer } from "../../src/testing/index.js";
-import type { HeaderPairs, TestReply } from "../support/adapters/http.js";
+import type { HeaderPairs, TestReply } from "../helpers/adapters/http.js";
 
-export type { HeaderPairs, TestReply } from "../support/adapters/http.js";
+export type { HeaderPairs, TestReply } from "../helpers/adapters/http.js";
 
 /** The options every harness passes to its adapter (plus `getToken`/`onError` per `AppSpec`). */
 export type SharedOptions = VerifyOptions & {

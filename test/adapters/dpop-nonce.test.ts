@@ -9,11 +9,11 @@ import { authenticateRequest } from "../../src/adapters/fetch.js";
 import { createDpopProof, dpopFetch } from "../../src/client/index.js";
 import type { DpopOptions } from "../../src/index.js";
 import { createTestNotarizer } from "../../src/testing/index.js";
-import { createSession, proofFor, type Session } from "../support/dpop/helpers.js";
+import { createSession, proofFor, type Session } from "../helpers/dpop/helpers.js";
 import { Probe } from "./cases.js";
-import { expressDpopApp, fastifyDpopApp, honoDpopApp, koaDpopApp, type DpopApp, type StartDpopApp } from "../support/adapters/dpop-apps.js";
-import { listen, send, type HeaderPairs, type TestReply } from "../support/adapters/http.js";
-import { PLATFORMS, startNestApp } from "../support/adapters/nestjs-app.js";
+import { expressDpopApp, fastifyDpopApp, honoDpopApp, koaDpopApp, type DpopApp, type StartDpopApp } from "../helpers/adapters/dpop-apps.js";
+import { listen, send, type HeaderPairs, type TestReply } from "../helpers/adapters/http.js";
+import { PLATFORMS, startNestApp } from "../helpers/adapters/nestjs-app.js";
 
 const ORIGIN = "https://api.example.com";
 const notarizer = createTestNotarizer();

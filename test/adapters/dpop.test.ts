@@ -3,9 +3,9 @@
 // optional, replays and duplicate DPoP headers refused, all with a DPoP challenge.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestNotarizer } from "../../src/testing/index.js";
-import { createSession, proofFor, type Session } from "../support/dpop/helpers.js";
-import { expressDpopApp, fastifyDpopApp, honoDpopApp, koaDpopApp, type DpopApp, type StartDpopApp } from "../support/adapters/dpop-apps.js";
-import { send, type HeaderPairs } from "../support/adapters/http.js";
+import { createSession, proofFor, type Session } from "../helpers/dpop/helpers.js";
+import { expressDpopApp, fastifyDpopApp, honoDpopApp, koaDpopApp, type DpopApp, type StartDpopApp } from "../helpers/adapters/dpop-apps.js";
+import { send, type HeaderPairs } from "../helpers/adapters/http.js";
 
 const ORIGIN = "https://api.example.com";
 const notarizer = createTestNotarizer();

@@ -4,10 +4,10 @@
 import { describe, expect, it } from "vitest";
 import { turnkeyAuth, type ExpressTurnkeyAuthOptions } from "../../src/adapters/express.js";
 import { definePolicy, organizationFromParam, requireUser, type Policy } from "../../src/index.js";
-import { expressApp, type ExpressModule } from "../support/adapters/app-helpers.js";
+import { expressApp, type ExpressModule } from "../helpers/adapters/app-helpers.js";
 import { createFixtures, expectWithToReuseOnlyItsOwnSessions, identityOf, Probe, runAdapterSuite, specFor } from "./cases.js";
-import { listen, withServer } from "../support/adapters/http.js";
-import { expressPathApp } from "../support/adapters/path-apps.js";
+import { listen, withServer } from "../helpers/adapters/http.js";
+import { expressPathApp } from "../helpers/adapters/path-apps.js";
 import { runPathSuite } from "./path-cases.js";
 
 /** `label` names the describe blocks: "<label> adapter: shared cases" and "<label> adapter: specifics". */

@@ -11,10 +11,10 @@ import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { turnkeyAuth } from "../../src/adapters/express.js";
 import { definePolicy, organizationFromParam, type RequestLike } from "../../src/index.js";
-import type { ExpressModule } from "../support/adapters/app-helpers.js";
+import type { ExpressModule } from "../helpers/adapters/app-helpers.js";
 import { createFixtures, identityOf, specFor } from "./cases.js";
 import { runExpressSuite } from "./express-suite.js";
-import { withServer } from "../support/adapters/http.js";
+import { withServer } from "../helpers/adapters/http.js";
 
 function loadExpress4(): ExpressModule {
   const require = createRequire(import.meta.url);

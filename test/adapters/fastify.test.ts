@@ -2,9 +2,9 @@ import Fastify, { type FastifyServerOptions } from "fastify";
 import { describe, expect, it } from "vitest";
 import { turnkeyAuth } from "../../src/adapters/fastify.js";
 import { definePolicy, requireUser } from "../../src/index.js";
-import { fastifyApp, injectClient } from "../support/adapters/app-helpers.js";
+import { fastifyApp, injectClient } from "../helpers/adapters/app-helpers.js";
 import { createFixtures, identityOf, runAdapterSuite, specFor } from "./cases.js";
-import { fastifyPathApp } from "../support/adapters/path-apps.js";
+import { fastifyPathApp } from "../helpers/adapters/path-apps.js";
 import { runPathSuite } from "./path-cases.js";
 
 runAdapterSuite({ name: "fastify", start: async (spec, probe) => injectClient(await fastifyApp(spec, probe)) });

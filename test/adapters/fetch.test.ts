@@ -2,8 +2,8 @@ import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { authenticateRequest, withTurnkeySession, type FetchTurnkeyAuthOptions } from "../../src/adapters/fetch.js";
 import { definePolicy, organizationFromParam, requireUser, type TurnkeySession } from "../../src/index.js";
-import { fetchClient } from "../support/adapters/app-helpers.js";
-import { fetchPathApp } from "../support/adapters/path-apps.js";
+import { fetchClient } from "../helpers/adapters/app-helpers.js";
+import { fetchPathApp } from "../helpers/adapters/path-apps.js";
 import { runPathSuite } from "./path-cases.js";
 import { CUSTOM_ONERROR_STATUS, createFixtures, errorPathAnswer, expectWithToReuseOnlyItsOwnSessions, identityOf, runAdapterSuite, specFor, type AppSpec, type Probe } from "./cases.js";
 

@@ -6,10 +6,10 @@ import { HTTPException } from "hono/http-exception";
 import { describe, expect, it } from "vitest";
 import { turnkeyAuth } from "../../src/adapters/hono.js";
 import { definePolicy, isTurnkeyAuthError, organizationFromParam, requireUser } from "../../src/index.js";
-import { fetchClient, honoApp, type HonoEnv } from "../support/adapters/app-helpers.js";
+import { fetchClient, honoApp, type HonoEnv } from "../helpers/adapters/app-helpers.js";
 import { createFixtures, expectWithToReuseOnlyItsOwnSessions, identityOf, Probe, runAdapterSuite, specFor } from "./cases.js";
-import { send } from "../support/adapters/http.js";
-import { honoPathApp } from "../support/adapters/path-apps.js";
+import { send } from "../helpers/adapters/http.js";
+import { honoPathApp } from "../helpers/adapters/path-apps.js";
 import { runPathSuite } from "./path-cases.js";
 
 runAdapterSuite({ name: "hono", start: async (spec, probe) => fetchClient(honoApp(spec, probe)) });

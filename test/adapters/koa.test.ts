@@ -2,10 +2,10 @@ import Koa from "koa";
 import { describe, expect, it } from "vitest";
 import { turnkeyAuth } from "../../src/adapters/koa.js";
 import { definePolicy, organizationFromParam, requireUser } from "../../src/index.js";
-import { koaApp } from "../support/adapters/app-helpers.js";
+import { koaApp } from "../helpers/adapters/app-helpers.js";
 import { createFixtures, expectWithToReuseOnlyItsOwnSessions, identityOf, runAdapterSuite, specFor } from "./cases.js";
-import { listen, withServer } from "../support/adapters/http.js";
-import { koaPathApp } from "../support/adapters/path-apps.js";
+import { listen, withServer } from "../helpers/adapters/http.js";
+import { koaPathApp } from "../helpers/adapters/path-apps.js";
 import { runPathSuite } from "./path-cases.js";
 
 runAdapterSuite({ name: "koa", start: async (spec, probe) => listen(koaApp(spec, probe).callback()) });

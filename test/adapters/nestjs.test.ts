@@ -19,7 +19,7 @@ import {
 import { createSessionVerifier, definePolicy, type Policy } from "../../src/index.js";
 import { createFixtures, identityOf, runAdapterSuite, specFor, type Fixtures, type HeaderPairs } from "./cases.js";
 import type { Reply } from "../../examples/nestjs/body-errors.js";
-import { createNestApp, listenNest, nestOptionsFor, PLATFORMS, startNestApp } from "../support/adapters/nestjs-app.js";
+import { createNestApp, listenNest, nestOptionsFor, PLATFORMS, startNestApp } from "../helpers/adapters/nestjs-app.js";
 
 for (const platform of PLATFORMS) {
   runAdapterSuite({

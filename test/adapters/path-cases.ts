@@ -5,8 +5,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { definePolicy, type PathMatching, type Policy } from "../../src/index.js";
 import { createFixtures, type Fixtures } from "./cases.js";
-import { sendRaw, type TestReply } from "../support/adapters/http.js";
-import type { PathApp, PathAppSpec, RouterSettings, Served, StartPathApp } from "../support/adapters/path-apps.js";
+import { sendRaw, type TestReply } from "../helpers/adapters/http.js";
+import type { PathApp, PathAppSpec, RouterSettings, Served, StartPathApp } from "../helpers/adapters/path-apps.js";
 
 export interface PathHarness {
   readonly name: "express" | "express 4" | "koa" | "fastify" | "hono" | "fetch";

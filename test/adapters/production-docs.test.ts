@@ -5,7 +5,7 @@ import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, Periodic
 import { afterAll, describe, expect, it } from "vitest";
 import { createApp, type Logger } from "../../examples/production/app.js";
 import { createTestNotarizer } from "../../src/testing/index.js";
-import { withServer } from "../support/adapters/http.js";
+import { withServer } from "../helpers/adapters/http.js";
 
 const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
 const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });

@@ -9,8 +9,8 @@ import { turnkeyAuth as honoAuth } from "../../src/adapters/hono.js";
 import { turnkeyAuth as koaAuth } from "../../src/adapters/koa.js";
 import type { RefusalDetails, TurnkeyAuthError, TurnkeySession } from "../../src/index.js";
 import { createFixtures, TRUSTED, type Client, type Fixtures } from "./cases.js";
-import { withServer } from "../support/adapters/http.js";
-import { PRODUCTION_HARNESSES, type ProductionSpec } from "../support/adapters/production-apps.js";
+import { withServer } from "../helpers/adapters/http.js";
+import { PRODUCTION_HARNESSES, type ProductionSpec } from "../helpers/adapters/production-apps.js";
 
 const bearer = (token: string) => [["authorization", `Bearer ${token}`]] as const;
 

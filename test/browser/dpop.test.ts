@@ -7,8 +7,8 @@ import express from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { turnkeyAuth } from "../../src/adapters/express.js";
 import { createTestNotarizer } from "../../src/testing/index.js";
-import { listen, type LiveServer } from "../support/adapters/http.js";
-import { CHROMIUM_PATH, launchChromium, type Chromium } from "../support/browser/chromium.js";
+import { listen, type LiveServer } from "../helpers/adapters/http.js";
+import { CHROMIUM_PATH, launchChromium, type Chromium } from "../helpers/browser/chromium.js";
 
 const notarizer = createTestNotarizer();
 let server: LiveServer | undefined;
@@ -18,7 +18,7 @@ let launchFailure: Error | undefined;
 
 async function bundlePage(): Promise<string> {
   const result = await build({
-    entryPoints: [fileURLToPath(new URL("../support/browser/dpop-page.ts", import.meta.url))],
+    entryPoints: [fileURLToPath(new URL("../helpers/browser/dpop-page.ts", import.meta.url))],
     bundle: true, format: "esm", platform: "browser", target: "es2022", define: { global: "globalThis" },
     minify: true, legalComments: "none", logLevel: "silent", write: false,
   });

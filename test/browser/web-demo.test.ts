@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWebDemo, type WebDemo } from "../../examples/web/server.js";
 import { createSessionVerifier, type TurnkeySession } from "../../src/index.js";
-import { addVirtualAuthenticator, CHROMIUM_PATH, launchChromium, type Chromium } from "../support/browser/chromium.js";
+import { addVirtualAuthenticator, CHROMIUM_PATH, launchChromium, type Chromium } from "../helpers/browser/chromium.js";
 import { DemoPage } from "./demo-page.js";
 
 const SCREENSHOTS = new URL("../../test-artifacts/web-demo/", import.meta.url);

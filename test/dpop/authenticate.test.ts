@@ -5,8 +5,8 @@ import { describe, expect, it } from "vitest";
 import { createAuthenticator } from "../../src/adapter.js";
 import { createMemoryStore, type SessionStore } from "../../src/index.js";
 import { createTestNotarizer } from "../../src/testing/index.js";
-import { testReader, type TestRequest } from "../support/http/kit.js";
-import { createSession, createSessionKey, ORIGIN, proofFor, proofParts, signProof, type Session } from "../support/dpop/helpers.js";
+import { testReader, type TestRequest } from "../helpers/http/kit.js";
+import { createSession, createSessionKey, ORIGIN, proofFor, proofParts, signProof, type Session } from "../helpers/dpop/helpers.js";
 
 const notarizer = createTestNotarizer();
 const base = { trustedOrganizations: ["org-1"], notarizerPublicKey: notarizer.publicKey, dpopOptions: { origin: ORIGIN } };

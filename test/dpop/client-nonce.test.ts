@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { dpopFetch } from "../../src/client/index.js";
 import { decodeJsonSegment } from "../../src/jwt/parse.js";
-import { createSession } from "../support/dpop/helpers.js";
+import { createSession } from "../helpers/dpop/helpers.js";
 
 const REFUSAL = 'DPoP realm="turnkey", error="use_dpop_nonce", error_description="nonce", algs="ES256"';
 

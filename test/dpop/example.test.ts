@@ -5,8 +5,8 @@ import { createApp } from "../../examples/dpop/app.js";
 import { createNonceApp } from "../../examples/dpop/nonces.js";
 import { dpopFetch } from "../../src/client/index.js";
 import { createTestNotarizer } from "../../src/testing/index.js";
-import { listen, type LiveServer } from "../support/adapters/http.js";
-import { createSession, type Session } from "../support/dpop/helpers.js";
+import { listen, type LiveServer } from "../helpers/adapters/http.js";
+import { createSession, type Session } from "../helpers/dpop/helpers.js";
 
 const notarizer = createTestNotarizer();
 let server: LiveServer;

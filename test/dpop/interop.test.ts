@@ -9,8 +9,8 @@ import { createAuthenticator } from "../../src/adapter.js";
 import { createDpopProof, dpopFetch } from "../../src/client/index.js";
 import { createTestNotarizer } from "../../src/testing/index.js";
 import { generateP256KeyPairHex } from "../../src/testing/emulator/keys.js";
-import { testReader, type TestRequest } from "../support/http/kit.js";
-import { ALG, athOf, createSession, ORIGIN } from "../support/dpop/helpers.js";
+import { testReader, type TestRequest } from "../helpers/http/kit.js";
+import { ALG, athOf, createSession, ORIGIN } from "../helpers/dpop/helpers.js";
 
 const notarizer = createTestNotarizer();
 const authenticator = createAuthenticator<TestRequest>(

@@ -9,8 +9,8 @@ import { createDpopProof } from "../../src/client/index.js";
 import { decodeBase64Url, encodeBase64Url } from "../../src/crypto/base64url.js";
 import type { DpopOptions } from "../../src/index.js";
 import { createTestNotarizer } from "../../src/testing/index.js";
-import { testReader, type TestRequest } from "../support/http/kit.js";
-import { createSession, ORIGIN, proofParts, signProof, type Session } from "../support/dpop/helpers.js";
+import { testReader, type TestRequest } from "../helpers/http/kit.js";
+import { createSession, ORIGIN, proofParts, signProof, type Session } from "../helpers/dpop/helpers.js";
 
 const notarizer = createTestNotarizer();
 const SECRET = "a shared secret of at least thirty-two bytes";

@@ -3,8 +3,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createMemoryStore, type SessionStore } from "../../src/index.js";
 import { getOrCreateSubOrganization } from "../../src/flows/index.js";
 import { startTurnkeyEmulator, type TurnkeyEmulator } from "../../src/testing/index.js";
-import { sdkClient } from "../support/testing/emulator-helpers.js";
-import { instance, oauthLoginBody, otpLoginBody, slowCreate, subOrganizationCount } from "../support/flows/two-instances.js";
+import { sdkClient } from "../helpers/testing/emulator-helpers.js";
+import { instance, oauthLoginBody, otpLoginBody, slowCreate, subOrganizationCount } from "../helpers/flows/two-instances.js";
 
 let emulator: TurnkeyEmulator;
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMemoryStore } from "../../src/index.js";
 import { createFlowHandler, type FlowHandler, type TurnkeyFlowsClient } from "../../src/flows/index.js";
 import { createTestClientKey, startTurnkeyEmulator, type TurnkeyEmulator } from "../../src/testing/index.js";
-import { fakePasskey, sdkClient, type ApiClient } from "../support/testing/emulator-helpers.js";
+import { fakePasskey, sdkClient, type ApiClient } from "../helpers/testing/emulator-helpers.js";
 
 let emulator: TurnkeyEmulator;
 let client: ApiClient;

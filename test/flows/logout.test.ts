@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMemoryStore, createSessionVerifier, isTurnkeyAuthError, type SessionVerifier } from "../../src/index.js";
 import { createFlowHandler, endAllSessions, isTurnkeyFlowError, type FlowHandler } from "../../src/flows/index.js";
 import { createTestClientKey, startTurnkeyEmulator, type TurnkeyEmulator } from "../../src/testing/index.js";
-import { sdkClient, type ApiClient } from "../support/testing/emulator-helpers.js";
+import { sdkClient, type ApiClient } from "../helpers/testing/emulator-helpers.js";
 
 let emulator: TurnkeyEmulator;
 let client: ApiClient;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFlowHandler, isTurnkeyFlowError, oauthLogin, type FlowHandler, type OauthLoginInput } from "../../src/flows/index.js";
 import { verifySessionJwt } from "../../src/index.js";
 import { createOidcIssuer, createTestClientKey, oauthNonceOf, startTurnkeyEmulator, type TurnkeyEmulator } from "../../src/testing/index.js";
-import { sdkClient, type ApiClient } from "../support/testing/emulator-helpers.js";
+import { sdkClient, type ApiClient } from "../helpers/testing/emulator-helpers.js";
 
 const AUDIENCE = "my-app";
 let emulator: TurnkeyEmulator;

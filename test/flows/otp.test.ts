@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createSessionVerifier } from "../../src/index.js";
 import { getOrCreateSubOrganization, initOtp, isTurnkeyFlowError, otpLogin, verifyOtp } from "../../src/flows/index.js";
 import { createTestClientKey, createTestNotarizer, startTurnkeyEmulator, type TestClientKey, type TurnkeyEmulator } from "../../src/testing/index.js";
-import { encryptCode, rejectionOf, sdkClient, type ApiClient } from "../support/testing/emulator-helpers.js";
+import { encryptCode, rejectionOf, sdkClient, type ApiClient } from "../helpers/testing/emulator-helpers.js";
 
 let emulator: TurnkeyEmulator;
 let client: ApiClient;

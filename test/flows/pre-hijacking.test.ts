@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSessionVerifier } from "../../src/index.js";
 import { createFlowHandler, type FlowHandler } from "../../src/flows/index.js";
 import { createTestClientKey, startTurnkeyEmulator, type TestClientKey, type TurnkeyEmulator } from "../../src/testing/index.js";
-import { fakePasskey, rejectionOf, sdkClient, type ApiClient } from "../support/testing/emulator-helpers.js";
+import { fakePasskey, rejectionOf, sdkClient, type ApiClient } from "../helpers/testing/emulator-helpers.js";
 
 let emulator: TurnkeyEmulator;
 let client: ApiClient;

@@ -7,8 +7,8 @@ import { createSessionVerifier, isTurnkeyAuthError, type SessionVerifier } from 
 import { isTurnkeyFlowError, sessionKeyIsActive, subOrganizationsOf, type SessionKeyIsActiveOptions } from "../../src/flows/index.js";
 import { startTurnkeyEmulator, type EmulatorFault, type TurnkeyEmulator } from "../../src/testing/index.js";
 import { generateP256KeyPairHex } from "../../src/testing/emulator/keys.js";
-import { rejectionOf, sdkClient, type ApiClient } from "../support/testing/emulator-helpers.js";
-import { callsTo, login, newUser, verdictOf } from "../support/flows/session-key-helpers.js";
+import { rejectionOf, sdkClient, type ApiClient } from "../helpers/testing/emulator-helpers.js";
+import { callsTo, login, newUser, verdictOf } from "../helpers/flows/session-key-helpers.js";
 
 let emulator: TurnkeyEmulator;
 let client: ApiClient;

@@ -2,8 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createSessionVerifier, type SessionVerifier } from "../../src/index.js";
 import { sessionKeyIsActive, type SessionKeyIsActiveOptions } from "../../src/flows/index.js";
 import { createTestClientKey, startTurnkeyEmulator, type TurnkeyEmulator } from "../../src/testing/index.js";
-import { sdkClient, subOrganizationWith, type ApiClient } from "../support/testing/emulator-helpers.js";
-import { callsTo, login, newUser, sessionFor, verdictOf, type TestUser } from "../support/flows/session-key-helpers.js";
+import { sdkClient, subOrganizationWith, type ApiClient } from "../helpers/testing/emulator-helpers.js";
+import { callsTo, login, newUser, sessionFor, verdictOf, type TestUser } from "../helpers/flows/session-key-helpers.js";
 
 let emulator: TurnkeyEmulator;
 let client: ApiClient;

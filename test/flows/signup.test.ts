@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPasskeySubOrganization, isTurnkeyFlowError, otpLogin } from "../../src/flows/index.js";
 import { createTestClientKey, startTurnkeyEmulator, type TurnkeyEmulator } from "../../src/testing/index.js";
-import { fakePasskey, payloadOf, rejectionOf, sdkClient, verifiedToken, type ApiClient } from "../support/testing/emulator-helpers.js";
+import { fakePasskey, payloadOf, rejectionOf, sdkClient, verifiedToken, type ApiClient } from "../helpers/testing/emulator-helpers.js";
 
 let emulator: TurnkeyEmulator;
 let client: ApiClient;

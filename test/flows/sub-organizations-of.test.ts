@@ -6,7 +6,7 @@ import { createSessionVerifier, isTurnkeyAuthError, type TurnkeySession } from "
 import { isTurnkeyFlowError, subOrganizationsOf } from "../../src/flows/index.js";
 import { createTestClientKey, startTurnkeyEmulator, type EmulatorFault, type TurnkeyEmulator } from "../../src/testing/index.js";
 import { generateP256KeyPairHex } from "../../src/testing/emulator/keys.js";
-import { rejectionOf, sdkClient, subOrganizationWith, verifiedToken, type ApiClient } from "../support/testing/emulator-helpers.js";
+import { rejectionOf, sdkClient, subOrganizationWith, verifiedToken, type ApiClient } from "../helpers/testing/emulator-helpers.js";
 
 let emulator: TurnkeyEmulator;
 let client: ApiClient;

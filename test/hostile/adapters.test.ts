@@ -16,8 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { turnkeyAuth as expressAuth } from "../../src/adapters/express.js";
 import { definePolicy, type TurnkeyAuthErrorCode } from "../../src/index.js";
 import { createTestNotarizer, type TestNotarizer } from "../../src/testing/index.js";
-import { listen } from "../support/adapters/http.js";
-import { FRAMEWORKS, startApp, type Framework, type HeaderPairs, type RunningApp, type TestReply } from "../support/hostile/server-helpers.js";
+import { listen } from "../helpers/adapters/http.js";
+import { FRAMEWORKS, startApp, type Framework, type HeaderPairs, type RunningApp, type TestReply } from "../helpers/hostile/server-helpers.js";
 
 // ---------------------------------------------------------------------------------------------
 // Tokens minted byte for byte by the test notarizer, so headers and payloads can be anything.

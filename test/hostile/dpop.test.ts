@@ -7,8 +7,8 @@ import { describe, expect, it } from "vitest";
 import { createAuthenticator } from "../../src/adapter.js";
 import type { TurnkeyAuthErrorCode } from "../../src/index.js";
 import { createTestNotarizer } from "../../src/testing/index.js";
-import { createSession, ORIGIN, proofFor, proofParts, signProof } from "../support/dpop/helpers.js";
-import { testReader, type TestRequest } from "../support/http/kit.js";
+import { createSession, ORIGIN, proofFor, proofParts, signProof } from "../helpers/dpop/helpers.js";
+import { testReader, type TestRequest } from "../helpers/http/kit.js";
 
 const notarizer = createTestNotarizer();
 const authenticator = createAuthenticator<TestRequest>(

@@ -12,9 +12,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { subOrganizationsOf, type SubOrganizationTrust } from "../../src/flows/index.js";
 import type { TurnkeySession } from "../../src/index.js";
 import { startTurnkeyEmulator, type EmulatorFault, type TurnkeyEmulator } from "../../src/testing/index.js";
-import { sdkClient, subOrganizationWith, verifiedToken, type ApiClient } from "../support/testing/emulator-helpers.js";
+import { sdkClient, subOrganizationWith, verifiedToken, type ApiClient } from "../helpers/testing/emulator-helpers.js";
 import type { SharedOptions } from "../adapters/cases.js";
-import { FRAMEWORKS, startApp, type Framework, type HeaderPairs, type RunningApp, type TestReply } from "../support/hostile/server-helpers.js";
+import { FRAMEWORKS, startApp, type Framework, type HeaderPairs, type RunningApp, type TestReply } from "../helpers/hostile/server-helpers.js";
 
 const TRUST_TIMEOUT_MS = 300;
 const SLOW_MS = 1500;

@@ -11,7 +11,7 @@ import { runInNewContext } from "node:vm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { definePolicy } from "../../src/index.js";
 import { createTestNotarizer, type TestNotarizer } from "../../src/testing/index.js";
-import { FRAMEWORKS, startApp, type Framework, type RunningApp, type TestReply } from "../support/hostile/server-helpers.js";
+import { FRAMEWORKS, startApp, type Framework, type RunningApp, type TestReply } from "../helpers/hostile/server-helpers.js";
 
 const REQUESTS_PER_FRAMEWORK = 2000;
 const WARM_UP_REQUESTS = 400;

@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFlowHandler, type FlowHandler } from "../../src/flows/index.js";
 import { startTurnkeyEmulator, type TurnkeyEmulator } from "../../src/testing/index.js";
-import { fakePasskey, sdkClient } from "../support/testing/emulator-helpers.js";
+import { fakePasskey, sdkClient } from "../helpers/testing/emulator-helpers.js";
 
 const MAX_FLOW_INPUT = 16_384;
 // `a@` + dots + `@`: the shape that made /^[^\s@]+@[^\s@]+\.[^\s@]+$/ quadratic, at the flows' length limit.

@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import { createAuthenticator, describeFailure, whenAuthenticated, type AuthResult } from "../../src/adapter.js";
 import { createSessionVerifier, definePolicy, TurnkeyAuthError, type TurnkeySession } from "../../src/index.js";
 import { createTestNotarizer } from "../../src/testing/index.js";
-import { bearer, testReader, type TestRequest } from "../support/http/kit.js";
+import { bearer, testReader, type TestRequest } from "../helpers/http/kit.js";
 
 const notarizer = createTestNotarizer();
 const base = { trustedOrganizations: "any" as const, notarizerPublicKey: notarizer.publicKey };

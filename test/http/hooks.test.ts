@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { createAuthenticator, type RefusalDetails } from "../../src/adapter.js";
 import { definePolicy, type TurnkeySession } from "../../src/index.js";
 import { createTestNotarizer } from "../../src/testing/index.js";
-import { bearer, testReader, type TestRequest } from "../support/http/kit.js";
+import { bearer, testReader, type TestRequest } from "../helpers/http/kit.js";
 
 const notarizer = createTestNotarizer();
 const options = { notarizerPublicKey: notarizer.publicKey, trustedOrganizations: ["org-1"] };

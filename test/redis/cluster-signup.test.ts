@@ -5,8 +5,8 @@ import { createClient } from "redis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createRedisStore, type RedisSessionStore } from "../../src/redis/index.js";
 import { startTurnkeyEmulator, type TurnkeyEmulator } from "../../src/testing/index.js";
-import { instance, oauthLoginBody, otpLoginBody, slowCreate, subOrganizationCount } from "../support/flows/two-instances.js";
-import { redisServerAvailable, startRedisServer, type RedisServer } from "../support/redis/redis-server.js";
+import { instance, oauthLoginBody, otpLoginBody, slowCreate, subOrganizationCount } from "../helpers/flows/two-instances.js";
+import { redisServerAvailable, startRedisServer, type RedisServer } from "../helpers/redis/redis-server.js";
 
 const available = redisServerAvailable();
 type Client = ReturnType<typeof createClient>;

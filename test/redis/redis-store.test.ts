@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSessionVerifier, isTurnkeyAuthError, type SessionVerifier } from "../../src/index.js";
 import { createRedisStore, type RedisSessionStore } from "../../src/redis/index.js";
 import { createTestNotarizer } from "../../src/testing/index.js";
-import { redisServerAvailable, startRedisServer, type RedisServer } from "../support/redis/redis-server.js";
+import { redisServerAvailable, startRedisServer, type RedisServer } from "../helpers/redis/redis-server.js";
 
 const notarizer = createTestNotarizer();
 const available = redisServerAvailable();

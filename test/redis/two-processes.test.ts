@@ -5,7 +5,7 @@ import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestClientKey, startTurnkeyEmulator, type TurnkeyEmulator } from "../../src/testing/index.js";
-import { redisServerAvailable, startRedisServer, type RedisServer } from "../support/redis/redis-server.js";
+import { redisServerAvailable, startRedisServer, type RedisServer } from "../helpers/redis/redis-server.js";
 
 const available = redisServerAvailable();
 const N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;

@@ -2,17 +2,17 @@
 // signs each request's proof with its session key through signWithApiKey (the private half stays a
 // non-extractable CryptoKey in IndexedDB), sent by this library's dpopFetch to an Express backend
 // requiring DPoP. A copied token without the key is refused. (Node with fake-indexeddb, not Chromium.)
-import "../support/sdk/browser-globals.js";
+import "../helpers/sdk/browser-globals.js";
 import { OtpType, TurnkeyClient } from "@turnkey/core";
 import express from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { turnkeyAuth } from "../../src/adapters/express.js";
 import { sessionFetch } from "../../examples/dpop/frontend.js";
 import { dpopFetch } from "../../src/client/index.js";
-import { listen, type LiveServer } from "../support/adapters/http.js";
-import { createSessionKey } from "../support/dpop/helpers.js";
-import { resetBrowserState } from "../support/sdk/browser-globals.js";
-import { coreConfig, startBackend, verifyOtpOffline, type Backend } from "../support/sdk/harness.js";
+import { listen, type LiveServer } from "../helpers/adapters/http.js";
+import { createSessionKey } from "../helpers/dpop/helpers.js";
+import { resetBrowserState } from "../helpers/sdk/browser-globals.js";
+import { coreConfig, startBackend, verifyOtpOffline, type Backend } from "../helpers/sdk/harness.js";
 
 let backend: Backend;
 let api: LiveServer;

@@ -1,13 +1,13 @@
 // Turnkey's own frontend SDK, @turnkey/core, in Node against the emulator: OTP sign-up and login,
 // the calls made after login, refresh, logout, and SESSION_EXPIRED; every session it obtains
 // verifies in this library's backend. (The browser globals must be set before @turnkey/core loads.)
-import "../support/sdk/browser-globals.js";
+import "../helpers/sdk/browser-globals.js";
 import { OtpType, TurnkeyClient } from "@turnkey/core";
 import { decryptCredentialBundle, encryptOtpCodeToBundle } from "@turnkey/crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { generateP256KeyPairHex } from "../../src/testing/emulator/keys.js";
-import { resetBrowserState } from "../support/sdk/browser-globals.js";
-import { coreConfig, pathsSince, startBackend, verifyOtpOffline, type Backend } from "../support/sdk/harness.js";
+import { resetBrowserState } from "../helpers/sdk/browser-globals.js";
+import { coreConfig, pathsSince, startBackend, verifyOtpOffline, type Backend } from "../helpers/sdk/harness.js";
 
 let backend: Backend;
 let clockOffsetMs = 0;

@@ -3,7 +3,7 @@
 // naming the parent), @turnkey/http with @turnkey/webauthn-stamper, and @turnkey/sdk-browser's
 // passkey and IndexedDB clients. The emulator checks every assertion against the key it kept from
 // the attestation; every session verifies in this library's backend.
-import "../support/sdk/browser-globals.js";
+import "../helpers/sdk/browser-globals.js";
 import { StamperType, TurnkeyClient } from "@turnkey/core";
 import { TurnkeyClient as HttpClient } from "@turnkey/http";
 import { SessionType, Turnkey as TurnkeyBrowser } from "@turnkey/sdk-browser";
@@ -11,8 +11,8 @@ import { Turnkey as TurnkeyServer } from "@turnkey/sdk-server";
 import { WebauthnStamper } from "@turnkey/webauthn-stamper";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestClientKey } from "../../src/testing/index.js";
-import { authenticator, resetBrowserState } from "../support/sdk/browser-globals.js";
-import { coreConfig, pathsSince, startBackend, type Backend } from "../support/sdk/harness.js";
+import { authenticator, resetBrowserState } from "../helpers/sdk/browser-globals.js";
+import { coreConfig, pathsSince, startBackend, type Backend } from "../helpers/sdk/harness.js";
 
 let backend: Backend;
 beforeAll(async () => {

@@ -2,7 +2,7 @@ import { encryptOtpCodeToBundle, verifyOtpVerificationToken, verifySessionJwtSig
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSessionVerifier } from "../../src/index.js";
 import { createTestClientKey, createTestNotarizer, startTurnkeyEmulator, type TurnkeyEmulator } from "../../src/testing/index.js";
-import { encryptCode, fakePasskey, payloadOf, rejectionOf, sdkClient, subOrganizationWith, verifiedToken, type ApiClient } from "../support/testing/emulator-helpers.js";
+import { encryptCode, fakePasskey, payloadOf, rejectionOf, sdkClient, subOrganizationWith, verifiedToken, type ApiClient } from "../helpers/testing/emulator-helpers.js";
 
 let emulator: TurnkeyEmulator;
 let client: ApiClient;

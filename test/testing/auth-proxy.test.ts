@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSoftwarePasskey, createTestClientKey, startTurnkeyEmulator, type TestClientKey, type TurnkeyEmulator } from "../../src/testing/index.js";
 import { generateP256KeyPairHex } from "../../src/testing/emulator/keys.js";
-import { payloadOf, sdkClient } from "../support/testing/emulator-helpers.js";
+import { payloadOf, sdkClient } from "../helpers/testing/emulator-helpers.js";
 
 let emulator: TurnkeyEmulator;
 beforeAll(async () => {

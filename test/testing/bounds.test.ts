@@ -3,7 +3,7 @@
 import { Agent, request } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { createTestClientKey, startTurnkeyEmulator, type StartTurnkeyEmulatorOptions, type TurnkeyEmulator } from "../../src/testing/index.js";
-import { encryptCode, rejectionOf, sdkClient } from "../support/testing/emulator-helpers.js";
+import { encryptCode, rejectionOf, sdkClient } from "../helpers/testing/emulator-helpers.js";
 
 let emulator: TurnkeyEmulator | undefined;
 afterEach(async () => {

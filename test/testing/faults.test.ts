@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startTurnkeyEmulator, type TurnkeyEmulator } from "../../src/testing/index.js";
-import { rejectionOf, sdkClient, type ApiClient } from "../support/testing/emulator-helpers.js";
+import { rejectionOf, sdkClient, type ApiClient } from "../helpers/testing/emulator-helpers.js";
 
 let emulator: TurnkeyEmulator;
 let client: ApiClient;

@@ -4,7 +4,7 @@
 import { ApiKeyStamper } from "@turnkey/api-key-stamper";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestClientKey, startTurnkeyEmulator, type TestClientKey, type TurnkeyEmulator } from "../../src/testing/index.js";
-import { encryptCode, payloadOf, sdkClient, subOrganizationWith, verifiedToken, type ApiClient } from "../support/testing/emulator-helpers.js";
+import { encryptCode, payloadOf, sdkClient, subOrganizationWith, verifiedToken, type ApiClient } from "../helpers/testing/emulator-helpers.js";
 
 let emulator: TurnkeyEmulator;
 let client: ApiClient;

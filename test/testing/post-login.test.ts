@@ -6,7 +6,7 @@ import { TurnkeyClient } from "@turnkey/http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSoftwarePasskey, createTestClientKey, startTurnkeyEmulator, type TurnkeyEmulator } from "../../src/testing/index.js";
 import { generateP256KeyPairHex, publicKeyFromHex } from "../../src/testing/emulator/keys.js";
-import { rejectionOf, sdkClient, type ApiClient } from "../support/testing/emulator-helpers.js";
+import { rejectionOf, sdkClient, type ApiClient } from "../helpers/testing/emulator-helpers.js";
 
 let emulator: TurnkeyEmulator;
 let parent: ApiClient;

@@ -3,7 +3,7 @@ import { TurnkeyClient } from "@turnkey/http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTurnkeyEmulator, type TurnkeyEmulator } from "../../src/testing/index.js";
 import { generateP256KeyPairHex } from "../../src/testing/emulator/keys.js";
-import { rejectionOf, sdkClient, subOrganizationWith } from "../support/testing/emulator-helpers.js";
+import { rejectionOf, sdkClient, subOrganizationWith } from "../helpers/testing/emulator-helpers.js";
 
 let emulator: TurnkeyEmulator;
 let clock = Date.now();

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestClientKey, startTurnkeyEmulator, type TestClientKey, type TurnkeyEmulator } from "../../src/testing/index.js";
 import { privateKeyFromHex, signRaw } from "../../src/testing/emulator/keys.js";
-import { encryptCode, fakePasskey, rejectionOf, sdkClient, subOrganizationWith, verifiedToken, type ApiClient } from "../support/testing/emulator-helpers.js";
+import { encryptCode, fakePasskey, rejectionOf, sdkClient, subOrganizationWith, verifiedToken, type ApiClient } from "../helpers/testing/emulator-helpers.js";
 
 let emulator: TurnkeyEmulator;
 let client: ApiClient;

@@ -6,7 +6,7 @@ import { TurnkeyClient } from "@turnkey/http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSoftwarePasskey, createTestClientKey, startTurnkeyEmulator, type SoftwarePasskey, type TurnkeyEmulator } from "../../src/testing/index.js";
 import { readWebauthnStamp, assertionSignedBy } from "../../src/testing/emulator/webauthn-stamp.js";
-import { payloadOf, rejectionOf, sdkClient } from "../support/testing/emulator-helpers.js";
+import { payloadOf, rejectionOf, sdkClient } from "../helpers/testing/emulator-helpers.js";
 
 let emulator: TurnkeyEmulator;
 beforeAll(async () => {

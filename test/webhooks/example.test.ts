@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createWebhookApp } from "../../examples/webhooks/app.js";
 import type { TurnkeyActivityPayload } from "../../src/webhooks.js";
 import { startTurnkeyEmulator, type TurnkeyEmulator } from "../../src/testing/index.js";
-import { listen } from "../support/adapters/http.js";
-import { sdkClient } from "../support/testing/emulator-helpers.js";
+import { listen } from "../helpers/adapters/http.js";
+import { sdkClient } from "../helpers/testing/emulator-helpers.js";
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -11,8 +11,8 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { startTurnkeyEmulator, type TurnkeyEmulator } from "../../src/testing/index.js";
 import { captureRawBody, expressWebhook, fastifyWebhook, honoWebhook, koaWebhook, verifyWebhookRequest, type TurnkeyWebhookEvent, type TurnkeyWebhookOptions } from "../../src/webhooks.js";
-import { listen } from "../support/adapters/http.js";
-import { sdkClient } from "../support/testing/emulator-helpers.js";
+import { listen } from "../helpers/adapters/http.js";
+import { sdkClient } from "../helpers/testing/emulator-helpers.js";
 
 const PATH = "/webhooks/turnkey";
 

@@ -5,7 +5,7 @@
 // 1 MB header is answered as quickly as a short one would be: asserted as an answer, not a timing.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { T0, delivery, jwksStub, receiverWith, signer, type Clock } from "../support/webhooks/helpers.js";
+import { T0, delivery, jwksStub, receiverWith, signer, type Clock } from "../helpers/webhooks/helpers.js";
 
 const HEADER_NAMES = [
   "x-turnkey-timestamp",

@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { startTurnkeyEmulator, type TurnkeyEmulator } from "../../src/testing/index.js";
 import { createWebhookReceiver } from "../../src/webhooks.js";
-import { sdkClient } from "../support/testing/emulator-helpers.js";
+import { sdkClient } from "../helpers/testing/emulator-helpers.js";
 
 interface Captured {
   headers: Record<string, string>;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createMemoryStore } from "../../src/store/memory-store.js";
 import type { SessionStore } from "../../src/store/session-store.js";
 import { createWebhookReceiver } from "../../src/webhooks/receiver.js";
-import { T0, delivery, jwksStub, receiverWith, signer, type Clock } from "../support/webhooks/helpers.js";
+import { T0, delivery, jwksStub, receiverWith, signer, type Clock } from "../helpers/webhooks/helpers.js";
 
 const setup = (options = {}) => {
   const clock: Clock = { now: T0 };
