@@ -2,6 +2,7 @@
 // client is `@turnkey/sdk-server`'s API client, typed structurally: this entry never loads the SDK.
 export { subOrganizationsOf } from "./sub-organizations-of.js";
 export type { SubOrganizationsOfOptions, SubOrganizationTrust } from "./sub-organizations-of.js";
+export type { ParentKeyLookupOptions } from "./parent-key.js";
 export { createPasskeySubOrganization } from "./signup.js";
 export type { PasskeySignupInput, PasskeySignupResult } from "./signup.js";
 export { initOtp, verifyOtp } from "./otp.js";

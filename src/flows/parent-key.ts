@@ -20,6 +20,31 @@ export const DENIAL_CODES: ReadonlySet<number> = new Set([3, 5, 9]);
  */
 export const AMBIGUOUS_CODES: ReadonlySet<number> = new Set([7, 16]);
 
+/**
+ * The options every lookup through the parent organization's API key takes.
+ *
+ * @example
+ * ```ts
+ * const options: ParentKeyLookupOptions = { parentOrganizationId, timeoutMs: 2000, onUnavailable: (error) => log.warn(error) };
+ * ```
+ */
+export interface ParentKeyLookupOptions {
+  /** Your (parent) Turnkey organization. */
+  parentOrganizationId: string;
+  /** How long one Turnkey lookup may take, in ms, before the check fails as `unavailable`. Default 3000. */
+  timeoutMs?: number;
+  /** The clock for the TTLs, ms since the epoch. Default `Date.now`. */
+  now?: () => number;
+  /**
+   * Called with the underlying error (network failure, timeout, Turnkey's 5xx, an unusable answer; a
+   * `TurnkeyFlowError` with code `upstream_auth_failed` when Turnkey refuses the parent's API key)
+   * whenever a lookup fails as `unavailable`: log it. The request is answered 503, never granted; the
+   * thrown `TurnkeyAuthError` carries no `cause`, so adapters answer it as an ordinary 503 instead of
+   * treating it as a bug.
+   */
+  onUnavailable?: (error: unknown, organizationId: string) => void;
+}
+
 // How long a confirmation that Turnkey accepts the parent's API key is relied on.
 const CONFIRMED_FOR_MS = 10_000;
 

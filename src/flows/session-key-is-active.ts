@@ -3,7 +3,7 @@ import { LruCache } from "../jwt/lru.js";
 import { definePolicy, type Policy } from "../policies/policy.js";
 import type { TurnkeyFlowsClient } from "./client.js";
 import type { ListedApiKey, SessionKeysClient } from "./end-all-sessions.js";
-import { AMBIGUOUS_CODES, DENIAL_CODES, lookupUnavailable, parentKeyConfirmation, wholeMs } from "./parent-key.js";
+import { AMBIGUOUS_CODES, DENIAL_CODES, lookupUnavailable, parentKeyConfirmation, wholeMs, type ParentKeyLookupOptions } from "./parent-key.js";
 import { turnkeyCodeOf, withTimeout } from "./turnkey-call.js";
 
 /**
@@ -14,27 +14,15 @@ import { turnkeyCodeOf, withTimeout } from "./turnkey-call.js";
  * const options: SessionKeyIsActiveOptions = { client, parentOrganizationId, ttlMs: 30_000, deniedTtlMs: 300_000, timeoutMs: 2000 };
  * ```
  */
-export interface SessionKeyIsActiveOptions {
+export interface SessionKeyIsActiveOptions extends ParentKeyLookupOptions {
   /** An `@turnkey/sdk-server` API client authenticated with the parent organization's API key. */
   client: SessionKeysClient & Pick<TurnkeyFlowsClient, "getWhoami">;
-  /** Your (parent) Turnkey organization. */
-  parentOrganizationId: string;
   /** How long "the key is active" is reused, in ms: a key deleted at Turnkey still works here for up to this long. Default 30 000; 0 asks on every request. */
   ttlMs?: number;
   /** How long "the key is gone" is reused, in ms, never past the session's `exp`. Default 300 000; 0 disables. */
   deniedTtlMs?: number;
-  /** How long one Turnkey lookup may take, in ms, before the check fails as `unavailable`. Default 3000. */
-  timeoutMs?: number;
   /** Most session keys remembered. Default 10 000. */
   maxEntries?: number;
-  /** The clock for the TTLs and key expiries, ms since the epoch. Default `Date.now`. */
-  now?: () => number;
-  /**
-   * Called with the underlying error (network failure, timeout, Turnkey's 5xx, an unusable answer;
-   * a `TurnkeyFlowError` with code `upstream_auth_failed` when Turnkey refuses the parent's API key)
-   * whenever a lookup fails as `unavailable`: log it. The request is answered 503, never granted.
-   */
-  onUnavailable?: (error: unknown, organizationId: string) => void;
 }
 
 /**

@@ -3,7 +3,7 @@ import { LruCache } from "../jwt/lru.js";
 import { definePolicy, type Policy } from "../policies/policy.js";
 import type { TurnkeySession } from "../jwt/claims.js";
 import type { TurnkeyFlowsClient } from "./client.js";
-import { AMBIGUOUS_CODES, DENIAL_CODES, lookupUnavailable, parentKeyConfirmation, wholeMs } from "./parent-key.js";
+import { AMBIGUOUS_CODES, DENIAL_CODES, lookupUnavailable, parentKeyConfirmation, wholeMs, type ParentKeyLookupOptions } from "./parent-key.js";
 import { turnkeyCodeOf, withTimeout } from "./turnkey-call.js";
 
 /**
@@ -14,30 +14,17 @@ import { turnkeyCodeOf, withTimeout } from "./turnkey-call.js";
  * const options: SubOrganizationsOfOptions = { client, parentOrganizationId, ttlMs: 300_000, deniedTtlMs: 30_000, timeoutMs: 2000 };
  * ```
  */
-export interface SubOrganizationsOfOptions {
+export interface SubOrganizationsOfOptions extends ParentKeyLookupOptions {
   /** An `@turnkey/sdk-server` API client authenticated with the parent organization's API key. */
   client: Pick<TurnkeyFlowsClient, "getUser" | "getWhoami">;
-  /** Your (parent) Turnkey organization. */
-  parentOrganizationId: string;
   /** Also accept sessions of the parent organization's own users. Default `false`. */
   includeParent?: boolean;
   /** How long a positive answer is reused, in ms. Default 60 000; 0 disables. */
   ttlMs?: number;
   /** How long a negative answer is reused, in ms. Default 10 000; 0 disables. */
   deniedTtlMs?: number;
-  /** How long one Turnkey lookup may take, in ms, before the check fails as `unavailable`. Default 3000. */
-  timeoutMs?: number;
   /** Most (organization, user) answers remembered, each cache. Default 10 000. */
   maxEntries?: number;
-  /** The clock for the TTLs, ms since the epoch. Default `Date.now`. */
-  now?: () => number;
-  /**
-   * Called with the underlying error (network failure, timeout, Turnkey's 5xx, malformed JSON; a
-   * `TurnkeyFlowError` with code `upstream_auth_failed` when Turnkey refuses the parent's API key)
-   * whenever a lookup fails as `unavailable`: log it. The thrown `TurnkeyAuthError` carries no
-   * `cause`, so adapters answer it as an ordinary 503 instead of treating it as a bug.
-   */
-  onUnavailable?: (error: unknown, organizationId: string) => void;
 }
 
 /**
