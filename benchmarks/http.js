@@ -1,8 +1,8 @@
 // HTTP: per framework and build, a tiny app (server.js) in a child process on 127.0.0.1, loaded by
 // autocannon from this process. Each round runs, for the parts asked:
 // - core: cold, GET /me rotating through a pool of distinct valid tokens larger than the
-//   verifier's cache, so every request checks a signature; then unprotected and warm, back to back:
-//   GET /me-unprotected and GET /me with one token, the same request and the same answer;
+//   verifier's cache, so every request checks a signature; then unprotected, no-op and warm, back to
+//   back: GET /me-unprotected, /me-noop and /me with one token, the same request and the same answer;
 // - redis: warm and GET /me-redis (the same route whose verifier shares a Redis store), back to back;
 // - dpop: GET /me-dpop (`dpop: "optional"`) fed distinct Bearer tokens (cold), and the same route
 //   with one known DPoP-bound token and a fresh proof per request, back to back.
@@ -11,17 +11,18 @@
 // pair favours neither route. The redis and dpop parts measure the current build only.
 import { fork } from "node:child_process";
 import autocannon from "autocannon";
-import { fmt, median, table } from "./lib.js";
+import { fmt, median, pinToCpus, table } from "./lib.js";
 
 export const FRAMEWORKS = ["express", "fastify", "koa", "hono"];
 const CONNECTIONS = 32;
 // Proofs made per DPoP run: this many times the fastest rate seen on its route, for the run's length.
 const PROOF_MARGIN = 2;
 
-function startServer(framework, build, notarizerPublicKey, body, extras) {
+function startServer(framework, build, notarizerPublicKey, body, extras, serverCpus) {
   const child = fork(new URL("./server.js", import.meta.url), [framework, build.dir, notarizerPublicKey, JSON.stringify(body), JSON.stringify(extras)], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
+  if (serverCpus !== undefined) pinToCpus(child.pid, serverCpus);
   return new Promise((resolve, reject) => {
     child.once("message", ({ port }) => resolve({ url: `http://127.0.0.1:${port}`, stop: () => child.disconnect() }));
     child.once("exit", (code) => reject(new Error(`${framework} server (${build.label}) exited with ${code}`)));
@@ -46,16 +47,16 @@ async function load(url, seconds, request) {
  * `parts`: a Set of "core", "redis", "dpop"; `redisUrl` for redis, `dpop` ({ token, privateKey,
  * createDpopProof }) for dpop.
  */
-export async function runHttp({ builds, frameworks, parts, notarizer, warmToken, warmBody, coldTokens, redisUrl, dpop, seconds, rounds, warmUpSeconds, log }) {
+export async function runHttp({ builds, frameworks, parts, notarizer, warmToken, warmBody, coldTokens, redisUrl, dpop, seconds, rounds, warmUpSeconds, serverCpus, log }) {
   const results = [];
   for (const framework of frameworks) {
     const servers = await Promise.all(
       builds.map((build, index) => {
         const extras = index === 0 ? { dpop: parts.has("dpop"), redisUrl: parts.has("redis") ? redisUrl : undefined } : {};
-        return startServer(framework, build, notarizer.publicKey, warmBody, extras);
+        return startServer(framework, build, notarizer.publicKey, warmBody, extras, serverCpus);
       }),
     );
-    const runs = builds.map(() => ({ cold: [], unprotected: [], warm: [], redis: [], dpopCold: [], dpop: [] }));
+    const runs = builds.map(() => ({ cold: [], unprotected: [], noop: [], warm: [], redis: [], dpopCold: [], dpop: [] }));
     try {
       for (let round = 0; round < rounds; round++) {
         const order = round % 2 === 0 ? [...builds.keys()] : [...builds.keys()].reverse();
@@ -91,7 +92,7 @@ export async function runHttp({ builds, frameworks, parts, notarizer, warmToken,
 function roundRoutes(round, parts) {
   const inOrder = (list) => (round % 2 === 0 ? list : [...list].reverse());
   const core = parts.has("core");
-  const warmPairs = [...(core ? ["unprotected"] : []), ...(core || parts.has("redis") ? ["warm"] : []), ...(parts.has("redis") ? ["redis"] : [])];
+  const warmPairs = [...(core ? ["unprotected", "noop"] : []), ...(core || parts.has("redis") ? ["warm"] : []), ...(parts.has("redis") ? ["redis"] : [])];
   return [...(core ? ["cold"] : []), ...inOrder(warmPairs), ...(parts.has("dpop") ? inOrder(["dpopCold", "dpop"]) : [])];
 }
 
@@ -109,6 +110,7 @@ function routeRequests(server, { warmToken, coldTokens, dpop }) {
   return {
     cold: () => rotating("/me"),
     unprotected: () => bearer("/me-unprotected"),
+    noop: () => bearer("/me-noop"),
     warm: () => bearer("/me"),
     redis: () => bearer("/me-redis"),
     dpopCold: () => rotating("/me-dpop"),
@@ -150,14 +152,17 @@ function summarize(runs) {
     failures: failures(runs[base], runs[other]),
   });
   const core = pair("unprotected", "warm");
+  const noop = pair("unprotected", "noop");
   return {
     unprotected: core.base,
     warm: core.other,
     cold: { rps: rps(runs.cold), p99: p99(runs.cold) },
     warmRatio: core.ratio,
     warmRatios: core.ratios,
+    noopRatio: noop.ratio,
+    warmVsNoop: pair("noop", "warm").ratio,
     p99Difference: core.p99Difference,
-    failures: failures(runs.cold, runs.unprotected, runs.warm),
+    failures: failures(runs.cold, runs.unprotected, runs.noop, runs.warm),
     redis: runs.redis.length > 0 ? pair("warm", "redis") : undefined,
     dpop: runs.dpop.length > 0 ? pair("dpopCold", "dpop") : undefined,
   };
@@ -175,6 +180,8 @@ function coreTable(results, rounds) {
     fmt(result.unprotected.rps),
     fmt(result.warm.rps),
     ratioCell({ ratio: result.warmRatio, ratios: result.warmRatios }, rounds),
+    `${percent(result.noopRatio)}%`,
+    `${percent(result.warmVsNoop)}%`,
     `${fmt(result.unprotected.p99, 2)} / ${fmt(result.warm.p99, 2)}`,
     `**${signed(result.p99Difference)}**`,
     `${fmt(result.cold.rps)} (${percent(result.cold.rps / result.unprotected.rps)}%)`,
@@ -182,7 +189,7 @@ function coreTable(results, rounds) {
     failuresCell(result.failures),
   ]);
   return table(
-    ["framework", "build", "unprotected req/s", "warm req/s", "warm / unprotected (rounds)", "p99 ms unprotected / warm", "p99 Δ ms", "cold req/s (% unprotected)", "cold p99 ms", "failed requests"],
+    ["framework", "build", "unprotected req/s", "warm req/s", "warm / unprotected (rounds)", "no-op middleware / unprotected", "warm / no-op", "p99 ms unprotected / warm", "p99 Δ ms", "cold req/s (% unprotected)", "cold p99 ms", "failed requests"],
     rows,
   );
 }

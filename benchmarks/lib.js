@@ -1,4 +1,5 @@
 // Helpers shared by the benchmarks: loading a build of the library, minting tokens, timing, tables.
+import { execFileSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
@@ -89,4 +90,18 @@ export function fmt(value, digits = 0) {
 export function table(headers, rows) {
   const line = (cells) => `| ${cells.join(" | ")} |`;
   return [line(headers), line(headers.map(() => "---")), ...rows.map(line)].join("\n");
+}
+
+/**
+ * Binds process `pid` and its threads to the CPUs listed (`"1"`, `"0-2"`) with Linux `taskset`, so
+ * that the load generator and the server do not take turns on one CPU while another idles. Returns
+ * whether it could (no `taskset`, another OS: the processes share the machine as the OS likes).
+ */
+export function pinToCpus(pid, cpus) {
+  try {
+    execFileSync("taskset", ["--all-tasks", "--cpu-list", "--pid", cpus, String(pid)], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -12,7 +12,7 @@ import { cpus, loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { FRAMEWORKS, runHttp } from "./http.js";
-import { fmt, importEntry, mintTokens, sessionKey } from "./lib.js";
+import { fmt, importEntry, mintTokens, pinToCpus, sessionKey } from "./lib.js";
 import { runMemory } from "./memory.js";
 import { runMicro } from "./micro.js";
 import { runDpop } from "./dpop.js";
@@ -26,8 +26,8 @@ const PARTS = ["micro", "http", "http-redis", "http-dpop", "memory", "dpop-engin
 const only = new Set(option("only")?.split(",") ?? PARTS);
 for (const part of only) if (!PARTS.includes(part)) throw new Error(`--only: unknown part ${part} (known: ${PARTS.join(", ")})`);
 const frameworks = option("frameworks")?.split(",") ?? FRAMEWORKS;
-const seconds = Number(option("seconds") ?? (quick ? 1 : 5));
-const rounds = Number(option("rounds") ?? (quick ? 2 : 4));
+const seconds = Number(option("seconds") ?? (quick ? 1 : 3));
+const rounds = Number(option("rounds") ?? (quick ? 2 : 8));
 // More distinct valid tokens than the verifier's default cache holds (16,000 sessions).
 const COLD_POOL = 20_000;
 
@@ -95,6 +95,9 @@ if (httpParts.size > 0) {
   const { createDpopProof } = await importEntry("", "./client");
   const dpopKey = await sessionKey();
   const [dpopToken] = await mintTokens(notarizer, 1, { public_key: dpopKey.publicKey });
+  // The HTTP servers get the last CPU to themselves, the load generator (this process) the others.
+  const lastCpu = cpus().length - 1;
+  const serverCpus = lastCpu > 0 && pinToCpus(process.pid, lastCpu === 1 ? "0" : `0-${lastCpu - 1}`) ? String(lastCpu) : undefined;
   const http = await runHttp({
     builds,
     frameworks,
@@ -108,9 +111,12 @@ if (httpParts.size > 0) {
     seconds,
     rounds,
     warmUpSeconds: quick ? 0.3 : 1,
+    serverCpus,
     log,
   });
-  const conditions = `autocannon, 32 connections, ${seconds} s per run after a warm-up, ${rounds} rounds; medians; load generator and server share the machine`;
+  if (serverCpus !== undefined) pinToCpus(process.pid, `0-${lastCpu}`); // the parts after this one fork processes of their own
+  const placement = serverCpus === undefined ? "load generator and server share the machine" : `server on CPU ${serverCpus}, load generator on the others`;
+  const conditions = `autocannon, 32 connections, ${seconds} s per run after a warm-up, ${rounds} rounds; medians; ${placement}`;
   if (httpParts.has("core")) {
     console.log(`\n### HTTP: requests per second (${conditions}; cold rotates through ${fmt(COLD_POOL)} distinct tokens)\n\n${http.markdown.core}`);
     for (const { framework, build, warmRatio, p99Difference, failures } of http.results) {

@@ -4,6 +4,8 @@
 // - GET /me, protected by the build's turnkeyAuth: answers the session's fields;
 // - GET /me-unprotected: the same handler and answer (the fields of <body JSON>) with no
 //   authentication. Sent the same request, token header included, it is /me minus the library;
+// - GET /me-noop: /me-unprotected behind a middleware that does nothing but put those fields where
+//   turnkeyAuth puts the session: what one middleware costs in this framework, library aside;
 // - with <extras JSON> `{ "dpop": true }`: GET /me-dpop, /me with `dpop: "optional"`, its proofs
 //   naming this server's own origin;
 // - with `{ "redisUrl": "redis://…" }`: GET /me-redis, /me whose verifier shares a Redis store.
@@ -35,6 +37,11 @@ async function listen() {
       const [[path, first], ...others] = routes;
       app.get(path, turnkeyAuth(first), (req, res) => res.json(fields(req.turnkey)));
       app.get("/me-unprotected", (_req, res) => res.json(fields(unprotectedSession)));
+      const noop = (req, _res, next) => {
+        req.turnkey = unprotectedSession;
+        next();
+      };
+      app.get("/me-noop", noop, (req, res) => res.json(fields(req.turnkey)));
       for (const [path, each] of others) app.get(path, turnkeyAuth(each), (req, res) => res.json(fields(req.turnkey)));
       const server = app.listen(port, "127.0.0.1");
       await new Promise((resolve) => server.once("listening", resolve));
@@ -50,6 +57,15 @@ async function listen() {
         });
       }
       app.get("/me-unprotected", async () => fields(unprotectedSession));
+      // In a scope of its own that decorates request.turnkey, as the plugin does for /me.
+      await app.register(async (scope) => {
+        scope.decorateRequest("turnkey", null);
+        const noop = (request, _reply, done) => {
+          request.turnkey = unprotectedSession;
+          done();
+        };
+        scope.get("/me-noop", { onRequest: noop }, async (request) => fields(request.turnkey));
+      });
       await app.listen({ port, host: "127.0.0.1" });
       return;
     }
@@ -62,6 +78,13 @@ async function listen() {
       });
       router.get("/me-unprotected", (ctx) => {
         ctx.body = fields(unprotectedSession);
+      });
+      const noop = (ctx, next) => {
+        ctx.state.turnkey = unprotectedSession;
+        return next();
+      };
+      router.get("/me-noop", noop, (ctx) => {
+        ctx.body = fields(ctx.state.turnkey);
       });
       for (const [path, each] of others) {
         router.get(path, turnkeyAuth(each), (ctx) => {
@@ -79,6 +102,11 @@ async function listen() {
       const app = new Hono();
       for (const [path, each] of routes) app.get(path, turnkeyAuth(each), (c) => c.json(fields(c.get("turnkey"))));
       app.get("/me-unprotected", (c) => c.json(fields(unprotectedSession)));
+      const noop = (c, next) => {
+        c.set("turnkey", unprotectedSession);
+        return next();
+      };
+      app.get("/me-noop", noop, (c) => c.json(fields(c.get("turnkey"))));
       return new Promise((resolve) => serve({ fetch: app.fetch, port, hostname: "127.0.0.1" }, () => resolve()));
     }
     default:

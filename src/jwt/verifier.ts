@@ -137,20 +137,26 @@ export function createSessionVerifier(options: VerifyOptions): SessionVerifier {
   // The session of `token`, or a promise of it when something must be waited for; throws a refusal
   // known at once.
   function check(token: string): TurnkeySession | Promise<TurnkeySession> {
-    if (typeof token !== "string" || token.length === 0) throw new TurnkeyAuthError("missing_token", "No session token was presented");
-    if (token.length > maxTokenLength) throw new TurnkeyAuthError("malformed_token", "The token is malformed: it is longer than allowed");
-    if (startsWithBearer(token)) {
-      throw new TurnkeyAuthError("malformed_token", 'The token is malformed: it starts with "Bearer ", so it is the Authorization header\'s value; pass the token alone (extractToken reads it from a request)');
-    }
     const waiting = inFlight.get(token);
     if (waiting !== undefined) return waiting;
     const known = sessions.get(token);
     metrics.cacheLookups(1, known === undefined ? MISS : HIT);
+    // A cached token passed the entry checks when it was verified.
+    if (known === undefined) checkEntry(token);
     const outcome = known !== undefined ? admit(token, known, true) : checkUncached(token);
     if (!(outcome instanceof Promise)) return outcome;
     const shared = outcome.finally(() => inFlight.delete(token));
     inFlight.set(token, shared);
     return shared;
+  }
+
+  // What is refused before any parsing: no token, an oversized one, or the whole header value.
+  function checkEntry(token: string): void {
+    if (typeof token !== "string" || token.length === 0) throw new TurnkeyAuthError("missing_token", "No session token was presented");
+    if (token.length > maxTokenLength) throw new TurnkeyAuthError("malformed_token", "The token is malformed: it is longer than allowed");
+    if (startsWithBearer(token)) {
+      throw new TurnkeyAuthError("malformed_token", 'The token is malformed: it starts with "Bearer ", so it is the Authorization header\'s value; pass the token alone (extractToken reads it from a request)');
+    }
   }
 
   function checkUncached(token: string): TurnkeySession | Promise<TurnkeySession> {
