@@ -72,6 +72,9 @@ export function createAuthenticator<Native>(options: AuthOptions<Native>, reader
   const config = resolveAdapterOptions(options, reader.pathMatching);
   const { verifier, policies, policyTimeout, onAuthenticated, onRefused } = config;
   const countRequest = requestCounter(config.meter);
+  // extractCredential's options, made once: with DPoP (a mode is set) or without.
+  const extractOptions = { ...config.extractOptions, dpop: false };
+  const extractOptionsWithDpop = { ...config.extractOptions, dpop: true };
   // This instance's mark on a request's holder: another instance may trust more or check less.
   const granted = Symbol("turnkey-session-auth: granted");
   // `proven`: the request carried a valid DPoP proof, so a route requiring one may reuse the grant.
@@ -88,7 +91,7 @@ export function createAuthenticator<Native>(options: AuthOptions<Native>, reader
     (reader.holder(request) as Holder)[granted] = { request, session, proven };
     if (fresh) {
       countRequest(1, GRANTED);
-      observe(onAuthenticated, session, request);
+      if (onAuthenticated !== undefined) observe(onAuthenticated, session, request);
     }
     return { session };
   }
@@ -99,7 +102,7 @@ export function createAuthenticator<Native>(options: AuthOptions<Native>, reader
       const token = config.getToken(request) || undefined;
       return token === undefined ? undefined : { token, scheme: "Bearer" };
     }
-    return extractCredential(sourceOf(request), { ...config.extractOptions, dpop: mode !== undefined });
+    return extractCredential(sourceOf(request), mode === undefined ? extractOptions : extractOptionsWithDpop);
   }
 
   function sourceOf(request: Native): TokenSource {
@@ -138,6 +141,11 @@ export function createAuthenticator<Native>(options: AuthOptions<Native>, reader
     if (mode === undefined) return undefined;
     if (mode === "required" || presented === "DPoP") return "DPoP";
     return presented === undefined ? "Bearer DPoP" : "Bearer";
+  }
+
+  // A refusal whose challenge names the schemes this request's mode accepts.
+  function refuse(thrown: unknown, request: Native, mode: DpopMode | undefined, seen: Seen | undefined): AuthResult {
+    return fail(thrown, request, seen === undefined ? undefined : schemeOf(mode, seen.scheme));
   }
 
   // The session of a DPoP-bound token: the proof's cheap checks before the token's signature, the
@@ -188,18 +196,18 @@ export function createAuthenticator<Native>(options: AuthOptions<Native>, reader
     const mode = route?.dpop ?? config.dpop;
     // Where DPoP is in use, the challenge depends on the scheme the request used.
     const seen: Seen | undefined = mode === undefined ? undefined : {};
-    const refuse = (error: unknown) => fail(error, request, seen === undefined ? undefined : schemeOf(mode, seen.scheme));
+    let outcome: AuthResult | Promise<AuthResult>;
     try {
       // Policies compare request.path: a target that could be read as another path is refused
       // (400 invalid_request) before anything else, whatever the token.
       const view = policies.length > 0 || (route !== undefined && route.policies.length > 0)
         ? new RequestView(request, reader, canonicalPolicyPath(reader.target(request), config.pathMatching))
         : undefined;
-      const outcome = authenticated(request, route, mode, seen, view);
-      return outcome instanceof Promise ? outcome.catch(refuse) : outcome;
+      outcome = authenticated(request, route, mode, seen, view);
     } catch (error) {
-      return refuse(error);
+      return refuse(error, request, mode, seen);
     }
+    return outcome instanceof Promise ? outcome.catch((error: unknown) => refuse(error, request, mode, seen)) : outcome;
   }
 
   function route(args: readonly unknown[], where: string): RouteRequirements {
