@@ -17,11 +17,16 @@ export interface P256KeyPairHex {
 }
 
 // Anchored, one character class each: linear (test/hostile/linear-patterns.test.ts). HEX has no
-// length of its own, so its callers bound the length first.
-const HEX = /^(?:[0-9a-fA-F]{2})+$/;
+// length of its own, so its callers bound the length first; isHex adds whole bytes.
+const HEX = /^[0-9a-fA-F]+$/;
 const COMPRESSED_P256 = /^0[23][0-9a-fA-F]{64}$/;
 // An ECDSA P-256 signature in DER: a SEQUENCE of two INTEGERs of at most 33 bytes each (RFC 3279 §2.2.3).
 const MAX_DER_SIGNATURE_HEX = 144;
+
+/** Whether `value` is hex of whole bytes: an even number of hex digits. */
+function isHex(value: string): boolean {
+  return value.length % 2 === 0 && HEX.test(value);
+}
 
 /** Whether `value` is a compressed P-256 public key in hex (the encoding Turnkey uses for API keys). */
 export function isCompressedP256Hex(value: unknown): value is string {
@@ -51,7 +56,7 @@ export function generateP256KeyPairHex(): P256KeyPairHex {
 
 /** A public key object for a compressed or uncompressed P-256 key in hex, or `undefined` if it is not one. */
 export function publicKeyFromHex(hex: string): KeyObject | undefined {
-  if (typeof hex !== "string" || (hex.length !== 66 && hex.length !== 130) || !HEX.test(hex)) return undefined;
+  if (typeof hex !== "string" || (hex.length !== 66 && hex.length !== 130) || !isHex(hex)) return undefined;
   try {
     const point = ECDH.convertKey(hex, "prime256v1", "hex", undefined, "uncompressed") as Buffer;
     return createPublicKey({
@@ -99,7 +104,7 @@ export function verifyHexSignature(publicKeyHex: string, signatureHex: string, d
   const key = publicKeyFromHex(publicKeyHex);
   if (key === undefined || typeof signatureHex !== "string") return false;
   if (encoding === "raw" ? signatureHex.length !== 128 : signatureHex.length > MAX_DER_SIGNATURE_HEX) return false;
-  if (!HEX.test(signatureHex)) return false;
+  if (!isHex(signatureHex)) return false;
   try {
     return verify(
       "sha256",
