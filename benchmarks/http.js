@@ -82,8 +82,12 @@ export async function runHttp({ builds, frameworks, parts, notarizer, warmToken,
     results,
     markdown: {
       core: parts.has("core") ? coreTable(results, rounds) : undefined,
-      redis: parts.has("redis") ? redisTable(results.filter(({ redis }) => redis !== undefined), rounds) : undefined,
-      dpop: parts.has("dpop") ? dpopTable(results.filter(({ dpop }) => dpop !== undefined), rounds) : undefined,
+      redis: parts.has("redis")
+        ? pairTable(results.filter(({ redis }) => redis !== undefined), rounds, "redis", ["framework", "warm, no store req/s", "warm, Redis store req/s", "Redis / no store (rounds)", "p99 ms no store / Redis"])
+        : undefined,
+      dpop: parts.has("dpop")
+        ? pairTable(results.filter(({ dpop }) => dpop !== undefined), rounds, "dpop", ["framework", "Bearer cold req/s", "DPoP, known session req/s", "DPoP / cold (rounds)", "p99 ms cold / DPoP"])
+        : undefined,
     },
   };
 }
@@ -194,26 +198,15 @@ function coreTable(results, rounds) {
   );
 }
 
-function redisTable(results, rounds) {
-  const rows = results.map(({ framework, redis }) => [
+/** One row per framework for the pair under `key` ("redis", "dpop"); `headers` name its columns. */
+function pairTable(results, rounds, key, headers) {
+  const rows = results.map(({ framework, [key]: pair }) => [
     framework,
-    fmt(redis.base.rps),
-    fmt(redis.other.rps),
-    ratioCell(redis, rounds),
-    `${fmt(redis.base.p99, 2)} / ${fmt(redis.other.p99, 2)}`,
-    failuresCell(redis.failures),
+    fmt(pair.base.rps),
+    fmt(pair.other.rps),
+    ratioCell(pair, rounds),
+    `${fmt(pair.base.p99, 2)} / ${fmt(pair.other.p99, 2)}`,
+    failuresCell(pair.failures),
   ]);
-  return table(["framework", "warm, no store req/s", "warm, Redis store req/s", "Redis / no store (rounds)", "p99 ms no store / Redis", "failed requests"], rows);
-}
-
-function dpopTable(results, rounds) {
-  const rows = results.map(({ framework, dpop }) => [
-    framework,
-    fmt(dpop.base.rps),
-    fmt(dpop.other.rps),
-    ratioCell(dpop, rounds),
-    `${fmt(dpop.base.p99, 2)} / ${fmt(dpop.other.p99, 2)}`,
-    failuresCell(dpop.failures),
-  ]);
-  return table(["framework", "Bearer cold req/s", "DPoP, known session req/s", "DPoP / cold (rounds)", "p99 ms cold / DPoP", "failed requests"], rows);
+  return table([...headers, "failed requests"], rows);
 }

@@ -168,8 +168,7 @@ export function createSessionVerifier(options: VerifyOptions): SessionVerifier {
 
   // The session a token's signature vouches for, whatever its expiry, trust or revocation.
   async function signedSession(token: string): Promise<TurnkeySession> {
-    if (token.length === 0) throw new TurnkeyAuthError("missing_token", "No session token was presented");
-    if (token.length > maxTokenLength) throw new TurnkeyAuthError("malformed_token", "The token is malformed: it is longer than allowed");
+    checkEntry(token);
     const refusal = refusals.get(token);
     return sessions.get(token) ?? (refusal !== undefined && "session" in refusal ? refusal.session : verifySignature(token));
   }
