@@ -141,13 +141,18 @@ export function createSessionVerifier(options: VerifyOptions): SessionVerifier {
     if (waiting !== undefined) return waiting;
     const known = sessions.get(token);
     metrics.cacheLookups(1, known === undefined ? MISS : HIT);
+    if (known !== undefined) return shared(token, admit(token, known, true));
     // A cached token passed the entry checks when it was verified.
-    if (known === undefined) checkEntry(token);
-    const outcome = known !== undefined ? admit(token, known, true) : checkUncached(token);
+    checkEntry(token);
+    return shared(token, checkUncached(token));
+  }
+
+  // A check that must wait is shared by the calls that come for the same token meanwhile.
+  function shared(token: string, outcome: TurnkeySession | Promise<TurnkeySession>): TurnkeySession | Promise<TurnkeySession> {
     if (!(outcome instanceof Promise)) return outcome;
-    const shared = outcome.finally(() => inFlight.delete(token));
-    inFlight.set(token, shared);
-    return shared;
+    const waiting = outcome.finally(() => inFlight.delete(token));
+    inFlight.set(token, waiting);
+    return waiting;
   }
 
   // What is refused before any parsing: no token, an oversized one, or the whole header value.
@@ -188,9 +193,11 @@ export function createSessionVerifier(options: VerifyOptions): SessionVerifier {
       }
     },
     cached(token) {
-      if (!sessions.has(token)) return undefined;
+      const known = sessions.get(token);
+      if (known === undefined || inFlight.has(token)) return undefined;
+      metrics.cacheLookups(1, HIT);
       try {
-        const outcome = check(token);
+        const outcome = shared(token, admit(token, known, true));
         if (!(outcome instanceof Promise)) return outcome;
         outcome.catch(() => undefined); // the verify() that follows shares it and reports its outcome
       } catch {
