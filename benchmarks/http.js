@@ -18,13 +18,18 @@ const CONNECTIONS = 32;
 // Proofs made per DPoP run: this many times the fastest rate seen on its route, for the run's length.
 const PROOF_MARGIN = 2;
 
-function startServer(framework, build, notarizerPublicKey, body, extras, serverCpus) {
+/**
+ * Forks server.js for `framework` and `build`; resolves once it listens. `wrapper` ({ execPath,
+ * execArgv }) runs it under another program, as instructions.js does under valgrind.
+ */
+export function startServer(framework, build, notarizerPublicKey, body, extras, serverCpus, wrapper = {}) {
   const child = fork(new URL("./server.js", import.meta.url), [framework, build.dir, notarizerPublicKey, JSON.stringify(body), JSON.stringify(extras)], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
+    ...wrapper,
   });
   if (serverCpus !== undefined) pinToCpus(child.pid, serverCpus);
   return new Promise((resolve, reject) => {
-    child.once("message", ({ port }) => resolve({ url: `http://127.0.0.1:${port}`, stop: () => child.disconnect() }));
+    child.once("message", ({ port }) => resolve({ url: `http://127.0.0.1:${port}`, pid: child.pid, stop: () => child.disconnect() }));
     child.once("exit", (code) => reject(new Error(`${framework} server (${build.label}) exited with ${code}`)));
   });
 }

@@ -2,7 +2,7 @@
 // stdout, progress on stderr. See README.md. From the repository root: `npm run bench [-- options]`,
 // or here, after building the library: `node run.js [options]`.
 //   --quick                 a short smoke run (figures not to be quoted)
-//   --only=micro,http,http-redis,http-dpop,memory,dpop-engine,revocation
+//   --only=micro,http,http-redis,http-dpop,instructions,memory,dpop-engine,revocation
 //   --frameworks=express,fastify,koa,hono
 //   --baseline=<dir>        also measure the build in <dir> (a checkout with node_modules and dist)
 //   --seconds=<n> --rounds=<n>   length of each HTTP run, number of HTTP rounds
@@ -12,6 +12,7 @@ import { cpus, loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { FRAMEWORKS, runHttp } from "./http.js";
+import { hasValgrind, runInstructions } from "./instructions.js";
 import { fmt, importEntry, mintTokens, pinToCpus, sessionKey } from "./lib.js";
 import { runMemory } from "./memory.js";
 import { runMicro } from "./micro.js";
@@ -22,7 +23,7 @@ import { runRevocation } from "./revocation.js";
 const args = process.argv.slice(2);
 const option = (name) => args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
 const quick = args.includes("--quick");
-const PARTS = ["micro", "http", "http-redis", "http-dpop", "memory", "dpop-engine", "revocation"];
+const PARTS = ["micro", "http", "http-redis", "http-dpop", "instructions", "memory", "dpop-engine", "revocation"];
 const only = new Set(option("only")?.split(",") ?? PARTS);
 for (const part of only) if (!PARTS.includes(part)) throw new Error(`--only: unknown part ${part} (known: ${PARTS.join(", ")})`);
 const frameworks = option("frameworks")?.split(",") ?? FRAMEWORKS;
@@ -84,13 +85,15 @@ const NO_REDIS = "skipped: no redis-server on PATH";
 
 const httpParts = new Set([["http", "core"], ["http-redis", "redis"], ["http-dpop", "dpop"]].filter(([name]) => only.has(name)).map(([, part]) => part));
 if (redis === undefined) httpParts.delete("redis");
-if (httpParts.size > 0) {
-  // The answer of /me for the warm token, which /me-unprotected gives without authentication.
+// The answer of /me for the warm token, which /me-unprotected and /me-noop give without authentication.
+async function warmBodyOf(token) {
   const { createSessionVerifier } = await importEntry("", ".");
-  const { userId, organizationId, sessionType, expiresAt } = await createSessionVerifier({
-    notarizerPublicKey: notarizer.publicKey,
-    trustedOrganizations: "any",
-  }).verify(warmToken);
+  const verifier = createSessionVerifier({ notarizerPublicKey: notarizer.publicKey, trustedOrganizations: "any" });
+  const { userId, organizationId, sessionType, expiresAt } = await verifier.verify(token);
+  return { userId, organizationId, sessionType, expiresAt };
+}
+
+if (httpParts.size > 0) {
   // A DPoP-bound session: a key pair held here, its public half in the token.
   const { createDpopProof } = await importEntry("", "./client");
   const dpopKey = await sessionKey();
@@ -106,7 +109,7 @@ if (httpParts.size > 0) {
     dpop: { token: dpopToken, privateKey: dpopKey.privateKey, createDpopProof },
     notarizer,
     warmToken,
-    warmBody: { userId, organizationId, sessionType, expiresAt },
+    warmBody: await warmBodyOf(warmToken),
     coldTokens,
     seconds,
     rounds,
@@ -144,6 +147,16 @@ if (httpParts.size > 0) {
   }
 }
 if (only.has("http-redis") && redis === undefined) console.log(`\n### HTTP: warm route with a Redis store vs without a store\n\n${NO_REDIS}`);
+
+if (only.has("instructions")) {
+  const heading = "### HTTP: instructions per request (callgrind; the smallest of 3 counts per route; reported, not judged)";
+  if (!hasValgrind()) console.log(`\n${heading}\n\nskipped: no valgrind on PATH`);
+  else {
+    const warmBody = await warmBodyOf(warmToken);
+    const counted = await runInstructions({ builds, frameworks, notarizerPublicKey: notarizer.publicKey, warmToken, warmBody, quick, log });
+    console.log(`\n${heading}\n\n${counted.markdown}`);
+  }
+}
 
 if (only.has("memory")) {
   const memory = await runMemory({ builds, validPerFlood: COLD_POOL, log });

@@ -1,0 +1,92 @@
+// Instructions per request (`--only=instructions`, needs valgrind): server.js's app runs under
+// callgrind, whose count is reset before and read after a fixed number of requests to one route
+// (`callgrind_control --zero`, then `--dump`). Unlike requests per second, an instruction count does
+// not move with a shared machine's speed, so the cost of protecting a route reads the same on a busy
+// machine as on a quiet one, from one run. Each route is counted three times, in alternating order,
+// and the smallest count is kept: a window that met a garbage collection or a recompilation counts
+// more, never less. A request runs some 50 times slower under valgrind, so this part takes minutes.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import autocannon from "autocannon";
+import { startServer } from "./http.js";
+import { fmt, table } from "./lib.js";
+
+const ROUTES = [["unprotected", "/me-unprotected"], ["noop", "/me-noop"], ["warm", "/me"]];
+const REPEATS = 3;
+// A window counts about this many instructions; its number of requests follows from two first counts.
+const WINDOW_INSTRUCTIONS = 6e8;
+
+/** Whether `valgrind` (with callgrind_control) is on PATH. */
+export function hasValgrind() {
+  try {
+    execFileSync("callgrind_control", ["--version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The smallest instruction count per request of each route, in one server of `framework` and `build`. */
+async function countServer(framework, build, { notarizerPublicKey, warmToken, warmBody, quick }) {
+  const dir = mkdtempSync(join(tmpdir(), "turnkey-bench-callgrind-"));
+  const server = await startServer(framework, build, notarizerPublicKey, warmBody, {}, undefined, {
+    execPath: "valgrind",
+    execArgv: ["--tool=callgrind", "--smc-check=all-non-file", `--callgrind-out-file=${join(dir, "out")}`, process.execPath],
+    stdio: ["ignore", "ignore", "ignore", "ipc"],
+  });
+  const send = (path, amount) =>
+    autocannon({ url: server.url, connections: 4, amount, requests: [{ method: "GET", path, headers: { authorization: `Bearer ${warmToken}` } }] });
+  let dumps = 0;
+  const count = async (path, amount) => {
+    execFileSync("callgrind_control", ["--zero", String(server.pid)], { stdio: "ignore" });
+    const result = await send(path, amount);
+    execFileSync("callgrind_control", ["--dump", String(server.pid)], { stdio: "ignore" });
+    const totals = /^totals: (\d+)/m.exec(readFileSync(join(dir, `out.${++dumps}`), "utf8"));
+    if (result["2xx"] !== amount || totals === null) throw new Error(`${framework} (${build.label}) ${path}: ${result["2xx"]} of ${amount} requests answered 2xx`);
+    return Number(totals[1]) / amount;
+  };
+  try {
+    const warmUp = quick ? 300 : 1500;
+    for (let pass = 0; pass < (quick ? 1 : 3); pass++) for (const [, path] of ROUTES) await send(path, warmUp);
+    const first = Math.min(await count(ROUTES[0][1], 500), await count(ROUTES[0][1], 500));
+    const amount = Math.min(8000, Math.max(500, Math.round(WINDOW_INSTRUCTIONS / first)));
+    const counts = Object.fromEntries(ROUTES.map(([route]) => [route, []]));
+    for (let repeat = 0; repeat < (quick ? 1 : REPEATS); repeat++) {
+      for (const [route, path] of repeat % 2 === 0 ? ROUTES : [...ROUTES].reverse()) counts[route].push(await count(path, quick ? 200 : amount));
+    }
+    return { amount, ...Object.fromEntries(ROUTES.map(([route]) => [route, Math.min(...counts[route])])) };
+  } finally {
+    server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Counts every framework, the builds side by side (two servers at once: a count does not mind sharing the CPUs). */
+export async function runInstructions({ builds, frameworks, notarizerPublicKey, warmToken, warmBody, quick, log }) {
+  const results = [];
+  for (const framework of frameworks) {
+    log(`instructions: ${framework}, ${builds.map((build) => build.label).join(" and ")} under callgrind`);
+    const counted = await Promise.all(builds.map((build) => countServer(framework, build, { notarizerPublicKey, warmToken, warmBody, quick })));
+    builds.forEach((build, index) => results.push({ framework, build, ...counted[index] }));
+  }
+  const thousands = (value) => fmt(value / 1000, 1);
+  const percent = (ratio) => `${fmt(100 * ratio, 1)}%`;
+  const rows = results.map(({ framework, build, amount, unprotected, noop, warm }) => [
+    framework,
+    build.label,
+    thousands(unprotected),
+    thousands(noop),
+    thousands(warm),
+    `**${percent(unprotected / warm)}**`,
+    percent(noop / warm),
+    thousands(warm - noop),
+    fmt(amount),
+  ]);
+  const markdown = table(
+    ["framework", "build", "unprotected k instr/req", "no-op k instr/req", "warm k instr/req", "unprotected / warm", "no-op / warm", "library k instr/req (warm − no-op)", "requests per window"],
+    rows,
+  );
+  return { results, markdown };
+}
