@@ -4,7 +4,9 @@
 // not move with a shared machine's speed, so the cost of protecting a route reads the same on a busy
 // machine as on a quiet one, from one run. Each route is counted three times, in alternating order,
 // and the smallest count is kept: a window that met a garbage collection or a recompilation counts
-// more, never less. A request runs some 50 times slower under valgrind, so this part takes minutes.
+// more, never less. `--single-threaded` keeps the engine's compilation and collection off background
+// threads, whose timing under valgrind would move the counts. A request runs some 50 times slower
+// under valgrind, so this part takes minutes.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -33,7 +35,7 @@ async function countServer(framework, build, { notarizerPublicKey, warmToken, wa
   const dir = mkdtempSync(join(tmpdir(), "turnkey-bench-callgrind-"));
   const server = await startServer(framework, build, notarizerPublicKey, warmBody, {}, undefined, {
     execPath: "valgrind",
-    execArgv: ["--tool=callgrind", "--smc-check=all-non-file", `--callgrind-out-file=${join(dir, "out")}`, process.execPath],
+    execArgv: ["--tool=callgrind", "--smc-check=all-non-file", `--callgrind-out-file=${join(dir, "out")}`, process.execPath, "--single-threaded"],
     stdio: ["ignore", "ignore", "ignore", "ipc"],
   });
   const send = (path, amount) =>
