@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import { startServer } from "./http.js";
-import { fmt, table } from "./lib.js";
+import { fmt, onPath, table } from "./lib.js";
 
 const ROUTES = [["unprotected", "/me-unprotected"], ["noop", "/me-noop"], ["warm", "/me"]];
 const REPEATS = 3;
@@ -21,14 +21,7 @@ const REPEATS = 3;
 const WINDOW_INSTRUCTIONS = 6e8;
 
 /** Whether `valgrind` (with callgrind_control) is on PATH. */
-export function hasValgrind() {
-  try {
-    execFileSync("callgrind_control", ["--version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
+export const hasValgrind = () => onPath("callgrind_control");
 
 /** The smallest instruction count per request of each route, in one server of `framework` and `build`. */
 async function countServer(framework, build, { notarizerPublicKey, warmToken, warmBody, quick }) {

@@ -92,6 +92,16 @@ export function table(headers, rows) {
   return [line(headers), line(headers.map(() => "---")), ...rows.map(line)].join("\n");
 }
 
+/** Whether `command` is on PATH (it answers `--version`). */
+export function onPath(command) {
+  try {
+    execFileSync(command, ["--version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Binds process `pid` and its threads to the CPUs listed (`"1"`, `"0-2"`) with Linux `taskset`, so
  * that the load generator and the server do not take turns on one CPU while another idles. Returns

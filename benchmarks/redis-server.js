@@ -1,18 +1,11 @@
 // A throwaway redis-server (Debian's package) on a free loopback port, for the benchmarks that
 // need a shared store, and the node-redis client and store each benchmark process makes on it.
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createClient } from "redis";
-import { freePort, importEntry } from "./lib.js";
+import { freePort, importEntry, onPath } from "./lib.js";
 
 /** Whether `redis-server` is on PATH. */
-export function hasRedisServer() {
-  try {
-    execFileSync("redis-server", ["--version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
+export const hasRedisServer = () => onPath("redis-server");
 
 /** Starts redis-server with no persistence; resolves once it accepts connections. */
 export async function startRedis() {
