@@ -6,6 +6,8 @@
 //   authentication. Sent the same request, token header included, it is /me minus the library;
 // - GET /me-noop: /me-unprotected behind a middleware that does nothing but put those fields where
 //   turnkeyAuth puts the session: what one middleware costs in this framework, library aside;
+// - GET /me-header: /me-noop whose middleware first reads the Authorization header the framework's
+//   usual way and refuses a request without one: what any bearer middleware pays before its own work;
 // - with <extras JSON> `{ "dpop": true }`: GET /me-dpop, /me with `dpop: "optional"`, its proofs
 //   naming this server's own origin;
 // - with `{ "redisUrl": "redis://…" }`: GET /me-redis, /me whose verifier shares a Redis store.
@@ -42,6 +44,8 @@ async function listen() {
         next();
       };
       app.get("/me-noop", noop, (req, res) => res.json(fields(req.turnkey)));
+      const header = (req, res, next) => (req.get("authorization") === undefined ? res.sendStatus(401) : noop(req, res, next));
+      app.get("/me-header", header, (req, res) => res.json(fields(req.turnkey)));
       for (const [path, each] of others) app.get(path, turnkeyAuth(each), (req, res) => res.json(fields(req.turnkey)));
       const server = app.listen(port, "127.0.0.1");
       await new Promise((resolve) => server.once("listening", resolve));
@@ -65,6 +69,8 @@ async function listen() {
           done();
         };
         scope.get("/me-noop", { onRequest: noop }, async (request) => fields(request.turnkey));
+        const header = (request, reply, done) => (request.headers.authorization === undefined ? reply.code(401).send() : noop(request, reply, done));
+        scope.get("/me-header", { onRequest: header }, async (request) => fields(request.turnkey));
       });
       await app.listen({ port, host: "127.0.0.1" });
       return;
@@ -84,6 +90,10 @@ async function listen() {
         return next();
       };
       router.get("/me-noop", noop, (ctx) => {
+        ctx.body = fields(ctx.state.turnkey);
+      });
+      const header = (ctx, next) => (ctx.get("authorization") === "" ? ctx.throw(401) : noop(ctx, next));
+      router.get("/me-header", header, (ctx) => {
         ctx.body = fields(ctx.state.turnkey);
       });
       for (const [path, each] of others) {
@@ -107,6 +117,8 @@ async function listen() {
         return next();
       };
       app.get("/me-noop", noop, (c) => c.json(fields(c.get("turnkey"))));
+      const header = (c, next) => (c.req.header("authorization") === undefined ? c.body(null, 401) : noop(c, next));
+      app.get("/me-header", header, (c) => c.json(fields(c.get("turnkey"))));
       return new Promise((resolve) => serve({ fetch: app.fetch, port, hostname: "127.0.0.1" }, () => resolve()));
     }
     default:

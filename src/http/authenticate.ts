@@ -7,10 +7,10 @@ import { runPolicies } from "../policies/run-policies.js";
 import { resolveAdapterOptions, type AuthOptions } from "./adapter-options.js";
 import { canonicalPolicyPath } from "./canonical-path.js";
 import { requestCounter } from "../telemetry/meter.js";
-import { dpopProofOf, extractCredential, misplacedToken, type Credential, type TokenSource } from "./extract-token.js";
+import { dpopProofOf, extractCredential, misplacedToken, type Credential } from "./extract-token.js";
 import { observe, refusalDetails, refusedFor } from "./hooks.js";
 import { describeFailure, type AuthFailure } from "./refusal.js";
-import { RequestView, type RequestReader } from "./request-reader.js";
+import { RequestView, TokenSourceView, type RequestReader } from "./request-reader.js";
 import { routeRequirements, type RouteRequirements } from "./route-options.js";
 import { readHeader } from "../request.js";
 
@@ -102,11 +102,7 @@ export function createAuthenticator<Native>(options: AuthOptions<Native>, reader
       const token = config.getToken(request) || undefined;
       return token === undefined ? undefined : { token, scheme: "Bearer" };
     }
-    return extractCredential(sourceOf(request), mode === undefined ? extractOptions : extractOptionsWithDpop);
-  }
-
-  function sourceOf(request: Native): TokenSource {
-    return { headers: reader.headers(request), rawHeaders: reader.rawHeaders?.(request) };
+    return extractCredential(new TokenSourceView(request, reader), mode === undefined ? extractOptions : extractOptionsWithDpop);
   }
 
   // `view` exists whenever there are policies (see authenticate). A refusal remembers its session, for onRefused.
@@ -129,7 +125,7 @@ export function createAuthenticator<Native>(options: AuthOptions<Native>, reader
   }
 
   function missingToken(request: Native): TurnkeyAuthError {
-    const found = config.getToken === undefined ? misplacedToken(sourceOf(request), config.extractOptions) : undefined;
+    const found = config.getToken === undefined ? misplacedToken(new TokenSourceView(request, reader), config.extractOptions) : undefined;
     return new TurnkeyAuthError("missing_token", found === undefined ? "No session token was presented" : `No session token was presented: ${found}`);
   }
 

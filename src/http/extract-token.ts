@@ -16,10 +16,6 @@ export interface ExtractTokenOptions {
  */
 export type TokenSource = Pick<RequestLike, "headers" | "rawHeaders">;
 
-// RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token; RFC 7235 §2.1: the scheme is
-// case-insensitive. Without the `u` flag, `i` folds ASCII letters only.
-const BEARER = /^bearer$/i;
-const DPOP = /^dpop$/i;
 const SPACE = 0x20;
 const TAB = 0x09;
 
@@ -47,12 +43,23 @@ function authorizationOf(request: TokenSource): string | undefined {
   return value[0];
 }
 
+// RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token; RFC 7235 §2.1: the scheme is
+// case-insensitive in ASCII letters only (toLowerCase would also fold others, e.g. the Kelvin sign onto "k").
+// `scheme` is all letters, so setting bit 0x20 folds exactly their upper case onto lower case.
+function startsWithScheme(value: string, scheme: string): boolean {
+  if (value.length < scheme.length) return false;
+  for (let index = 0; index < scheme.length; index++) {
+    if ((value.charCodeAt(index) | 0x20) !== (scheme.charCodeAt(index) | 0x20)) return false;
+  }
+  return true;
+}
+
 // The credential of a `scheme` value (RFC 9449 §7.1 gives DPoP the same syntax as Bearer);
 // `undefined` for another scheme (Basic, …), not ours to judge.
 function credentialOf(authorization: string, scheme: "Bearer" | "DPoP"): string | undefined {
   const value = authorization.trim();
   const length = scheme.length;
-  if (!(scheme === "Bearer" ? BEARER : DPOP).test(value.slice(0, length))) return undefined;
+  if (!startsWithScheme(value, scheme)) return undefined;
   const separator = value.charCodeAt(length);
   // "Bearerx", "Bearer\u00a0…": another scheme. "Bearer", "Bearer\t…": ours, without "1*SP credential".
   if (value.length > length && separator !== SPACE && separator !== TAB) return undefined;

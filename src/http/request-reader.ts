@@ -1,4 +1,5 @@
 import type { HeadersLike, RequestLike } from "../request.js";
+import type { TokenSource } from "./extract-token.js";
 import type { PathMatching } from "./path-matching.js";
 
 /**
@@ -44,6 +45,17 @@ export class RequestView<Native> implements RequestLike {
   get method() { return this.reader.method(this.request); }
   get params() { return this.reader.params(this.request); }
   get query() { return this.reader.query(this.request); }
+  get headers() { return this.reader.headers(this.request); }
+  get rawHeaders() { return this.reader.rawHeaders?.(this.request); }
+}
+
+/** The {@link TokenSource} extraction reads, over a framework's request: each part read only when asked for. */
+export class TokenSourceView<Native> implements TokenSource {
+  constructor(
+    private readonly request: Native,
+    private readonly reader: RequestReader<Native>,
+  ) {}
+  // Node builds `req.headers` from the raw list on first read; the raw list alone answers for Authorization.
   get headers() { return this.reader.headers(this.request); }
   get rawHeaders() { return this.reader.rawHeaders?.(this.request); }
 }

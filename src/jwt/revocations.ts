@@ -143,7 +143,8 @@ export function createRevocations(options: RevocationsOptions): Revocations {
   return {
     isRevoked(session) {
       if (!synced) throw unavailable("The revocation list is not loaded yet");
-      return mirror.has(keyOf(session));
+      // Nothing revoked, the usual case: no key to build or look up.
+      return mirror.size > 0 && mirror.has(keyOf(session));
     },
     async revoke(session) {
       // An expired session needs nothing; kept out of this mirror too, so all instances agree on it.

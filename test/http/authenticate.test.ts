@@ -37,6 +37,19 @@ describe("createAuthenticator", () => {
     expect((await authenticator.authenticate({}, [definePolicy("route", () => true)])).failure?.body.error).toBe("missing_token");
   });
 
+  it("reads the headers only when the raw list cannot answer: Node builds req.headers on first read", async () => {
+    const signed = await token();
+    let headerReads = 0;
+    const reader = { ...testReader, headers: (request: TestRequest) => (headerReads++, testReader.headers(request)) };
+    const authenticator = createAuthenticator<TestRequest>({ ...base, cookieName: "session" }, reader);
+    const raw = (...pairs: string[]): TestRequest => ({ rawHeaders: pairs, headers: Object.fromEntries([[pairs[0]?.toLowerCase(), pairs[1]]]) });
+    expect((await authenticator.authenticate(raw("Authorization", `Bearer ${signed}`))).session?.organizationId).toBe("org-1");
+    expect(headerReads).toBe(0);
+    // No Authorization: the cookie is read from the headers.
+    expect((await authenticator.authenticate(raw("Cookie", `session=${signed}`))).session?.organizationId).toBe("org-1");
+    expect(headerReads).toBe(1);
+  });
+
   it("uses getToken with the framework's own request (an empty answer is no token)", async () => {
     const signed = await token();
     const authenticator = createAuthenticator<TestRequest & { custom?: string }>({ ...base, getToken: (request) => request.custom }, testReader);

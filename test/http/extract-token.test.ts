@@ -5,6 +5,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createSessionVerifier, extractToken, isTurnkeyAuthError, type TokenSource, type TurnkeyAuthErrorCode } from "../../src/index.js";
+import { extractCredential } from "../../src/http/extract-token.js";
 import { createTestNotarizer } from "../../src/testing/index.js";
 
 type HeaderPairs = ReadonlyArray<readonly [string, string]>;
@@ -151,6 +152,22 @@ describe("extractToken: every header and cookie case, in Node's form and Fetch's
     for (const value of [`Bearer ${VALID} x`, `Bearer ${VALID},x`, `Bearer a\tb`]) {
       expect(() => extractToken({ headers: { authorization: value } })).toThrow("The Authorization header is malformed: expected 'Bearer <token>'");
     }
+  });
+
+  it("property: the scheme matches in any ASCII case, and only in ASCII (RFC 7235 §2.1)", () => {
+    // Look-alikes around the letters: fullwidth, Cyrillic, Latin small capitals, and the characters
+    // one bit away from a letter's upper case ("@", "`", "\u0002").
+    const character = fc.constantFrom(..."bBeEaArRdDpPoO", "\uff42", "\u0412", "\u0435", "\u0280", "@", "`", "\u0002", "\u00e9");
+    const scheme = fc.oneof(fc.string({ unit: character, minLength: 4, maxLength: 6 }), fc.constantFrom("bEaReR", "BEARER", "dPoP", "DPOP"));
+    fc.assert(
+      fc.property(scheme, (prefix) => {
+        const credential = extractCredential({ headers: { authorization: `${prefix} abc` } }, { dpop: true });
+        const expected = /^bearer$/i.test(prefix) ? "Bearer" : /^dpop$/i.test(prefix) ? "DPoP" : undefined;
+        expect(credential?.scheme).toBe(expected);
+        if (expected !== undefined) expect(credential?.token).toBe("abc");
+      }),
+      { numRuns: 2_000 },
+    );
   });
 
   it("property: whatever the header, one credential (no space, tab or comma) from a Bearer value, undefined, or malformed_token", () => {
