@@ -1,7 +1,7 @@
 // A real HTTP round trip on 127.0.0.1 for the Node-based adapters (Express, Koa) and the hostile
 // servers. node:http rather than fetch/supertest, because only a raw header list can send the same
 // header twice.
-import { createServer, request, type Agent, type IncomingHttpHeaders, type RequestListener } from "node:http";
+import { createServer, request, type Agent, type IncomingHttpHeaders, type RequestListener, type Server } from "node:http";
 import { connect, type AddressInfo } from "node:net";
 
 export type HeaderPairs = ReadonlyArray<readonly [string, string]>;
@@ -58,6 +58,7 @@ export interface ListenOptions {
 export async function listen(listener: RequestListener, options: ListenOptions = {}): Promise<LiveServer> {
   const { maxHeaderSize, agent } = options;
   const server = createServer(maxHeaderSize === undefined ? {} : { maxHeaderSize }, listener);
+  if (agent !== undefined) keepIdleSockets(server);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());
@@ -72,6 +73,15 @@ export async function listen(listener: RequestListener, options: ListenOptions =
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * Leaves a keep-alive client's idle sockets open for it to close (`agent.destroy()`): a server that
+ * closes one at its keepAliveTimeout (Node 5 s, Fastify 72 s) while the client reuses it resets the
+ * client's request (ECONNRESET), which a slow machine makes likely between two tests.
+ */
+export function keepIdleSockets(server: Server): void {
+  server.keepAliveTimeout = 0; // no timeout (Node's http docs)
 }
 
 /** Listens as {@link listen} does, runs `use`, and closes the server whatever `use` did. */

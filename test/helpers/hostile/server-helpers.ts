@@ -12,7 +12,7 @@ import { getRequestListener } from "@hono/node-server";
 import express from "express";
 import { expressApp, fastifyApp, fetchClient, honoApp, injectClient, koaApp } from "../adapters/app-helpers.js";
 import { Probe, type AppSpec, type SharedOptions } from "../../adapters/cases.js";
-import { listen, send, type HeaderPairs, type TestReply } from "../adapters/http.js";
+import { keepIdleSockets, listen, send, type HeaderPairs, type TestReply } from "../adapters/http.js";
 
 export type { HeaderPairs, TestReply } from "../adapters/http.js";
 
@@ -53,6 +53,7 @@ export async function startApp(framework: Framework, options: SharedOptions, sta
       const app = await fastifyApp(spec, observed, { maxHeaderSize });
       if (native) return { framework, observed, ...injectClient(app) };
       await app.listen({ port: 0, host: "127.0.0.1" });
+      if (start.agent !== undefined) keepIdleSockets(app.server);
       const { port } = app.server.address() as AddressInfo;
       return { framework, observed, request: (path, headers = []) => send(port, path, headers, { agent: start.agent }), close: () => app.close() };
     }
