@@ -1,8 +1,8 @@
 // Instructions per request (`--only=instructions`, needs valgrind): server.js's app runs under
 // callgrind, whose count is reset before and read after a fixed number of requests to one route
-// (`callgrind_control --zero`, then `--dump`). Unlike requests per second, an instruction count does
-// not move with a shared machine's speed, so the cost of protecting a route reads the same on a busy
-// machine as on a quiet one, from one run. `--single-threaded` keeps the engine's compilation and
+// (`callgrind_control --zero`, then `--dump`). Unlike requests per second, an instruction count
+// hardly moves with a shared machine's speed, so the cost of protecting a route reads from one run
+// (on a quiet machine: see the README). `--single-threaded` keeps the engine's compilation and
 // collection off background threads, whose timing under valgrind would move the counts; V8's
 // optimizing compiler, which then runs on the counted thread, is left out of the count (its
 // inclusive cost, read with callgrind_annotate): compiling code is not running it, and a server
