@@ -1,14 +1,15 @@
 // Instructions per request (`--only=instructions`, needs valgrind): server.js's app runs under
 // callgrind, whose count is reset before and read after a fixed number of requests to one route
-// (`callgrind_control --zero`, then `--dump`). Unlike requests per second, an instruction count does
-// not move with a shared machine's speed, so the cost of protecting a route reads the same on a busy
-// machine as on a quiet one, from one run. Each route is counted three times, in alternating order,
-// and the smallest count is kept: a window that met a rare garbage collection counts more, never
-// less. `--single-threaded` keeps the engine's compilation and collection off background threads,
-// whose timing under valgrind would move the counts; V8's optimizing compiler, which then runs on the
-// counted thread, is left out of the count (its inclusive cost, read with callgrind_annotate):
-// compiling code is not running it, and a server compiles on other threads. A request runs some 50 times slower under valgrind, so this
-// part takes minutes.
+// (`callgrind_control --zero`, then `--dump`). Unlike requests per second, an instruction count
+// hardly moves with a shared machine's speed, so the cost of protecting a route reads from one run
+// (on a quiet machine: see the README). `--single-threaded` keeps the engine's compilation and
+// collection off background threads, whose timing under valgrind would move the counts; V8's
+// optimizing compiler, which then runs on the counted thread, is left out of the count (its
+// inclusive cost, read with callgrind_annotate): compiling code is not running it, and a server
+// compiles on other threads. Each route is counted once in each of three fresh servers, in
+// alternating order, and the smallest count is kept: a window that met a garbage collection, or a
+// process whose engine sent code back to run unoptimized for a while, counts more, never less. A
+// request runs some 50 times slower under valgrind, so this part takes minutes.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,7 +19,7 @@ import { startServer } from "./http.js";
 import { fmt, onPath, table } from "./lib.js";
 
 const ROUTES = [["unprotected", "/me-unprotected"], ["noop", "/me-noop"], ["header", "/me-header"], ["warm", "/me"]];
-const REPEATS = 3;
+const PROCESSES = 3;
 // A window counts about this many instructions; its number of requests follows from two first counts.
 const WINDOW_INSTRUCTIONS = 6e8;
 
@@ -32,8 +33,8 @@ function compilerInstructions(file) {
 /** Whether `valgrind` (with callgrind_control) is on PATH. */
 export const hasValgrind = () => onPath("callgrind_control");
 
-/** The smallest instruction count per request of each route, in one server of `framework` and `build`. */
-async function countServer(framework, build, { notarizerPublicKey, warmToken, warmBody, quick }) {
+/** The instruction count per request of each route, in one fresh server of `framework` and `build`, counted in `order`. */
+async function countServer(framework, build, order, { notarizerPublicKey, warmToken, warmBody, quick }) {
   const dir = mkdtempSync(join(tmpdir(), "turnkey-bench-callgrind-"));
   const server = await startServer(framework, build, notarizerPublicKey, warmBody, {}, undefined, {
     execPath: "valgrind",
@@ -63,11 +64,9 @@ async function countServer(framework, build, { notarizerPublicKey, warmToken, wa
     for (let pass = 0; pass < (quick ? 1 : 3); pass++) for (const [, path] of ROUTES) await send(path, warmUp);
     const first = Math.min(await count(ROUTES[0][1], 500), await count(ROUTES[0][1], 500));
     const amount = Math.min(8000, Math.max(500, Math.round(WINDOW_INSTRUCTIONS / first)));
-    const counts = Object.fromEntries(ROUTES.map(([route]) => [route, []]));
-    for (let repeat = 0; repeat < (quick ? 1 : REPEATS); repeat++) {
-      for (const [route, path] of repeat % 2 === 0 ? ROUTES : [...ROUTES].reverse()) counts[route].push(await count(path, quick ? 200 : amount));
-    }
-    return { amount, ...Object.fromEntries(ROUTES.map(([route]) => [route, Math.min(...counts[route])])) };
+    const counts = { amount };
+    for (const [route, path] of order) counts[route] = await count(path, quick ? 200 : amount);
+    return counts;
   } finally {
     server.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -79,8 +78,16 @@ export async function runInstructions({ builds, frameworks, notarizerPublicKey, 
   const results = [];
   for (const framework of frameworks) {
     log(`instructions: ${framework}, ${builds.map((build) => build.label).join(" and ")} under callgrind`);
-    const counted = await Promise.all(builds.map((build) => countServer(framework, build, { notarizerPublicKey, warmToken, warmBody, quick })));
-    builds.forEach((build, index) => results.push({ framework, build, ...counted[index] }));
+    const perProcess = builds.map(() => []);
+    for (let server = 0; server < (quick ? 1 : PROCESSES); server++) {
+      const order = server % 2 === 0 ? ROUTES : [...ROUTES].reverse();
+      const counted = await Promise.all(builds.map((build) => countServer(framework, build, order, { notarizerPublicKey, warmToken, warmBody, quick })));
+      counted.forEach((counts, index) => perProcess[index].push(counts));
+    }
+    builds.forEach((build, index) => {
+      const smallest = (key) => Math.min(...perProcess[index].map((counts) => counts[key]));
+      results.push({ framework, build, ...Object.fromEntries(["amount", ...ROUTES.map(([route]) => route)].map((key) => [key, smallest(key)])) });
+    });
   }
   const thousands = (value) => fmt(value / 1000, 1);
   const percent = (ratio) => `${fmt(100 * ratio, 1)}%`;

@@ -149,7 +149,7 @@ if (httpParts.size > 0) {
 if (only.has("http-redis") && redis === undefined) console.log(`\n### HTTP: warm route with a Redis store vs without a store\n\n${NO_REDIS}`);
 
 if (only.has("instructions")) {
-  const heading = "### HTTP: instructions per request (callgrind; the smallest of 3 counts per route; reported, not judged)";
+  const heading = "### HTTP: instructions per request (callgrind; the smallest count per route of 3 servers; reported, not judged)";
   if (!hasValgrind()) console.log(`\n${heading}\n\nskipped: no valgrind on PATH`);
   else {
     const warmBody = await warmBodyOf(warmToken);
