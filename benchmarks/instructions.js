@@ -11,7 +11,7 @@
 // process whose engine sent code back to run unoptimized for a while, counts more, never less. A
 // request runs some 50 times slower under valgrind, so this part takes minutes.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
@@ -23,11 +23,11 @@ const PROCESSES = 3;
 // A window counts about this many instructions; its number of requests follows from two first counts.
 const WINDOW_INSTRUCTIONS = 6e8;
 
-/** The instructions V8's optimizing compiler ran in a callgrind dump (its inclusive cost). */
-function compilerInstructions(file) {
+/** The instructions of a callgrind dump, less those V8's optimizing compiler ran (its inclusive cost). */
+function instructionsOf(file) {
   const report = execFileSync("callgrind_annotate", ["--inclusive=yes", "--threshold=100", file], { encoding: "utf8", maxBuffer: 256e6 });
-  const line = /^\s*([\d,]+) .*v8::internal::Compiler::CompileOptimized\(/m.exec(report);
-  return line === null ? 0 : Number(line[1].replaceAll(",", ""));
+  const inclusive = (name) => Number(new RegExp(`^\\s*([\\d,]+) .*${name}`, "m").exec(report)?.[1].replaceAll(",", "") ?? 0);
+  return inclusive("PROGRAM TOTALS") - inclusive("v8::internal::Compiler::CompileOptimized\\(");
 }
 
 /** Whether `valgrind` (with callgrind_control) is on PATH. */
@@ -54,10 +54,8 @@ async function countServer(framework, build, order, { notarizerPublicKey, warmTo
     execFileSync("callgrind_control", ["--zero", String(server.pid)], { stdio: "ignore" });
     const result = await send(path, amount);
     execFileSync("callgrind_control", ["--dump", String(server.pid)], { stdio: "ignore" });
-    const file = join(dir, `out.${++dumps}`);
-    const totals = /^totals: (\d+)/m.exec(readFileSync(file, "utf8"));
-    if (result["2xx"] !== amount || totals === null) throw new Error(`${framework} (${build.label}) ${path}: ${result["2xx"]} of ${amount} requests answered 2xx`);
-    return (Number(totals[1]) - compilerInstructions(file)) / amount;
+    if (result["2xx"] !== amount) throw new Error(`${framework} (${build.label}) ${path}: ${result["2xx"]} of ${amount} requests answered 2xx`);
+    return instructionsOf(join(dir, `out.${++dumps}`)) / amount;
   };
   try {
     const warmUp = quick ? 300 : 1500;
@@ -73,7 +71,7 @@ async function countServer(framework, build, order, { notarizerPublicKey, warmTo
   }
 }
 
-/** Counts every framework, the builds side by side (two servers at once: a count does not mind sharing the CPUs). */
+/** Counts every framework, the builds' servers side by side (one CPU each), three servers per build one after the other. */
 export async function runInstructions({ builds, frameworks, notarizerPublicKey, warmToken, warmBody, quick, log }) {
   const results = [];
   for (const framework of frameworks) {

@@ -147,11 +147,11 @@ export function createAuthenticator<Native>(options: AuthOptions<Native>, reader
   // The session of a DPoP-bound token: the proof's cheap checks before the token's signature, the
   // proof's signature and replay check once the session (and so its key) is known.
   function provenSession(request: Native, token: string): Promise<TurnkeySession> {
-    const headers = reader.headers(request);
-    const host = readHeader(headers, "host");
+    const source = new TokenSourceView(request, reader);
+    const host = readHeader(source.headers, "host");
     const checker = config.dpopChecker!;
     const proof = checker.precheck({
-      proof: dpopProofOf({ headers, rawHeaders: reader.rawHeaders?.(request) }),
+      proof: dpopProofOf(source),
       method: reader.method(request),
       target: reader.target(request),
       host: typeof host === "string" ? host : undefined,

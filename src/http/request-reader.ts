@@ -35,27 +35,27 @@ export interface RequestReader<Native> {
   holder(request: Native): object;
 }
 
-/** The {@link RequestLike} that policies read, over a framework's request; its path is computed by the caller. */
-export class RequestView<Native> implements RequestLike {
-  constructor(
-    private readonly request: Native,
-    private readonly reader: RequestReader<Native>,
-    readonly path: string,
-  ) {}
-  get method() { return this.reader.method(this.request); }
-  get params() { return this.reader.params(this.request); }
-  get query() { return this.reader.query(this.request); }
-  get headers() { return this.reader.headers(this.request); }
-  get rawHeaders() { return this.reader.rawHeaders?.(this.request); }
-}
-
 /** The {@link TokenSource} extraction reads, over a framework's request: each part read only when asked for. */
 export class TokenSourceView<Native> implements TokenSource {
   constructor(
-    private readonly request: Native,
-    private readonly reader: RequestReader<Native>,
+    protected readonly request: Native,
+    protected readonly reader: RequestReader<Native>,
   ) {}
   // Node builds `req.headers` from the raw list on first read; the raw list alone answers for Authorization.
   get headers() { return this.reader.headers(this.request); }
   get rawHeaders() { return this.reader.rawHeaders?.(this.request); }
+}
+
+/** The {@link RequestLike} that policies read, over a framework's request; its path is computed by the caller. */
+export class RequestView<Native> extends TokenSourceView<Native> implements RequestLike {
+  constructor(
+    request: Native,
+    reader: RequestReader<Native>,
+    readonly path: string,
+  ) {
+    super(request, reader);
+  }
+  get method() { return this.reader.method(this.request); }
+  get params() { return this.reader.params(this.request); }
+  get query() { return this.reader.query(this.request); }
 }
