@@ -3,7 +3,7 @@ import { hasScalarsInRange } from "../crypto/p256.js";
 import { TurnkeyAuthError, isTurnkeyAuthError } from "../errors.js";
 import { verifierMetrics, type VerifierMetrics } from "../telemetry/meter.js";
 import { sessionFromPayload, type TurnkeySession } from "./claims.js";
-import { LruCache } from "./lru.js";
+import { TokenCache } from "./token-cache.js";
 import { resolveVerifyOptions, type VerifyOptions } from "./options.js";
 import { parseJsonBytes, parseToken } from "./parse.js";
 import { createRevocations, type RevocableSession } from "./revocations.js";
@@ -78,11 +78,11 @@ export function createSessionVerifier(options: VerifyOptions): SessionVerifier {
   const { now, clockToleranceSeconds, maxTokenLength, cacheMaxEntries } = resolved;
   const crypto = nativeCrypto();
   const checkSignature = signatureCheck(resolved.notarizerPoints.map((point) => crypto.importP256Key(point)));
-  // All keyed by the token. `cache: false` keeps nothing (bounds of 0).
-  const sessions = new LruCache<string, TurnkeySession>(cacheMaxEntries);
+  // Both keyed by the token (see TokenCache). `cache: false` keeps nothing (bounds of 0).
+  const sessions = new TokenCache<TurnkeySession>(cacheMaxEntries);
   const metrics = verifierMetrics(resolved.meter, () => sessions.size);
   const trusts = countedTrust(trustRule(resolved.trustedOrganizations), metrics);
-  const refusals = new LruCache<string, Refusal>(cacheMaxEntries > 0 ? MAX_REMEMBERED_REFUSALS : 0);
+  const refusals = new TokenCache<Refusal>(cacheMaxEntries > 0 ? MAX_REMEMBERED_REFUSALS : 0);
   const inFlight = new Map<string, Promise<TurnkeySession>>(); // checks still waiting, shared by concurrent callers
   const revocations = createRevocations(resolved);
 
@@ -137,7 +137,7 @@ export function createSessionVerifier(options: VerifyOptions): SessionVerifier {
   // The session of `token`, or a promise of it when something must be waited for; throws a refusal
   // known at once.
   function check(token: string): TurnkeySession | Promise<TurnkeySession> {
-    const waiting = inFlight.get(token);
+    const waiting = isWaiting(token);
     if (waiting !== undefined) return waiting;
     const known = sessions.get(token);
     metrics.cacheLookups(1, known === undefined ? MISS : HIT);
@@ -145,6 +145,12 @@ export function createSessionVerifier(options: VerifyOptions): SessionVerifier {
     // A cached token passed the entry checks when it was verified.
     checkEntry(token);
     return shared(token, checkUncached(token));
+  }
+
+  // The check waiting for `token`, if any. Looked up only while one waits, so that a cached token
+  // is not hashed whole (see TokenCache).
+  function isWaiting(token: string): Promise<TurnkeySession> | undefined {
+    return inFlight.size === 0 ? undefined : inFlight.get(token);
   }
 
   // A check that must wait is shared by the calls that come for the same token meanwhile.
@@ -194,7 +200,7 @@ export function createSessionVerifier(options: VerifyOptions): SessionVerifier {
     },
     cached(token) {
       const known = sessions.get(token);
-      if (known === undefined || inFlight.has(token)) return undefined;
+      if (known === undefined || isWaiting(token) !== undefined) return undefined;
       metrics.cacheLookups(1, HIT);
       try {
         const outcome = shared(token, admit(token, known, true));

@@ -124,6 +124,20 @@ describe("createSessionVerifier", () => {
     expect(await verifier.verify(token)).not.toBe(first);
   });
 
+  it("refuses a forgery that reuses a cached token's signature, and keeps serving that token's session", async () => {
+    const token = await notarizer.sign({ organization_id: "org-1", user_id: "user-1" }, { now: NOW });
+    const verifier = verifierFor();
+    const session = await verifier.verify(token);
+    const [header, , signature] = token.split(".");
+    const otherPayload = Buffer.from(JSON.stringify({ ...session.claims, user_id: "admin" })).toString("base64url");
+    const forgery = `${header}.${otherPayload}.${signature}`;
+    expect(verifier.cached(forgery)).toBeUndefined();
+    expect((await rejection(verifier.verify(forgery))).code).toBe("invalid_signature");
+    expect((await rejection(verifier.verify(forgery))).code).toBe("invalid_signature"); // from the refusals
+    expect(verifier.cached(token)).toBe(session);
+    expect(await verifier.verify(token)).toBe(session);
+  });
+
   it("says missing_token for an empty token and malformed_token past maxTokenLength, before decoding", async () => {
     expect((await rejection(verifierFor().verify(""))).code).toBe("missing_token");
     const long = "a".repeat(200);
