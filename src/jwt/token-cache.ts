@@ -26,7 +26,8 @@ export class TokenCache<V> {
 
   /** Forgets `token`, and only it: a forgery reusing its signature cannot evict it. */
   delete(token: string): void {
-    if (this.get(token) !== undefined) this.#entries.delete(signatureOf(token));
+    const key = signatureOf(token);
+    if (this.#entries.get(key)?.token === token) this.#entries.delete(key);
   }
 
   clear(): void {

@@ -137,7 +137,7 @@ export function createSessionVerifier(options: VerifyOptions): SessionVerifier {
   // The session of `token`, or a promise of it when something must be waited for; throws a refusal
   // known at once.
   function check(token: string): TurnkeySession | Promise<TurnkeySession> {
-    const waiting = isWaiting(token);
+    const waiting = waitingCheck(token);
     if (waiting !== undefined) return waiting;
     const known = sessions.get(token);
     metrics.cacheLookups(1, known === undefined ? MISS : HIT);
@@ -149,7 +149,7 @@ export function createSessionVerifier(options: VerifyOptions): SessionVerifier {
 
   // The check waiting for `token`, if any. Looked up only while one waits, so that a cached token
   // is not hashed whole (see TokenCache).
-  function isWaiting(token: string): Promise<TurnkeySession> | undefined {
+  function waitingCheck(token: string): Promise<TurnkeySession> | undefined {
     return inFlight.size === 0 ? undefined : inFlight.get(token);
   }
 
@@ -200,7 +200,7 @@ export function createSessionVerifier(options: VerifyOptions): SessionVerifier {
     },
     cached(token) {
       const known = sessions.get(token);
-      if (known === undefined || isWaiting(token) !== undefined) return undefined;
+      if (known === undefined || waitingCheck(token) !== undefined) return undefined;
       metrics.cacheLookups(1, HIT);
       try {
         const outcome = shared(token, admit(token, known, true));
